@@ -132,6 +132,8 @@ export function brokerEnvironment(host: string, hostPort: number): Record<string
     KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
     KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
     KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+    KAFKA_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '10',
+    KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '10',
     KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
     KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
     KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
@@ -141,16 +143,24 @@ export function brokerEnvironment(host: string, hostPort: number): Record<string
 }
 
 async function awaitBrokerReachable(brokers: string[]): Promise<void> {
-  const admin = new Kafka({
+  const kafka = new Kafka({
     clientId: 'tributary-testing',
     brokers,
     logLevel: logLevel.NOTHING,
     retry: { retries: 10, initialRetryTime: 200 },
-  }).admin();
+  });
+  const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.describeCluster();
+    // A fresh broker creates __consumer_offsets and __transaction_state on the first group and transactional
+    // requests; until they are loaded, kafkajs consumers crash and restart with "coordinator is loading"
+    // errors. Creating both here keeps that noise and delay out of the tests.
+    await admin.describeGroups(['tributary-testing-warmup']);
   } finally {
     await admin.disconnect();
   }
+  const producer = kafka.producer({ transactionalId: 'tributary-testing-warmup', idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await producer.disconnect();
 }
