@@ -16,6 +16,9 @@ export interface RepartitionOptions {
   readonly partitioner?: StreamPartitioner<any, any> | undefined;
   /** Partition count from Repartitioned; undefined = the max of the upstream source topics. */
   readonly partitions?: number | undefined;
+  /** Names taken earlier by the caller (KGroupedTable takes them before its processor name). */
+  readonly sinkName?: string;
+  readonly sourceName?: string;
 }
 
 /** A repartition topic the runtime must create. */
@@ -30,12 +33,12 @@ export interface RepartitionTopicSpec {
  */
 export function addRepartitionTopic(builder: GraphBuilder, parent: string, options: RepartitionOptions): { readonly sourceName: string; readonly topic: string } {
   const topic = repartitionTopicName(options.base);
-  const sinkName = builder.newProcessorName(Prefix.sink);
+  const sinkName = options.sinkName ?? builder.newProcessorName(Prefix.sink);
   let sinkParent = parent;
   if (options.filterNullKeys) {
     sinkParent = createFilterNode(builder, parent, isNonNullKey, false, builder.newProcessorName(Prefix.filter)).name;
   }
-  const sourceName = builder.newProcessorName(Prefix.source);
+  const sourceName = options.sourceName ?? builder.newProcessorName(Prefix.source);
   createSinkNode(builder, sinkParent, {
     name: sinkName,
     topic,
