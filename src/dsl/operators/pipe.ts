@@ -1,4 +1,4 @@
-import { Subject, type OperatorFunction, type Subscription } from 'rxjs';
+import { Subject, type Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
@@ -10,8 +10,8 @@ import type { Record } from '../../runtime/record.js';
  * KStream pipe(...operators): real RxJS operators over records. Each task gets its own Subject feeding
  * the operator chain; whatever the chain emits is forwarded downstream. Synchronous operators emit
  * during process(); asynchronous ones (delay, bufferTime on the task scheduler) emit later and their
- * records are forwarded then. An error in the chain is rethrown on the next process() call so the
- * processing error policy sees it.
+ * records are forwarded then. An error in the chain is rethrown from process() so the processing error
+ * policy sees it, and the chain is rebuilt (operator state starts over).
  */
 export interface PipeNode extends NodeBase<'Pipe'> {
   readonly operators: readonly OperatorFunction<Record<any, any>, Record<any, any>>[];
@@ -23,16 +23,24 @@ export function createPipeNode(builder: GraphBuilder, parent: string, operators:
 }
 
 class PipeProcessor implements Processor<unknown, unknown> {
-  private readonly input = new Subject<Record<unknown, unknown>>();
+  private input = new Subject<Record<unknown, unknown>>();
   private subscription: Subscription | undefined;
   private failure: { error: unknown } | undefined;
+  private ctx!: ProcessorContext;
 
   constructor(private readonly operators: readonly OperatorFunction<Record<any, any>, Record<any, any>>[]) {}
 
   init(context: ProcessorContext): void {
-    const output = (this.input.pipe as (...ops: OperatorFunction<any, any>[]) => ReturnType<Subject<Record<unknown, unknown>>['asObservable']>)(...this.operators);
+    this.ctx = context;
+    this.connect();
+  }
+
+  /** (Re)builds the operator chain; after an error the chain restarts with fresh operator state. */
+  private connect(): void {
+    this.input = new Subject<Record<unknown, unknown>>();
+    const output = (this.input.pipe as (...ops: OperatorFunction<any, any>[]) => Observable<Record<unknown, unknown>>)(...this.operators);
     this.subscription = output.subscribe({
-      next: (record: Record<unknown, unknown>) => context.forward(record),
+      next: (record) => this.ctx.forward(record),
       error: (error: unknown) => {
         this.failure = { error };
       },
@@ -40,13 +48,14 @@ class PipeProcessor implements Processor<unknown, unknown> {
   }
 
   process(record: Record<unknown, unknown>): void {
-    this.throwIfFailed();
     this.input.next(record);
-    this.throwIfFailed();
-  }
-
-  private throwIfFailed(): void {
-    if (this.failure !== undefined) throw this.failure.error;
+    const failure = this.failure;
+    if (failure !== undefined) {
+      this.failure = undefined;
+      this.subscription?.unsubscribe();
+      this.connect();
+      throw failure.error;
+    }
   }
 
   close(): void {
