@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { TopologyError } from '../errors.js';
 import { Prefix } from '../graph/naming.js';
 import type { Record } from '../runtime/record.js';
 import { BranchedKStream } from './branched-kstream.js';
@@ -130,6 +131,7 @@ export class KStream<K, V> {
   merge(other: KStream<K, V>, options?: Named): KStream<K, V> {
     const s = this[STATE];
     const o = other[STATE];
+    if (o.graph !== s.graph) throw new TopologyError('merge(): the other stream belongs to another StreamsBuilder; streams of another StreamsBuilder cannot be combined');
     const node = createMergeNode(s.graph, [s.node, o.node], options?.name).name;
     return new KStream<K, V>({
       graph: s.graph,
