@@ -1,5 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
+import { TopologyError } from '../errors.js';
 import { Prefix } from '../graph/naming.js';
+import type { Processor } from '../runtime/processor.js';
 import type { Record } from '../runtime/record.js';
 import { BranchedKStream } from './branched-kstream.js';
 import { STATE, type StreamState } from './handle-state.js';
@@ -14,6 +16,7 @@ import { createMapNode } from './operators/map.js';
 import { createMergeNode } from './operators/merge.js';
 import { createPeekNode } from './operators/peek.js';
 import { createPipeNode } from './operators/pipe.js';
+import { createProcessNode } from './operators/process.js';
 import { addRepartitionTopic } from './operators/repartition.js';
 import { createSelectKeyNode } from './operators/select-key.js';
 import { createSinkNode } from './operators/sink.js';
@@ -130,6 +133,7 @@ export class KStream<K, V> {
   merge(other: KStream<K, V>, options?: Named): KStream<K, V> {
     const s = this[STATE];
     const o = other[STATE];
+    if (o.graph !== s.graph) throw new TopologyError('merge(): the other stream belongs to another StreamsBuilder; streams of another StreamsBuilder cannot be combined');
     const node = createMergeNode(s.graph, [s.node, o.node], options?.name).name;
     return new KStream<K, V>({
       graph: s.graph,
@@ -217,6 +221,22 @@ export class KStream<K, V> {
   pipe(...operators: OperatorFunction<Record<any, any>, Record<any, any>>[]): KStream<unknown, unknown> {
     const s = this[STATE];
     return this.#derive(createPipeNode(s.graph, s.node, operators).name, false, false, true);
+  }
+
+  /**
+   * Runs a hand-written Processor (a new instance per task from `supplier`), which may use the named stores
+   * (see `StreamsBuilder.addStateStore`), schedule punctuations and forward any records. Marks for
+   * repartitioning.
+   *
+   * @example
+   * stream.process(() => {
+   *   let ctx: ProcessorContext<string, number>;
+   *   return { init: (c) => { ctx = c; }, process: (r) => ctx.forward(r.withValue(r.value.length)) };
+   * });
+   */
+  process<KR, VR>(supplier: () => Processor<K, V, KR, VR>, options: Named & { readonly stores?: readonly string[] } = {}): KStream<KR, VR> {
+    const s = this[STATE];
+    return this.#derive(createProcessNode(s.graph, s.node, supplier as never, options.stores ?? [], options.name).name, false, false, true);
   }
 
   /** Groups by the current key (repartitions first if the key may have changed). */
