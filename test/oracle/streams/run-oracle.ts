@@ -10,6 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -160,10 +161,22 @@ async function runJava(extraArgs: readonly string[], stdin: string | undefined):
   return runs;
 }
 
+export interface OracleBatchOptions {
+  /** Scenarios run at a time inside the JVM (each has its own TopologyTestDriver). Default: min(2, cores). */
+  readonly threads?: number;
+}
+
+function threadFlag(options: OracleBatchOptions): string {
+  return `--threads=${Math.max(1, options.threads ?? Math.min(2, availableParallelism()))}`;
+}
+
 /** Runs a batch of scenarios in one JVM; the runs come back in the same order. */
-export async function runStreamsOracle(scenarios: readonly Scenario[]): Promise<ScenarioRun[]> {
+export async function runStreamsOracle(
+  scenarios: readonly Scenario[],
+  options: OracleBatchOptions = {},
+): Promise<ScenarioRun[]> {
   if (scenarios.length === 0) return [];
-  const runs = await runJava(['-'], JSON.stringify(scenarios));
+  const runs = await runJava([threadFlag(options), '-'], JSON.stringify(scenarios));
   if (runs.length !== scenarios.length) {
     throw new OracleRunError(`the oracle answered ${runs.length} of ${scenarios.length} scenarios`, 0, '');
   }
@@ -171,8 +184,11 @@ export async function runStreamsOracle(scenarios: readonly Scenario[]): Promise<
 }
 
 /** Runs scenario files (or directories of them: every *.json, sorted by name) in one JVM. */
-export async function runStreamsOracleFiles(paths: readonly string[]): Promise<ScenarioRun[]> {
-  return runJava(paths, undefined);
+export async function runStreamsOracleFiles(
+  paths: readonly string[],
+  options: OracleBatchOptions = {},
+): Promise<ScenarioRun[]> {
+  return runJava([threadFlag(options), ...paths], undefined);
 }
 
 /**
