@@ -210,6 +210,11 @@ export class StreamsOracleSession {
       this.rejects.shift();
       this.pending.shift()?.(parseRun(line));
     });
+    child.once('error', (error) => {
+      this.failure = new OracleRunError(`cannot start the Kafka Streams oracle: ${error.message}`, null, '');
+      for (const reject of this.rejects.splice(0)) reject(this.failure);
+      this.pending.splice(0);
+    });
     child.once('close', (code) => {
       this.failure = new OracleRunError('the Kafka Streams oracle session ended', code, this.stderr);
       for (const reject of this.rejects.splice(0)) reject(this.failure);
