@@ -7,32 +7,21 @@
  * const [run] = await runStreamsOracle([scenario]);
  * const withExpect = withOracleExpectations(scenario, run); // the scenario with Kafka Streams' own outputs
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { buildJavaOracle, type JavaCommand } from '../maven.js';
 import type { Scenario, ScenarioRun } from '../scenario.js';
+
+export { OracleBuildError } from '../maven.js';
 
 /** Directory of the Maven project (pom.xml, src/). */
 export const STREAMS_ORACLE_DIR = dirname(fileURLToPath(import.meta.url));
 
 const MAIN_CLASS = 'dev.tributary.oracle.OracleMain';
 const JVM_FLAGS = ['-XX:+UseSerialGC', '-Xss4m'];
-
-/** Maven could not build the oracle (no Java/Maven, or dependencies neither cached nor downloadable). */
-export class OracleBuildError extends Error {
-  readonly retriable = false;
-  constructor(
-    message: string,
-    readonly output: string,
-  ) {
-    super(`${message}\n${output}`);
-    this.name = 'OracleBuildError';
-  }
-}
 
 /** The oracle JVM failed as a whole (not a single scenario: those come back as `error` in their run). */
 export class OracleRunError extends Error {
@@ -47,91 +36,9 @@ export class OracleRunError extends Error {
   }
 }
 
-function sourceFiles(dir: string): string[] {
-  const files: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) files.push(...sourceFiles(path));
-    else files.push(path);
-  }
-  return files;
-}
-
-function sourceHash(): string {
-  const hash = createHash('sha256');
-  for (const file of [join(STREAMS_ORACLE_DIR, 'pom.xml'), ...sourceFiles(join(STREAMS_ORACLE_DIR, 'src'))]) {
-    hash.update(file.slice(STREAMS_ORACLE_DIR.length)).update('\0').update(readFileSync(file)).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Serializes builds of concurrent processes (parallel test workers, a fuzz run next to the suite). */
-function withBuildLock<T>(action: () => T): T {
-  const target = join(STREAMS_ORACLE_DIR, 'target');
-  mkdirSync(target, { recursive: true });
-  const lock = join(target, '.build-lock');
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // A lock older than the deadline window belongs to a killed build.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new OracleBuildError('timed out waiting for another oracle build', lock);
-      sleep(200);
-    }
-  }
-  try {
-    return action();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-interface JavaCommand {
-  readonly command: string;
-  readonly args: readonly string[];
-}
-
-let built: JavaCommand | undefined;
-
-/**
- * Builds the oracle if its sources changed since the last build and returns the command that starts it.
- * Tries `mvn -q -o compile` first (no network), then `mvn -q compile`.
- */
+/** Builds the oracle if its sources changed since the last build and returns the command that starts it. */
 export function buildStreamsOracle(): JavaCommand {
-  if (built !== undefined) return built;
-  const target = join(STREAMS_ORACLE_DIR, 'target');
-  const stampFile = join(target, '.source-hash');
-  const classpathFile = join(target, 'classpath.txt');
-  withBuildLock(() => {
-    const hash = sourceHash();
-    const upToDate =
-      existsSync(stampFile) &&
-      existsSync(classpathFile) &&
-      existsSync(join(target, 'classes')) &&
-      readFileSync(stampFile, 'utf8') === hash;
-    if (upToDate) return;
-    let output = '';
-    for (const args of [['-q', '-o', 'compile'], ['-q', 'compile']]) {
-      const result = spawnSync('mvn', args, { cwd: STREAMS_ORACLE_DIR, encoding: 'utf8', maxBuffer: 64 << 20 });
-      if (result.error !== undefined) throw new OracleBuildError('cannot start mvn (is Maven installed?)', String(result.error));
-      if (result.status === 0) {
-        writeFileSync(stampFile, hash);
-        return;
-      }
-      output += `$ mvn ${args.join(' ')}\n${result.stdout}${result.stderr}\n`;
-    }
-    throw new OracleBuildError('mvn compile of the Kafka Streams oracle failed', output);
-  });
-  const classpath = `${join(target, 'classes')}:${readFileSync(classpathFile, 'utf8').trim()}`;
-  built = { command: 'java', args: [...JVM_FLAGS, '-cp', classpath, MAIN_CLASS] };
-  return built;
+  return buildJavaOracle(STREAMS_ORACLE_DIR, MAIN_CLASS, JVM_FLAGS);
 }
 
 function parseRun(line: string): ScenarioRun & { readonly index: number } {
