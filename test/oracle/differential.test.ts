@@ -68,5 +68,6 @@ describe('differential check against Kafka Streams', () => {
     expect(shrunk.difference).toContain('null+');
     expect(inputCount(shrunk.scenario)).toBeLessThanOrEqual(3);
     expect(inputCount(shrunk.scenario)).toBeLessThan(inputCount(result.failures[0]!.scenario));
+    console.log(`shrunk after ${shrunk.shrinkRuns} candidates to ${JSON.stringify(shrunk.scenario.steps)}`);
   });
 });

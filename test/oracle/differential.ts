@@ -40,6 +40,8 @@ export interface Failure {
   readonly index: number;
   readonly scenario: Scenario;
   readonly difference: string;
+  /** For a shrunk failure: how many candidate scenarios the shrinker ran. */
+  readonly shrinkRuns?: number;
 }
 
 export interface DifferentialResult {
@@ -55,7 +57,13 @@ export interface DifferentialResult {
 
 export async function runDifferential(
   engine: EngineChecker,
-  options: { readonly count: number; readonly seed: number; readonly shrink?: boolean } & OracleBatchOptions,
+  options: {
+    readonly count: number;
+    readonly seed: number;
+    readonly shrink?: boolean;
+    /** Most candidate scenarios the shrinker may run (each is one oracle and one engine run); default 400. */
+    readonly shrinkBudget?: number;
+  } & OracleBatchOptions,
   generated?: GeneratedBatch,
 ): Promise<DifferentialResult> {
   const batch = generated ?? (await generateWithOracle(options));
@@ -76,26 +84,39 @@ export async function runDifferential(
     engineMs,
   };
   if (failures.length === 0 || options.shrink === false) return base;
-  return { ...base, shrunk: await shrink(engine, options.seed, options.count, failures[0]!) };
+  const shrunk = await shrink(engine, options.seed, options.count, failures[0]!, options.shrinkBudget ?? 400);
+  return { ...base, shrunk };
 }
 
-/** Replays run `failure.index` of the seed under fast-check and lets it shrink the scenario. */
-async function shrink(engine: EngineChecker, seed: number, count: number, failure: Failure): Promise<Failure> {
+/**
+ * Replays run `failure.index` of the seed under fast-check and lets it shrink the scenario. Once `budget` candidates
+ * have run, the remaining ones are treated as passing, which ends the shrink at the smallest failure found so far.
+ */
+async function shrink(
+  engine: EngineChecker,
+  seed: number,
+  count: number,
+  failure: Failure,
+  budget: number,
+): Promise<Failure> {
   const oracle = StreamsOracleSession.start();
   let smallest: Failure = failure;
+  let runs = 0;
   try {
     const property = fc.asyncProperty(scenarioArbitrary('shrunk'), async (scenario) => {
+      if (runs >= budget) return true;
+      runs++;
       const run = await oracle.run(scenario);
       if (run.error !== undefined) return true; // Kafka Streams rejects it: not a counterexample.
       const expected = withOracleExpectations(scenario, run);
       const [verdict] = await engine.check([expected]);
       if (verdict === null || verdict === undefined) return true;
-      smallest = { index: failure.index, scenario: expected, difference: verdict };
+      smallest = { index: failure.index, scenario: expected, difference: verdict, shrinkRuns: runs };
       return false;
     });
     await fc.check(property, { seed, path: String(failure.index), numRuns: count, endOnFailure: false });
   } finally {
     await oracle.close();
   }
-  return smallest;
+  return { ...smallest, shrinkRuns: runs };
 }

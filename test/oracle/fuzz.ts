@@ -53,7 +53,7 @@ if (engine === undefined) {
 const result = await runDifferential(engine, { count, seed, shrink: !values['no-shrink'], ...threads }, batch);
 for (const { index, error } of result.rejected) console.log(`Kafka Streams rejected scenario #${index}: ${error}`);
 if (result.shrunk !== undefined) {
-  console.log(`FIRST FAILURE: scenario #${result.shrunk.index} of seed ${seed}, shrunk:`);
+  console.log(`FIRST FAILURE: scenario #${result.shrunk.index} of seed ${seed}, shrunk (${result.shrunk.shrinkRuns ?? 0} candidates tried):`);
   console.log(JSON.stringify(result.shrunk.scenario, null, 1));
   console.log(`difference: ${result.shrunk.difference}`);
 }
