@@ -226,7 +226,7 @@ export function decodeRecord(record: KafkaRecord, config: SinkConfig): SinkOpera
     }
 
     const columns = new Map<string, ColumnValue>();
-    if (isJsonObject(row)) columnsOf(rowSchema?.type === 'struct' ? rowSchema : undefined, row, 'value', columns);
+    if (isJsonObject(row)) columnsOf(rowSchema?.type === 'struct' ? rowSchema : undefined, row, envelope ? 'after' : 'value', columns);
     else {
       columns.set(VALUE_COLUMN, rowSchema !== undefined
         ? { value: decodeValue(rowSchema, row, 'value'), type: columnTypeFor(rowSchema), optional: rowSchema.optional !== false }
