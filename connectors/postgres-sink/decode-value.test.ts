@@ -198,7 +198,7 @@ describe('schemaless inference', () => {
     expect(inferColumnType({ a: 1 })).toBe('jsonb');
     expect(inferColumnType([1])).toBe('jsonb');
     expect(inferColumnType(null)).toBeNull();
-    expect(inferColumnType((parseJson('[99999999999999999999]') as never[])[0])).toBe('numeric');
+    expect(inferColumnType((parseJson('[99999999999999999999]') as never[])[0]!)).toBe('numeric');
   });
 
   it('widens mixed types to one that holds both', () => {
