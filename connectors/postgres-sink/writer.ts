@@ -88,12 +88,13 @@ export class PostgresWriter {
 
   /**
    * Writes `ops` (in record order) in one transaction and commits it. Records that cannot be written are
-   * returned as rejected; the others are committed. Throws only for failures no record caused.
+   * returned as rejected; the others are committed, unless `commitWithRejects` is false, in which case nothing
+   * is. Throws only for failures no record caused.
    */
-  async write(ops: readonly TableOperation[]): Promise<WriteResult> {
+  async write(ops: readonly TableOperation[], options: { commitWithRejects?: boolean } = {}): Promise<WriteResult> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#writeOnce(ops);
+        return await this.#writeOnce(ops, options.commitWithRejects ?? true);
       } catch (e) {
         if (!isTransient(e) || attempt >= this.#config.flushMaxRetries) {
           if (e instanceof SinkError) throw e;
@@ -106,13 +107,17 @@ export class PostgresWriter {
     }
   }
 
-  async #writeOnce(ops: readonly TableOperation[]): Promise<WriteResult> {
+  async #writeOnce(ops: readonly TableOperation[], commitWithRejects: boolean): Promise<WriteResult> {
     const client = await this.#pool.connect();
     let broken = false;
     try {
       await client.query('BEGIN');
       try {
         const { accepted, rejected } = await this.#prepare(client, ops);
+        if (rejected.length > 0 && !commitWithRejects) {
+          await client.query('ROLLBACK');
+          return { rows: 0, rejected };
+        }
         const rows = await this.#applyAll(client, accepted.map((i) => ops[i]!));
         await client.query('COMMIT');
         return { rows, rejected };
@@ -122,7 +127,7 @@ export class PostgresWriter {
         // A statement failed on data: find which records, one at a time, in a fresh transaction.
         this.#logger.info({ err: e }, 'a batch statement failed on its data; applying the records one by one');
         this.#catalog.clear();
-        return await this.#writeIsolated(client, ops);
+        return await this.#writeIsolated(client, ops, commitWithRejects);
       }
     } catch (e) {
       broken = isTransient(e);
@@ -132,7 +137,7 @@ export class PostgresWriter {
     }
   }
 
-  async #writeIsolated(client: PoolClient, ops: readonly TableOperation[]): Promise<WriteResult> {
+  async #writeIsolated(client: PoolClient, ops: readonly TableOperation[], commitWithRejects: boolean): Promise<WriteResult> {
     await client.query('BEGIN');
     try {
       const { accepted, rejected } = await this.#prepare(client, ops);
@@ -150,8 +155,12 @@ export class PostgresWriter {
           bad.push({ index, error: new BadRecordError(op.origin, 'TASK_PUT', `PostgreSQL rejected the row for ${quoteTable(op.table)}: ${(e as PgError).message}`, e) });
         }
       }
-      await client.query('COMMIT');
       bad.sort((a, b) => a.index - b.index);
+      if (bad.length > 0 && !commitWithRejects) {
+        await client.query('ROLLBACK');
+        return { rows: 0, rejected: bad };
+      }
+      await client.query('COMMIT');
       return { rows, rejected: bad };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
