@@ -199,10 +199,16 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
       const chunk = batch.messages.slice(start, start + config.batchSize);
       const last = chunk[chunk.length - 1]!;
       try {
+        const began = performance.now();
         const rows = await processChunk(batch.topic, batch.partition, chunk);
+        const written = performance.now();
         await options.afterPostgresCommit?.({ topic: batch.topic, partition: batch.partition, lastOffset: last.offset, records: chunk.length });
         payload.resolveOffset(last.offset);
         await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+        logger.debug({
+          topic: batch.topic, partition: batch.partition, records: chunk.length, rows,
+          writeMs: Math.round(written - began), commitMs: Math.round(performance.now() - written),
+        }, 'batch committed');
         counters.records += chunk.length;
         counters.rows += rows;
         counters.batches++;
