@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { eventText, keyText, defaultTableOf, topicOf, type TableSpec } from '../../connectors/postgres-sink/fixtures/envelope.js';
 import { alice, bob, changeEvent, customerKey } from '../../connectors/postgres-sink/fixtures/customers.js';
 import {
-  createTopics, produce, query, randomName, sinkConfig, sinkTestContext, startSink, waitFor, waitForRecords,
+  createTopics, produce, query, randomName, sinkConfig, sinkTestContext, startSink, waitForRecords, type TestMessage,
 } from './sink-helpers.js';
 
 const ctx = sinkTestContext();
@@ -50,7 +50,7 @@ describe('sink: Debezium change events', () => {
     const prefix = randomName('replay');
     const topic = `${prefix}.public.customers`;
     await createTopics(ctx, [topic], 3);
-    const messages = Array.from({ length: 300 }, (_, i) => {
+    const messages: TestMessage[] = Array.from({ length: 300 }, (_, i) => {
       const id = (i % 100) + 1;
       return { key: customerKey(id, false), value: changeEvent(i < 100 ? 'c' : 'u', null, { ...bob, id, name: `name-${i}` }, false) };
     });
