@@ -99,3 +99,32 @@ export async function committedOffset(ctx: SinkTestContext, groupId: string, top
 }
 
 export { randomName, waitFor };
+
+export interface ReceivedMessage {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+}
+
+/** Reads `count` records of a topic from the beginning (e.g. a dead-letter topic). */
+export async function readTopic(ctx: SinkTestContext, topic: string, count: number): Promise<ReceivedMessage[]> {
+  const consumer = ctx.kafka.consumer({ groupId: randomName('reader') });
+  const received: ReceivedMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        received.push({
+          key: message.key,
+          value: message.value,
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        });
+      },
+    });
+    await waitFor(() => received.length >= count, { description: `${count} records on ${topic}` });
+  } finally {
+    await consumer.disconnect();
+  }
+  return received;
+}
