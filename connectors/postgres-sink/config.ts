@@ -14,7 +14,7 @@ export type SchemasEnable = 'auto' | 'true' | 'false';
 export interface SinkConfig {
   readonly name: string;
   readonly connection: { readonly connectionString: string; readonly user?: string; readonly password?: string };
-  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly groupId: string };
+  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly groupId: string; readonly sessionTimeoutMs: number };
   readonly topics: readonly string[] | RegExp;
   readonly insertMode: InsertMode;
   readonly primaryKeyMode: PrimaryKeyMode;
@@ -47,7 +47,7 @@ const KNOWN_KEYS = new Set([
   'schema.evolution', 'table.name.format', 'collection.name.format', 'batch.size', 'key.format', 'key.window',
   'key.window.size.ms', 'key.converter.schemas.enable', 'value.converter.schemas.enable', 'errors.tolerance',
   'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable', 'unavailable.value.placeholder',
-  'flush.max.retries', 'flush.retry.delay.ms', 'consumer.auto.offset.reset',
+  'flush.max.retries', 'flush.retry.delay.ms', 'consumer.auto.offset.reset', 'session.timeout.ms',
 ]);
 
 function str(input: SinkConfigInput, key: string): string | undefined {
@@ -195,7 +195,13 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   return {
     name,
     connection,
-    kafka: { brokers, clientId: str(input, 'client.id') ?? name, groupId: str(input, 'group.id') ?? `connect-${name}` },
+    kafka: {
+      brokers,
+      clientId: str(input, 'client.id') ?? name,
+      groupId: str(input, 'group.id') ?? `connect-${name}`,
+      // How long the group waits for a member that vanished (e.g. a killed process) before handing its partitions on.
+      sessionTimeoutMs: int(input, 'session.timeout.ms', 30_000, 6_000),
+    },
     topics,
     insertMode,
     primaryKeyMode,

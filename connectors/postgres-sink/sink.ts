@@ -105,7 +105,11 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
     logLevel: logLevel.WARN,
     logCreator: kafkaLogger(logger.child({ component: 'kafkajs' })),
   });
-  const consumer: Consumer = kafka.consumer({ groupId: config.kafka.groupId, retry: { restartOnFailure: async () => false } });
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.kafka.groupId,
+    sessionTimeout: config.kafka.sessionTimeoutMs,
+    retry: { restartOnFailure: async () => false },
+  });
   const producer: Producer | undefined = config.deadLetterTopic === undefined ? undefined : kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 
   const counters = { records: 0, rows: 0, batches: 0, skipped: 0, deadLettered: 0 };
