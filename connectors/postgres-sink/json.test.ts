@@ -23,3 +23,17 @@ describe('parseJson', () => {
     expect(() => parseJson('{"a":12345678901234567890')).toThrow();
   });
 });
+
+describe('parseJson fast path for long numbers', () => {
+  it('leaves digits inside strings alone and keeps every long number exact', () => {
+    const v = parseJson('{"s":"12345678901234567890","a":[-12345678901234567890,1.2345678901234567891],"n":{"x":"\\"q\\" 99999999999999999"}}');
+    expect(stringifyJson(v)).toBe('{"s":"12345678901234567890","a":[-12345678901234567890,1.2345678901234567891],"n":{"x":"\\"q\\" 99999999999999999"}}');
+    expect((v as { s: unknown }).s).toBe('12345678901234567890');
+  });
+
+  it('is not fooled by a string that spells its internal marker', () => {
+    const v = parseJson('{"s":"\\u0000#1","n":12345678901234567890}') as Record<string, unknown>;
+    expect(v['s']).toBe('\u0000#1');
+    expect((v['n'] as LosslessNumber).value).toBe('12345678901234567890');
+  });
+});
