@@ -1,0 +1,105 @@
+/**
+ * Sends change records to Kafka in WAL order, one batch request at a time (idempotent producer, acks=all), then stores
+ * the offset of the newest batch and acknowledges its LSN ticket. Batches queued while a request is in flight are
+ * merged into the next request, so throughput does not depend on one round trip per transaction.
+ */
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+import type { CdcRecord } from './change-events.js';
+import type { SourceOffset } from './offset-store.js';
+
+export interface OutgoingBatch {
+  readonly records: readonly CdcRecord[];
+  /** Offset to store once these records are acknowledged (null: none, e.g. mid-snapshot chunks). */
+  readonly offset: SourceOffset | null;
+  /** Called after Kafka acknowledged the records and the offset was stored. */
+  readonly onDurable?: () => void;
+}
+
+export interface SenderHooks {
+  /** Every record Kafka acknowledged, in order (tests use it to check what was confirmed). */
+  readonly onAcknowledged?: (records: readonly CdcRecord[]) => void;
+}
+
+export class RecordSender {
+  private readonly queue: OutgoingBatch[] = [];
+  private queuedRecords = 0;
+  private running: Promise<void> | null = null;
+  private failure: Error | null = null;
+  private idleWaiters: (() => void)[] = [];
+  sentRecords = 0;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly saveOffset: (o: SourceOffset) => Promise<void>,
+    private readonly onFatal: (err: Error) => void,
+    private readonly hooks: SenderHooks = {},
+    private readonly maxRecordsPerRequest = 5000,
+  ) {}
+
+  /** Records waiting to be sent (flow control reads this). */
+  get backlog(): number {
+    return this.queuedRecords;
+  }
+
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  enqueue(batch: OutgoingBatch): void {
+    if (this.failure) throw this.failure;
+    this.queue.push(batch);
+    this.queuedRecords += batch.records.length;
+    if (!this.running) this.running = this.loop().finally(() => (this.running = null));
+  }
+
+  /** Resolves when everything enqueued so far is acknowledged and stored. */
+  async drain(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (!this.running && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.failure) throw this.failure;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const take: OutgoingBatch[] = [];
+        let count = 0;
+        while (this.queue.length > 0 && (take.length === 0 || count + this.queue[0]!.records.length <= this.maxRecordsPerRequest)) {
+          const b = this.queue.shift()!;
+          take.push(b);
+          count += b.records.length;
+        }
+        const records = take.flatMap((b) => b.records);
+        if (records.length > 0) {
+          await this.producer.sendBatch({ acks: -1, topicMessages: groupByTopic(records) });
+          this.sentRecords += records.length;
+          this.hooks.onAcknowledged?.(records);
+        }
+        const lastOffset = [...take].reverse().find((b) => b.offset !== null)?.offset ?? null;
+        if (lastOffset !== null) await this.saveOffset(lastOffset);
+        this.queuedRecords -= count;
+        for (const b of take) b.onDurable?.();
+      }
+    } catch (err) {
+      this.failure = err as Error;
+      this.queue.length = 0;
+      this.onFatal(this.failure);
+    } finally {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}
+
+/** Groups records per topic keeping their relative order (ordering matters within a partition only). */
+export function groupByTopic(records: readonly CdcRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const r of records) {
+    let list = byTopic.get(r.topic);
+    if (!list) byTopic.set(r.topic, (list = []));
+    list.push({ key: r.key, value: r.value, headers: { ...r.headers } });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
