@@ -19,6 +19,11 @@ interface TypeRow {
   typtypmod: number;
 }
 
+/** Booleans arrive as 't'/'f' text when the client keeps raw text values. */
+function pgBool(v: unknown): boolean {
+  return v === true || v === 't' || v === 'true';
+}
+
 const IDENTITY: Record<string, ReplicaIdentity> = { d: 'default', n: 'nothing', f: 'full', i: 'index' };
 
 export class Catalog {
@@ -62,7 +67,7 @@ export class Catalog {
   }
 
   private async loadTable(oid: number, schema: string, table: string, replicaIdentity: ReplicaIdentity): Promise<CatalogTable> {
-    const cols = await this.client.query<{ attname: string; atttypid: number; atttypmod: number; attnotnull: boolean; def: string | null; generated: string }>(
+    const cols = await this.client.query<{ attname: string; atttypid: number; atttypmod: number | string; attnotnull: boolean | string; def: string | null; generated: string }>(
       `SELECT a.attname, a.atttypid::int8::float8 AS atttypid, a.atttypmod, a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS def, a.attgenerated AS generated
        FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
        WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
@@ -71,8 +76,8 @@ export class Catalog {
     const columns: CatalogColumn[] = [];
     for (const c of cols.rows) {
       if (c.generated !== '') continue; // pgoutput does not send generated columns
-      const { type, typmod } = await this.resolveType(Number(c.atttypid), c.atttypmod);
-      columns.push({ name: c.attname, type, typmod, notNull: c.attnotnull, defaultExpr: c.generated === '' ? c.def : null });
+      const { type, typmod } = await this.resolveType(Number(c.atttypid), Number(c.atttypmod));
+      columns.push({ name: c.attname, type, typmod, notNull: pgBool(c.attnotnull), defaultExpr: c.def });
     }
     const keys = await this.client.query<{ attname: string }>(
       `WITH idx AS (
@@ -118,6 +123,6 @@ export class Catalog {
     );
     const row = res.rows[0];
     if (!row) throw new CdcDataError(`type ${oid} not found in pg_type`, { typeOid: oid });
-    return { ...row, oid: Number(row.oid), typelem: Number(row.typelem), typbasetype: Number(row.typbasetype) };
+    return { ...row, oid: Number(row.oid), typelem: Number(row.typelem), typbasetype: Number(row.typbasetype), typtypmod: Number(row.typtypmod) };
   }
 }

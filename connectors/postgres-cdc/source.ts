@@ -100,7 +100,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.config = 'topicPrefix' in config ? (config as CdcConfig) : parseCdcConfig(config as RawConfig);
     this.log = options.logger ?? pino({ name: 'tributary-cdc' });
     if (this.config.unknownKeys.length > 0) this.log.warn({ keys: this.config.unknownKeys }, 'ignoring unknown configuration keys');
-    this.kafka = new Kafka({ clientId: this.config.name, brokers: [...this.config.kafkaBrokers], logLevel: logLevel.ERROR });
+    this.kafka = new Kafka({ clientId: this.config.name, brokers: [...this.config.kafkaBrokers], logLevel: logLevel.NOTHING });
     this.factory = new ChangeEventFactory({
       keySchemasEnable: this.config.keySchemasEnable,
       valueSchemasEnable: this.config.valueSchemasEnable,
