@@ -19,7 +19,9 @@ export default defineConfig({
           globalSetup: ['test/env/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          // One file at a time in one process: the files share one broker and one server, and 2 cores.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

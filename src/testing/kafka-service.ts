@@ -1,0 +1,156 @@
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  containerRuntime,
+  dockerHostName,
+  ensureImage,
+  loadTestcontainers,
+  ownerLabels,
+  removeLeftoverContainers,
+} from './docker-environment.js';
+import { freePort } from './free-port.js';
+import { KAFKA_IMAGE_VARIABLE, kafkaImage } from './images.js';
+import { ServiceUnavailableError } from './service-error.js';
+
+/** A Kafka cluster to talk to. */
+export interface KafkaService {
+  /** Bootstrap servers, `host:port`. */
+  readonly brokers: string[];
+  /** Where the cluster comes from: `KAFKA_BROKERS`, or a container this process started. */
+  readonly source: 'environment' | 'container';
+  /** The image of the container, when one was started. */
+  readonly image?: string;
+  /** Stops the container (nothing for a cluster given by the environment). */
+  stop(): Promise<void>;
+}
+
+export interface StartKafkaOptions {
+  /** Image to start; default `TRIBUTARY_KAFKA_IMAGE` or `apache/kafka:<KAFKA_VERSION>`. */
+  readonly image?: string;
+  /** Environment to read `KAFKA_BROKERS` from; default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Extra broker settings as the image's `KAFKA_*` variables, e.g. `{ KAFKA_NUM_PARTITIONS: '3' }`. */
+  readonly brokerEnvironment?: Readonly<Record<string, string>>;
+  /** How long the broker may take to start; default 120 s. */
+  readonly startupTimeoutMs?: number;
+}
+
+const CONTAINER_PORT = 9092;
+const CLUSTER_ID = 'tributary-kraft-cluster1';
+
+/**
+ * A Kafka cluster: the one named by `KAFKA_BROKERS` (comma-separated `host:port`) when set, otherwise a
+ * single-node KRaft broker in a container started with Testcontainers. The container's listener is published on
+ * a fixed free host port and advertised under it, so clients on this host reach the broker directly.
+ *
+ * Works with the official `apache/kafka` image and with the local image from test/env/build-images.sh: both
+ * take their configuration from `KAFKA_*` variables.
+ *
+ * @example
+ * ```ts
+ * const kafka = await startKafka();
+ * const client = new Kafka({ brokers: kafka.brokers });
+ * // ...
+ * await kafka.stop();
+ * ```
+ */
+export async function startKafka(options: StartKafkaOptions = {}): Promise<KafkaService> {
+  const fromEnvironment = parseBrokers((options.env ?? process.env)['KAFKA_BROKERS']);
+  if (fromEnvironment) return { brokers: fromEnvironment, source: 'environment', stop: async () => undefined };
+
+  const image = options.image ?? kafkaImage(options.env);
+  const tc = await loadTestcontainers();
+  const runtime = await containerRuntime(tc, 'kafka');
+  await removeLeftoverContainers(runtime);
+  await ensureImage(tc, runtime, 'kafka', image, KAFKA_IMAGE_VARIABLE);
+
+  const host = dockerHostName();
+  let lastError: unknown;
+  // The free port can be taken by someone else before Docker binds it: try a few.
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const hostPort = await freePort();
+    const container = new tc.GenericContainer(image)
+      .withEnvironment({ ...brokerEnvironment(host, hostPort), ...options.brokerEnvironment })
+      .withExposedPorts({ container: CONTAINER_PORT, host: hostPort })
+      .withLabels(ownerLabels())
+      .withWaitStrategy(tc.Wait.forLogMessage(/Kafka Server started/))
+      .withStartupTimeout(options.startupTimeoutMs ?? 120_000);
+    let started;
+    try {
+      started = await container.start();
+    } catch (cause) {
+      lastError = cause;
+      if (/port is already allocated|address already in use/i.test(String(cause))) continue;
+      throw new ServiceUnavailableError('kafka', `Kafka container (${image}) did not start: ${String(cause)}`, image, {
+        cause,
+      });
+    }
+    const brokers = [`${host}:${hostPort}`];
+    const stop = async (): Promise<void> => {
+      await started.stop();
+    };
+    try {
+      await awaitBrokerReachable(brokers);
+    } catch (cause) {
+      await stop().catch(() => undefined);
+      throw new ServiceUnavailableError(
+        'kafka',
+        `Kafka container (${image}) started but its broker is not reachable at ${brokers[0]}: ${String(cause)}`,
+        image,
+        { cause },
+      );
+    }
+    return { brokers, source: 'container', image, stop };
+  }
+  throw new ServiceUnavailableError('kafka', `no free host port for Kafka: ${String(lastError)}`, image, {
+    cause: lastError,
+  });
+}
+
+/** `KAFKA_BROKERS` as a list, or undefined when unset or empty. */
+export function parseBrokers(value: string | undefined): string[] | undefined {
+  const brokers = (value ?? '')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker.length > 0);
+  return brokers.length > 0 ? brokers : undefined;
+}
+
+/** The `KAFKA_*` settings of a single-node KRaft broker advertised as `host:hostPort`. */
+export function brokerEnvironment(host: string, hostPort: number): Record<string, string> {
+  return {
+    CLUSTER_ID,
+    KAFKA_NODE_ID: '1',
+    KAFKA_PROCESS_ROLES: 'broker,controller',
+    KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+    KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${CONTAINER_PORT},CONTROLLER://0.0.0.0:9093`,
+    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${host}:${hostPort}`,
+    KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    KAFKA_INTER_BROKER_LISTENER_NAME: 'PLAINTEXT',
+    KAFKA_LOG_DIRS: '/tmp/kraft-combined-logs',
+    KAFKA_NUM_PARTITIONS: '1',
+    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+    KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
+    KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
+    KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+    KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'true',
+    KAFKA_HEAP_OPTS: '-Xmx1G -Xms256m',
+  };
+}
+
+async function awaitBrokerReachable(brokers: string[]): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'tributary-testing',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 200 },
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.describeCluster();
+  } finally {
+    await admin.disconnect();
+  }
+}
