@@ -254,7 +254,17 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     if (!tableCaptured(this.config, rel.schema, rel.table)) return null;
     const t = await this.catalog.tableByOid(rel.relationOid);
     if (t === null) return null;
-    const schema = this.buildSchema({ ...t, replicaIdentity: rel.replicaIdentity }, rel.columns.map((c) => ({ name: c.name, typmod: c.typeMod })));
+    // The catalog reflects the present; the relation message describes the rows being decoded. Columns it has that
+    // the catalog no longer has (dropped since) are typed from the message itself.
+    const known = new Set(t.columns.map((c) => c.name));
+    const extra = [];
+    for (const c of rel.columns) {
+      if (known.has(c.name)) continue;
+      const { type, typmod } = await this.catalog.resolveType(c.typeOid, c.typeMod);
+      extra.push({ name: c.name, type, typmod, notNull: false, defaultExpr: null });
+    }
+    const table: CatalogTable = { ...t, columns: [...t.columns, ...extra], replicaIdentity: rel.replicaIdentity };
+    const schema = this.buildSchema(table, rel.columns.map((c) => ({ name: c.name, typmod: c.typeMod })));
     await this.ensureTopics([schema.topic]);
     this.log.info({ table: `${rel.schema}.${rel.table}`, columns: schema.columns.length, identity: rel.replicaIdentity }, 'table schema (re)built from relation message');
     return schema;

@@ -57,6 +57,13 @@ export async function cdcContext(label: string): Promise<CdcTestContext> {
       return s;
     },
     async readTopic(topic, count) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await waitFor(async () => (await admin.listTopics()).includes(topic), { description: `topic ${topic} to exist` });
+      } finally {
+        await admin.disconnect();
+      }
       const consumer = kafka.consumer({ groupId: randomName('reader') });
       const out: TopicRecord[] = [];
       await consumer.connect();
