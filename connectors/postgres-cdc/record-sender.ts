@@ -34,7 +34,10 @@ export class RecordSender {
     private readonly onFatal: (err: Error) => void,
     private readonly hooks: SenderHooks = {},
     private readonly maxRecordsPerRequest = 5000,
+    /** Stays under the broker's default message.max.bytes (1 MiB) for one partition's record batch. */
+    private readonly maxBytesPerRequest = 900_000,
   ) {}
+  private cursor = 0;
 
   /** Records waiting to be sent (flow control reads this). */
   get backlog(): number {
@@ -63,23 +66,37 @@ export class RecordSender {
   private async loop(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        const take: OutgoingBatch[] = [];
-        let count = 0;
-        while (this.queue.length > 0 && (take.length === 0 || count + this.queue[0]!.records.length <= this.maxRecordsPerRequest)) {
-          const b = this.queue.shift()!;
-          take.push(b);
-          count += b.records.length;
+        // take whole batches (and at most one partial one) up to the request budget; a transaction larger than the
+        // budget is sent in several requests and only counts as durable after its last piece
+        const completed: OutgoingBatch[] = [];
+        const records: CdcRecord[] = [];
+        let bytes = 0;
+        while (this.queue.length > 0) {
+          const head = this.queue[0]!;
+          let i = this.cursor;
+          while (i < head.records.length) {
+            const size = recordSize(head.records[i]!);
+            if (records.length > 0 && (bytes + size > this.maxBytesPerRequest || records.length >= this.maxRecordsPerRequest)) break;
+            records.push(head.records[i]!);
+            bytes += size;
+            i++;
+          }
+          if (i < head.records.length) {
+            this.cursor = i;
+            break;
+          }
+          this.cursor = 0;
+          completed.push(this.queue.shift()!);
         }
-        const records = take.flatMap((b) => b.records);
         if (records.length > 0) {
           await this.producer.sendBatch({ acks: -1, topicMessages: groupByTopic(records) });
           this.sentRecords += records.length;
           this.hooks.onAcknowledged?.(records);
         }
-        const lastOffset = [...take].reverse().find((b) => b.offset !== null)?.offset ?? null;
+        this.queuedRecords -= records.length;
+        const lastOffset = [...completed].reverse().find((b) => b.offset !== null)?.offset ?? null;
         if (lastOffset !== null) await this.saveOffset(lastOffset);
-        this.queuedRecords -= count;
-        for (const b of take) b.onDurable?.();
+        for (const b of completed) b.onDurable?.();
       }
     } catch (err) {
       this.failure = err as Error;
@@ -91,6 +108,13 @@ export class RecordSender {
       for (const w of waiters) w();
     }
   }
+}
+
+/** Approximate bytes a record occupies in a produce request. */
+function recordSize(r: CdcRecord): number {
+  let n = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const [k, v] of Object.entries(r.headers)) n += k.length + v.length + 8;
+  return n;
 }
 
 /** Groups records per topic keeping their relative order (ordering matters within a partition only). */

@@ -476,7 +476,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     if (this.fatal || this.stopping) return;
     this.fatal = err;
     this.log.error({ err: err.message, context: err instanceof CdcError ? err.context : undefined }, 'CDC source failed');
-    this.emit('error', err);
+    if (this.listenerCount('error') > 0) this.emit('error', err);
     void this.shutdown();
   }
 
