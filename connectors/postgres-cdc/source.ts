@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
-import { parseCdcConfig, tableCaptured, columnCaptured, keyColumnsFor, type CdcConfig, type RawConfig } from './config.js';
+import { parseCdcConfig, tableCaptured, columnCaptured, keyColumnsFor, type CdcConfig, type RawConfig, type SnapshotMode } from './config.js';
 import { Catalog } from './catalog.js';
 import { buildTableSchema, type CatalogTable, type TableId, type TableSchema, type WireColumn } from './table-schema.js';
 import { ChangeEventFactory, type CdcRecord } from './change-events.js';
@@ -32,6 +32,8 @@ import { runSnapshot, type SnapshotResult } from './snapshot.js';
 import { heartbeatRecord } from './heartbeat.js';
 import { formatLsn, parseLsn } from './lsn.js';
 import { CdcConfigError, CdcConnectionError, CdcError } from './errors.js';
+import { CdcMetrics } from './metrics.js';
+import type { Registry } from 'prom-client';
 
 export interface CdcSourceEvents {
   /** The slot's confirmed LSN advanced to this position (every event before it is acknowledged by Kafka). */
@@ -56,6 +58,8 @@ export interface SlotLag {
 
 export interface CdcSourceOptions {
   readonly logger?: Logger;
+  /** Registers the source's metrics (slot lag, confirmed LSN, change counts) in this prom-client registry. */
+  readonly metrics?: Registry;
 }
 
 const rawText = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
@@ -108,7 +112,15 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       clockUs: () => BigInt(Date.now()) * 1000n + BigInt(Math.floor((performance.now() % 1) * 1000)),
     });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    if (options.metrics) {
+      this.metrics = new CdcMetrics(options.metrics, {
+        name: this.config.name,
+        confirmedLsn: () => this.confirmedLsn,
+        slotLagBytes: async () => (this.catalogClient && !this.stopping ? ((await this.slotLag())?.lagBytes ?? null) : null),
+      });
+    }
   }
+  private readonly metrics: CdcMetrics | null = null;
 
   /** The LSN up to which the slot has been confirmed. */
   get confirmedLsn(): bigint {
@@ -124,6 +136,16 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
 
   /** Connects, snapshots if the snapshot mode asks for it, and starts streaming. Resolves once streaming runs. */
   async start(): Promise<void> {
+    try {
+      await this.run();
+    } catch (err) {
+      this.fatal ??= err as Error;
+      await this.shutdown();
+      throw err;
+    }
+  }
+
+  private async run(): Promise<void> {
     const cfg = this.config;
     this.catalogClient = new pg.Client({ ...this.pgConfig(), options: SESSION_OPTIONS, types: rawText });
     this.catalogClient.on('error', (err) => this.log.warn({ err: err.message }, 'catalog connection error'));
@@ -148,11 +170,8 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     const captured = (await this.catalog.listTables()).filter((t) => tableCaptured(cfg, t.schema, t.table));
     await this.ensurePublication(captured);
     const slot = await this.slotInfo();
-    const completed = stored !== null && stored.snapshotCompleted;
-    const wantSnapshot =
-      cfg.snapshotMode === 'always' ||
-      ((cfg.snapshotMode === 'initial' || cfg.snapshotMode === 'initial_only') && !completed) ||
-      (cfg.snapshotMode === 'when_needed' && (!completed || slot === null));
+    const wantSnapshot = snapshotNeeded(cfg.snapshotMode, stored, slot !== null);
+    this.log.info({ snapshotMode: cfg.snapshotMode, snapshot: wantSnapshot, slotExists: slot !== null }, 'snapshot decision');
 
     let startLsn: bigint;
     let skipThrough: bigint;
@@ -191,6 +210,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
         topicPrefix: cfg.topicPrefix, db: this.dbName, skippedOperations: cfg.skippedOperations,
         provideTransactionMetadata: cfg.provideTransactionMetadata, transactionTopic: cfg.transactionTopic,
         schemas: { key: cfg.keySchemasEnable, value: cfg.valueSchemasEnable }, skipThroughLsn: skipThrough,
+        lastCommitLsn: stored?.lsnCommit ?? null,
         schemaFor: (rel) => this.schemaForRelation(rel),
         onTypeMessage: () => this.catalog.invalidateTypes(),
       },
@@ -227,6 +247,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
         offset: { lsn, lsnProc: resumeLsn, lsnCommit: resumeLsn, txId: result.txId, tsUsec: BigInt(Date.now()) * 1000n, messageType: 'SNAPSHOT', snapshotCompleted: true },
       });
       await this.sender.drain();
+      this.metrics?.snapshotRows.inc({ connector: this.config.name }, result.rows);
       this.emit('snapshot-completed', result);
     } finally {
       await client.end().catch(() => undefined);
@@ -363,6 +384,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private deliver(tx: CommittedTransaction): void {
     const ticket = this.tracker.register(tx.endLsn);
     this.streamedChanges += tx.changeCount;
+    this.metrics?.changes.inc({ connector: this.config.name }, tx.changeCount);
     const offset: SourceOffset = {
       lsn: tx.endLsn, lsnProc: tx.endLsn, lsnCommit: tx.endLsn, txId: BigInt(tx.xid), tsUsec: tx.commitTimeUs, messageType: 'COMMIT', snapshotCompleted: true,
     };
@@ -511,6 +533,25 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       this.emit('stopped');
       this.resolveDone();
     }
+  }
+}
+
+/**
+ * Whether to snapshot before streaming, per Debezium's snapshot.mode: `initial`/`initial_only` until a snapshot has
+ * completed, `always` on every start, `no_data` never, `when_needed` also when the slot (and its WAL) is gone.
+ */
+export function snapshotNeeded(mode: SnapshotMode, stored: SourceOffset | null, slotExists: boolean): boolean {
+  const completed = stored !== null && stored.snapshotCompleted;
+  switch (mode) {
+    case 'always':
+      return true;
+    case 'no_data':
+      return false;
+    case 'initial':
+    case 'initial_only':
+      return !completed;
+    case 'when_needed':
+      return !completed || !slotExists;
   }
 }
 

@@ -28,6 +28,8 @@ export interface StreamProcessorOptions {
   readonly schemas: { key: boolean; value: boolean };
   /** Transactions whose end LSN is at or below this were already delivered (resume point). */
   readonly skipThroughLsn: bigint;
+  /** End LSN of the last transaction delivered before this run (first element of `source.sequence`). */
+  readonly lastCommitLsn?: bigint | null;
   /** Builds (or rebuilds) the table schema for a relation; null when the table is not captured. */
   readonly schemaFor: (rel: RelationMessage) => Promise<TableSchema | null>;
   readonly onTypeMessage?: () => void;
@@ -57,6 +59,7 @@ export class StreamProcessor {
 
   constructor(private readonly opts: StreamProcessorOptions, private readonly factory: ChangeEventFactory) {
     this.skipThrough = opts.skipThroughLsn;
+    this.lastCommitLsn = opts.lastCommitLsn ?? null;
   }
 
   get inTransaction(): boolean {
@@ -126,10 +129,8 @@ export class StreamProcessor {
       case 'commit': {
         const tx = this.requireTx('commit');
         this.tx = null;
-        const prevCommit = this.lastCommitLsn;
         this.lastCommitLsn = msg.endLsn;
         if (msg.endLsn <= this.skipThrough) return null; // delivered before the restart
-        void prevCommit;
         let records: CdcRecord[] = tx.records;
         if (this.opts.provideTransactionMetadata && tx.changes > 0) {
           const tsMs = tx.commitTimeUs / 1000n;

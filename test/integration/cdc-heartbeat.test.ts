@@ -1,6 +1,7 @@
 // Heartbeats: with only uncaptured tables changing, heartbeat records and the heartbeat action query let the slot's
 // confirmed position follow the server, so a quiet captured table does not pin WAL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
 import { waitFor } from '../env/services.js';
 import { cdcContext, type CdcTestContext } from './cdc-helpers.js';
 
@@ -18,12 +19,13 @@ describe('CDC source: heartbeats', () => {
     await ctx.db.query(`CREATE TABLE ${s}.quiet (id int PRIMARY KEY)`);
     await ctx.db.query(`CREATE TABLE ${s}.hb (id int PRIMARY KEY, ts timestamptz)`);
     await ctx.db.query(`CREATE TABLE public.${s}_noise (id serial PRIMARY KEY, v text)`);
+    const registry = new Registry();
     const source = ctx.source({
       'table.include.list': `${s}\\.quiet`,
       'heartbeat.interval.ms': 200,
       'heartbeat.action.query': `INSERT INTO ${s}.hb VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET ts = now()`,
       'status.update.interval.ms': 200,
-    });
+    }, { metrics: registry });
     await source.start();
     const startLsn = source.confirmedLsn;
     for (let i = 0; i < 50; i++) await ctx.db.query(`INSERT INTO public.${s}_noise (v) SELECT repeat('x', 1000) FROM generate_series(1, 20)`);
@@ -40,6 +42,10 @@ describe('CDC source: heartbeats', () => {
     expect(beats[0]!.key).toBe(`{"schema":{"type":"struct","fields":[{"type":"string","optional":false,"field":"serverName"}],"optional":false,"name":"io.debezium.connector.common.ServerNameKey"},"payload":{"serverName":"${s}"}}`);
     expect(beat.schema.name).toBe('io.debezium.connector.common.Heartbeat');
     expect(typeof beat.payload.ts_ms).toBe('number');
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(new RegExp(`tributary_cdc_slot_lag_bytes\\{connector="[^"]+"\\} \\d+`));
+    const confirmedMetric = /tributary_cdc_confirmed_lsn\{connector="[^"]+"\} (\d+)/.exec(metrics);
+    expect(Number(confirmedMetric?.[1]) > Number(startLsn)).toBe(true);
     await ctx.db.query(`DROP TABLE public.${s}_noise`);
   });
 });

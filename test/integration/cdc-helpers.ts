@@ -4,7 +4,7 @@ import pg from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { randomName, testServices, waitFor } from '../env/services.js';
-import { createPostgresCdcSource, type PostgresCdcSource } from '../../connectors/postgres-cdc/index.js';
+import { createPostgresCdcSource, type CdcSourceOptions, type PostgresCdcSource } from '../../connectors/postgres-cdc/index.js';
 import type { RawConfig } from '../../connectors/postgres-cdc/config.js';
 
 export interface TopicRecord {
@@ -21,7 +21,7 @@ export interface CdcTestContext {
   readonly db: pg.Client;
   readonly kafka: Kafka;
   config(extra?: RawConfig): RawConfig;
-  source(extra?: RawConfig): PostgresCdcSource;
+  source(extra?: RawConfig, options?: CdcSourceOptions): PostgresCdcSource;
   readTopic(topic: string, count: number): Promise<TopicRecord[]>;
   cleanup(): Promise<void>;
 }
@@ -51,8 +51,8 @@ export async function cdcContext(label: string): Promise<CdcTestContext> {
   await db.query(`CREATE SCHEMA ${prefix}`);
   return {
     prefix, slot, publication, db, kafka, config,
-    source(extra: RawConfig = {}) {
-      const s = createPostgresCdcSource(config(extra), { logger: quietLogger });
+    source(extra: RawConfig = {}, options: CdcSourceOptions = {}) {
+      const s = createPostgresCdcSource(config(extra), { logger: quietLogger, ...options });
       sources.push(s);
       return s;
     },
