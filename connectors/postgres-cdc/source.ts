@@ -127,6 +127,22 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     return this.tracker?.confirmed ?? 0n;
   }
 
+  /** (Re)opens the ordinary connection used for catalog lookups, heartbeat queries and slot monitoring. */
+  private async connectCatalog(): Promise<void> {
+    const old = this.catalogClient as pg.Client | undefined;
+    const client = new pg.Client({ ...this.pgConfig(), options: SESSION_OPTIONS, types: rawText, application_name: `tributary-cdc-catalog/${this.config.slotName}`.slice(0, 63) });
+    client.on('error', (err) => {
+      this.catalogBroken = true;
+      this.log.warn({ err: err.message }, 'catalog connection error');
+    });
+    await client.connect();
+    this.catalogClient = client;
+    this.catalogBroken = false;
+    this.catalog = new Catalog(client);
+    if (old) await old.end().catch(() => undefined);
+  }
+  private catalogBroken = false;
+
   private pgConfig(): pg.ClientConfig {
     const d = this.config.database;
     return d.connectionString
@@ -147,10 +163,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
 
   private async run(): Promise<void> {
     const cfg = this.config;
-    this.catalogClient = new pg.Client({ ...this.pgConfig(), options: SESSION_OPTIONS, types: rawText });
-    this.catalogClient.on('error', (err) => this.log.warn({ err: err.message }, 'catalog connection error'));
-    await this.catalogClient.connect();
-    this.catalog = new Catalog(this.catalogClient);
+    await this.connectCatalog();
     this.dbName = (await this.catalogClient.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
     const walLevel = (await this.catalogClient.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
     if (walLevel !== 'logical') throw new CdcConfigError(`PostgreSQL wal_level is '${walLevel}', logical decoding needs wal_level=logical`, 'database.hostname');
@@ -175,7 +188,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
 
     let startLsn: bigint;
     let skipThrough: bigint;
-    const repl = new ReplicationConnection(this.pgConfig());
+    const repl = new ReplicationConnection({ ...this.pgConfig(), application_name: `tributary-cdc-repl/${this.config.slotName}`.slice(0, 63) });
     repl.on('error', (err) => this.onStreamError(err));
     await repl.connect();
     this.repl = repl;
@@ -272,6 +285,16 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   }
 
   private async schemaForRelation(rel: RelationMessage): Promise<TableSchema | null> {
+    try {
+      return await this.loadRelationSchema(rel);
+    } catch (err) {
+      if (!this.catalogBroken) throw err;
+      await this.connectCatalog(); // the catalog connection dropped: one more try on a fresh one
+      return this.loadRelationSchema(rel);
+    }
+  }
+
+  private async loadRelationSchema(rel: RelationMessage): Promise<TableSchema | null> {
     if (!tableCaptured(this.config, rel.schema, rel.table)) return null;
     const t = await this.catalog.tableByOid(rel.relationOid);
     if (t === null) return null;
@@ -474,9 +497,10 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       this.log.warn({ err: cause.message, attempt: this.reconnectAttempt, retryInMs: delay }, 'replication connection lost, reconnecting');
       await new Promise((r) => setTimeout(r, delay));
       if (this.stopping) break;
-      const repl = new ReplicationConnection(this.pgConfig());
+      const repl = new ReplicationConnection({ ...this.pgConfig(), application_name: `tributary-cdc-repl/${this.config.slotName}`.slice(0, 63) });
       repl.on('error', (err) => this.onStreamError(err));
       try {
+        if (this.catalogBroken || !(await this.catalogClient.query('SELECT 1').then(() => true, () => false))) await this.connectCatalog();
         await repl.connect();
         const resume = this.tracker.confirmed;
         this.processor!.reset(resume);

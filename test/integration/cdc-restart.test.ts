@@ -48,9 +48,15 @@ describe('CDC source: offsets, confirmation and restarts', () => {
 
     // drop the walsender: the source reconnects and continues from its confirmed position
     await waitFor(() => counter.acked >= 100, { description: 'first 100 acknowledged' });
-    const pid = (await ctx.db.query('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [ctx.slot])).rows[0].active_pid;
-    await ctx.db.query('SELECT pg_terminate_backend($1)', [pid]);
-    await insert(100);
+    // as a database restart would: end the walsender and the source's catalog connection
+    const ended = await ctx.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name IN ($1, $2)`, [
+      `tributary-cdc-repl/${ctx.slot}`,
+      `tributary-cdc-catalog/${ctx.slot}`,
+    ]);
+    expect(ended.rowCount).toBe(2);
+    await insert(50);
+    await ctx.db.query(`ALTER TABLE ${s}.orders ADD COLUMN note text`); // needs the catalog connection again
+    await insert(50);
     await waitFor(() => counter.acked >= 200, { description: '200 acknowledged after the reconnect' });
     await first.stop();
 

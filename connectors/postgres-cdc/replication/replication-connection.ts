@@ -41,7 +41,7 @@ export class ReplicationConnection extends EventEmitter<ReplicationEvents> {
 
   constructor(config: pg.ClientConfig) {
     super();
-    this.client = new pg.Client({ ...config, replication: 'database', options: SESSION_OPTIONS } as pg.ClientConfig);
+    this.client = new pg.Client({ application_name: 'tributary-cdc-replication', ...config, replication: 'database', options: SESSION_OPTIONS } as pg.ClientConfig);
     this.client.on('error', (err) => {
       if (!this.closed) this.emit('error', new CdcConnectionError(`replication connection failed: ${err.message}`, {}, { cause: err }));
     });
