@@ -226,6 +226,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
         lastCommitLsn: stored?.lsnCommit ?? null,
         schemaFor: (rel) => this.schemaForRelation(rel),
         onTypeMessage: () => this.catalog.invalidateTypes(),
+        onChunk: (records) => this.sender.enqueue({ records, offset: null }),
       },
       this.factory,
     );

@@ -93,4 +93,18 @@ describe('StreamProcessor', () => {
     await q.handle(REL, 1n);
     await expect(q.handle({ tag: 'insert', relationOid: 16385, newTuple: row('1') }, 2n)).rejects.toThrow(/outside a transaction/);
   });
+
+  it('hands a large transaction over in chunks, but only after the resume point, and commits once', async () => {
+    const chunks: number[] = [];
+    const inserts = (n: number, from: bigint): [PgOutputMessage, bigint][] =>
+      Array.from({ length: n }, (_, i) => [{ tag: 'insert', relationOid: 16385, newTuple: row(String(i + 1)) }, from + BigInt(i)] as [PgOutputMessage, bigint]);
+    const { p } = processor({ onChunk: (r) => chunks.push(r.length), chunkSize: 2, skipThroughLsn: 50n });
+    const [old] = await run(p, [[REL, 1n], [begin(1), 10n], ...inserts(5, 11n), [commit(50n), 50n]]);
+    expect(old).toBeUndefined(); // delivered before: neither chunks nor commit
+    expect(chunks).toEqual([]);
+    const [done] = await run(p, [[begin(2), 60n], ...inserts(5, 61n), [commit(90n), 90n]]);
+    expect(chunks).toEqual([2, 2]);
+    expect(done).toMatchObject({ endLsn: 90n, changeCount: 5 });
+    expect(done!.records).toHaveLength(1);
+  });
 });

@@ -33,6 +33,14 @@ export interface StreamProcessorOptions {
   /** Builds (or rebuilds) the table schema for a relation; null when the table is not captured. */
   readonly schemaFor: (rel: RelationMessage) => Promise<TableSchema | null>;
   readonly onTypeMessage?: () => void;
+  /**
+   * Receives the records of a large transaction in chunks before its Commit arrives. With protocol version 1 the
+   * server sends a transaction only after it committed, so its events may go to Kafka early; the offset and the slot
+   * position still move only at Commit. Without it, a transaction is buffered whole.
+   */
+  readonly onChunk?: (records: CdcRecord[]) => void;
+  /** Records buffered per transaction before a chunk is handed over (default 10 000). */
+  readonly chunkSize?: number;
 }
 
 interface OpenTransaction {
@@ -42,6 +50,8 @@ interface OpenTransaction {
   records: CdcRecord[];
   changes: number;
   perTable: Map<string, number>;
+  /** Part of the records already went out as chunks. */
+  chunked?: boolean;
 }
 
 interface CachedRelation {
@@ -113,6 +123,7 @@ export class StreamProcessor {
               : this.factory.delete(schema, msg.oldKey, msg.oldTuple, source, block);
         tx.records.push(...records);
         tx.changes++;
+        this.maybeChunk(tx);
         return null;
       }
       case 'truncate': {
@@ -135,7 +146,7 @@ export class StreamProcessor {
         if (this.opts.provideTransactionMetadata && tx.changes > 0) {
           const tsMs = tx.commitTimeUs / 1000n;
           records = [
-            transactionRecord(this.opts.transactionTopic, 'BEGIN', `${tx.xid}:${tx.beginLsn}`, tsMs, null, this.opts.schemas),
+            ...(tx.chunked ? [] : [transactionRecord(this.opts.transactionTopic, 'BEGIN', `${tx.xid}:${tx.beginLsn}`, tsMs, null, this.opts.schemas)]),
             ...records,
             transactionRecord(this.opts.transactionTopic, 'END', `${tx.xid}:${msg.endLsn}`, tsMs, tx.perTable, this.opts.schemas),
           ];
@@ -143,6 +154,17 @@ export class StreamProcessor {
         return { xid: tx.xid, endLsn: msg.endLsn, commitTimeUs: tx.commitTimeUs, records, changeCount: tx.changes };
       }
     }
+  }
+
+  private maybeChunk(tx: OpenTransaction): void {
+    if (this.opts.onChunk === undefined || tx.records.length < (this.opts.chunkSize ?? 10_000)) return;
+    if (tx.beginLsn <= this.skipThrough) return; // may be a transaction delivered before the restart: decide at Commit
+    if (this.opts.provideTransactionMetadata && !tx.chunked) {
+      tx.records.unshift(transactionRecord(this.opts.transactionTopic, 'BEGIN', `${tx.xid}:${tx.beginLsn}`, tx.commitTimeUs / 1000n, null, this.opts.schemas));
+    }
+    tx.chunked = true;
+    this.opts.onChunk(tx.records);
+    tx.records = [];
   }
 
   private requireTx(what: string): OpenTransaction {

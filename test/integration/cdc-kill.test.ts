@@ -45,7 +45,7 @@ describe('tributary cdc: SIGKILL and restart', () => {
       while (writing) {
         await ctx.db.query(`INSERT INTO ${s}.events SELECT g, 'v' FROM generate_series($1::int, $2::int) g`, [id + 1, id + 5]);
         id += 5;
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 20));
       }
     })();
 
