@@ -122,16 +122,21 @@ export function brokerEnvironment(host: string, hostPort: number): Record<string
     KAFKA_NODE_ID: '1',
     KAFKA_PROCESS_ROLES: 'broker,controller',
     KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
-    KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${CONTAINER_PORT},CONTROLLER://0.0.0.0:9093`,
-    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${host}:${hostPort}`,
+    // The broker talks to itself (transaction markers, KIP-890 produce verification) over the inter-broker
+    // listener's advertised address. The host-facing address (a port published on the host) is not reachable
+    // from inside the container, so inter-broker traffic gets its own listener, advertised inside.
+    KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${CONTAINER_PORT},BROKER://0.0.0.0:9094,CONTROLLER://0.0.0.0:9093`,
+    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${host}:${hostPort},BROKER://localhost:9094`,
     KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    KAFKA_INTER_BROKER_LISTENER_NAME: 'PLAINTEXT',
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,BROKER:PLAINTEXT',
+    KAFKA_INTER_BROKER_LISTENER_NAME: 'BROKER',
     KAFKA_LOG_DIRS: '/tmp/kraft-combined-logs',
     KAFKA_NUM_PARTITIONS: '1',
     KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
     KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
     KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+    KAFKA_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '10',
+    KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '10',
     KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
     KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
     KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
@@ -141,16 +146,24 @@ export function brokerEnvironment(host: string, hostPort: number): Record<string
 }
 
 async function awaitBrokerReachable(brokers: string[]): Promise<void> {
-  const admin = new Kafka({
+  const kafka = new Kafka({
     clientId: 'tributary-testing',
     brokers,
     logLevel: logLevel.NOTHING,
     retry: { retries: 10, initialRetryTime: 200 },
-  }).admin();
+  });
+  const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.describeCluster();
+    // A fresh broker creates __consumer_offsets and __transaction_state on the first group and transactional
+    // requests; until they are loaded, kafkajs consumers crash and restart with "coordinator is loading"
+    // errors. Creating both here keeps that noise and delay out of the tests.
+    await admin.describeGroups(['tributary-testing-warmup']);
   } finally {
     await admin.disconnect();
   }
+  const producer = kafka.producer({ transactionalId: 'tributary-testing-warmup', idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await producer.disconnect();
 }
