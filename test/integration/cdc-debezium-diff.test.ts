@@ -16,8 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await oracle?.stop().catch(() => undefined);
-  await ctx.db.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [`${ctx.prefix}_dbz`]).catch(() => undefined);
-  await ctx.db.query(`DROP PUBLICATION IF EXISTS ${ctx.prefix}_dbzpub`).catch(() => undefined);
+  await ctx.db.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE $1 AND NOT active", [`${ctx.prefix}%`]).catch(() => undefined);
   await ctx.cleanup();
 });
 
@@ -70,10 +69,9 @@ const VALUES = `true, 1, 123456, 9223372036854775807, 3.3, 4.44, 1234.50, 10.111
   '2016-11-04 13:51:30.123456+02', 'P1Y2M3DT4H5M6.78S', '{1,2,3}', '{one,"two, three",NULL}', 'happy',
   '192.168.2.0/12', '[1,5)', B'1', B'1000000001', $1`;
 
-describe('CDC source vs Debezium', () => {
-  it('writes the same keys, values and headers as Debezium for the same changes', async () => {
+async function differential(variant: string, properties: Record<string, string>): Promise<void> {
     const s = ctx.prefix;
-    await ctx.db.query(`CREATE TYPE ${s}.mood AS ENUM ('sad', 'ok', 'happy')`);
+    await ctx.db.query(`DO $$ BEGIN CREATE TYPE ${s}.mood AS ENUM ('sad', 'ok', 'happy'); EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
     for (const table of ['dflt_id', 'full_id']) await ctx.db.query(`CREATE TABLE ${s}.${table} (${COLUMNS(s)})`);
     await ctx.db.query(`ALTER TABLE ${s}.full_id REPLICA IDENTITY FULL`);
     const big = randomBytes(30_000).toString('base64');
@@ -82,13 +80,16 @@ describe('CDC source vs Debezium', () => {
       await ctx.db.query(`INSERT INTO ${s}.${table} (i4) VALUES (NULL)`);
     }
     const tables = `${s}.dflt_id,${s}.full_id`;
-    const prefix = `${s}_p`;
+    const prefix = `${s}_${variant}`;
     const { databaseUrl } = testServices();
     oracle = DebeziumOracle.start({
-      ...connectionFromUrl(databaseUrl), slotName: `${s}_dbz`, publicationName: `${s}_dbzpub`, tableIncludeList: tables.replace(/\./g, '\\.'),
-      topicPrefix: prefix, properties: { 'publication.autocreate.mode': 'filtered' },
+      ...connectionFromUrl(databaseUrl), slotName: `${s}_dbz_${variant}`, publicationName: `${s}_dbzpub_${variant}`, tableIncludeList: tables.replace(/\./g, '\\.'),
+      topicPrefix: prefix, properties: { 'publication.autocreate.mode': 'filtered', ...properties },
     });
-    const source = ctx.source({ 'topic.prefix': prefix, 'table.include.list': tables.replace(/\./g, '\\.') });
+    const source = ctx.source({
+      ...properties, 'topic.prefix': prefix, 'table.include.list': tables.replace(/\./g, '\\.'), 'slot.name': `${s}_t_${variant}`,
+      'publication.name': `${s}_tpub_${variant}`, 'offset.storage.topic': `${s}_off_${variant}`,
+    });
     await source.start();
     await oracle.waitForEvents(4, 120_000);
 
@@ -115,5 +116,22 @@ describe('CDC source vs Debezium', () => {
       expect(ours.length).toBe(theirs.length);
       for (let i = 0; i < theirs.length; i++) expect({ i, ...ours[i]! }).toEqual({ i, ...theirs[i]! });
     }
+    await source.stop();
+    for (const slot of [`${s}_dbz_${variant}`, `${s}_t_${variant}`]) {
+      await ctx.db.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [slot]);
+    }
+    for (const pub of [`${s}_dbzpub_${variant}`, `${s}_tpub_${variant}`]) await ctx.db.query(`DROP PUBLICATION IF EXISTS ${pub}`);
+    for (const table of ['dflt_id', 'full_id']) await ctx.db.query(`DROP TABLE ${s}.${table}`);
+}
+
+describe('CDC source vs Debezium', () => {
+  it('writes the same keys, values and headers as Debezium for the same changes (default modes)', async () => {
+    await differential('dflt', {});
+  });
+
+  it('agrees with Debezium under decimal=string, time=connect, binary=hex, interval=string', async () => {
+    await differential('modes', {
+      'decimal.handling.mode': 'string', 'time.precision.mode': 'connect', 'binary.handling.mode': 'hex', 'interval.handling.mode': 'string',
+    });
   });
 });
