@@ -389,14 +389,13 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private async pump(): Promise<void> {
     while (this.queue.length > 0 && !this.fatal) {
       const { msg, lsn } = this.queue.shift()!;
-      let done: CommittedTransaction | null;
       try {
-        done = await this.processor!.handle(msg, lsn);
+        const done: CommittedTransaction | null = await this.processor!.handle(msg, lsn);
+        if (done !== null) this.deliver(done);
       } catch (err) {
         this.fail(err as Error);
         return;
       }
-      if (done !== null) this.deliver(done);
       if (this.sender.backlog > MAX_SENDER_BACKLOG) await this.sender.drain().catch(() => undefined);
       if (this.paused && this.queue.length < MAX_QUEUED_MESSAGES / 4) {
         this.paused = false;
