@@ -189,7 +189,9 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     let startLsn: bigint;
     let skipThrough: bigint;
     const repl = new ReplicationConnection({ ...this.pgConfig(), application_name: `tributary-cdc-repl/${this.config.slotName}`.slice(0, 63) });
-    repl.on('error', (err) => this.onStreamError(err));
+    const setupErrors: Error[] = [];
+    const onSetupError = (err: Error): void => void setupErrors.push(err);
+    repl.on('error', onSetupError); // before streaming, a dropped connection is replaced below
     await repl.connect();
     this.repl = repl;
     if (slot === null) {
@@ -237,7 +239,17 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     }
     this.timers.push(setInterval(() => this.repl?.sendStatus(this.tracker.confirmed), cfg.statusUpdateIntervalMs));
     this.timers.push(setInterval(() => void this.logStats(), 30_000));
-    this.stream(repl, startLsn);
+    repl.off('error', onSetupError);
+    let streamRepl = repl;
+    if (setupErrors.length > 0) {
+      this.log.warn({ err: setupErrors[0]!.message }, 'replication connection dropped during setup, opening a new one');
+      await repl.close();
+      streamRepl = new ReplicationConnection({ ...this.pgConfig(), application_name: `tributary-cdc-repl/${this.config.slotName}`.slice(0, 63) });
+      await streamRepl.connect();
+      this.repl = streamRepl;
+    }
+    streamRepl.on('error', (err) => this.onStreamError(err));
+    this.stream(streamRepl, startLsn);
   }
 
   private async snapshot(snapshotName: string | null, tables: readonly TableId[], lsn: bigint, resumeLsn: bigint): Promise<void> {
@@ -389,14 +401,13 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private async pump(): Promise<void> {
     while (this.queue.length > 0 && !this.fatal) {
       const { msg, lsn } = this.queue.shift()!;
-      let done: CommittedTransaction | null;
       try {
-        done = await this.processor!.handle(msg, lsn);
+        const done: CommittedTransaction | null = await this.processor!.handle(msg, lsn);
+        if (done !== null) this.deliver(done);
       } catch (err) {
         this.fail(err as Error);
         return;
       }
-      if (done !== null) this.deliver(done);
       if (this.sender.backlog > MAX_SENDER_BACKLOG) await this.sender.drain().catch(() => undefined);
       if (this.paused && this.queue.length < MAX_QUEUED_MESSAGES / 4) {
         this.paused = false;

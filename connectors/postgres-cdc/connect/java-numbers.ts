@@ -26,7 +26,7 @@ function formatJava(value: number, exponential: string): string {
   if (value === -Infinity) return '-Infinity';
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
   const negative = value < 0;
-  const [mantissa, expText] = exponential.replace('-', '').split('e') as [string, string];
+  const [mantissa, expText] = exponential.replace(/^-/, '').split('e') as [string, string];
   const exp = Number(expText);
   const digits = mantissa.replace('.', '');
   let out: string;
