@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runDifferential, generateWithOracle } from './differential.js';
+import { corpusFiles, generateWithOracle, runDifferential } from './differential.js';
 import { ENGINE_RUNNER, findEngine } from './engine-adapter.js';
 
 const { values } = parseArgs({
@@ -36,10 +36,9 @@ const engine = await findEngine();
 const batch = await generateWithOracle({ count, seed, ...threads });
 if (values.out !== undefined) {
   mkdirSync(values.out, { recursive: true });
-  batch.expected.forEach((scenario, i) => {
-    if (scenario !== undefined) writeFileSync(join(values.out!, `fuzz-${seed}-${String(i).padStart(5, '0')}.json`), `${JSON.stringify(scenario, null, 1)}\n`);
-  });
-  console.log(`wrote ${batch.expected.filter((s) => s !== undefined).length} scenarios with Kafka Streams' outputs to ${values.out}`);
+  const files = corpusFiles(batch, seed);
+  for (const [name, text] of files) writeFileSync(join(values.out, name), text);
+  console.log(`wrote ${files.size} scenarios with Kafka Streams' outputs to ${values.out}`);
 }
 
 if (engine === undefined) {
