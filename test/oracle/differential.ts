@@ -4,7 +4,7 @@
  * scenario with fast-check (replaying exactly that run of the seed).
  */
 import fc from 'fast-check';
-import type { EngineChecker } from './engine-adapter.js';
+import { UNSUPPORTED, type EngineChecker } from './engine-adapter.js';
 import type { Scenario, ScenarioRun } from './scenario.js';
 import { generateScenarios, scenarioArbitrary } from './streams/generate.js';
 import {
@@ -62,6 +62,8 @@ export interface DifferentialResult {
   readonly count: number;
   readonly passed: number;
   readonly failures: readonly Failure[];
+  /** Scenarios the engine declares unsupported (not counted as passed or failed). */
+  readonly unsupported: readonly Failure[];
   /** Scenarios Kafka Streams itself rejected (not compared), with its error. */
   readonly rejected: readonly { readonly index: number; readonly error: string }[];
   readonly shrunk?: Failure;
@@ -86,13 +88,18 @@ export async function runDifferential(
   const started = Date.now();
   const verdicts = await engine.check(comparable.map((c) => c.scenario));
   const engineMs = Date.now() - started;
-  const failures = comparable.flatMap(({ scenario, index }, i) =>
-    verdicts[i] === null ? [] : [{ index, scenario, difference: verdicts[i]! }],
+  const answers = comparable.map(({ scenario, index }, i) => ({ index, scenario, difference: verdicts[i] ?? null }));
+  const failures = answers.flatMap((a) =>
+    a.difference === null || a.difference.startsWith(UNSUPPORTED) ? [] : [{ ...a, difference: a.difference }],
+  );
+  const unsupported = answers.flatMap((a) =>
+    a.difference !== null && a.difference.startsWith(UNSUPPORTED) ? [{ ...a, difference: a.difference }] : [],
   );
   const base = {
     count: batch.scenarios.length,
-    passed: comparable.length - failures.length,
+    passed: comparable.length - failures.length - unsupported.length,
     failures,
+    unsupported,
     rejected,
     oracleMs: batch.oracleMs,
     engineMs,
@@ -124,7 +131,7 @@ async function shrink(
       if (run.error !== undefined) return true; // Kafka Streams rejects it: not a counterexample.
       const expected = withOracleExpectations(scenario, run);
       const [verdict] = await engine.check([expected]);
-      if (verdict === null || verdict === undefined) return true;
+      if (verdict === null || verdict === undefined || verdict.startsWith(UNSUPPORTED)) return true;
       smallest = { index: failure.index, scenario: expected, difference: verdict, shrinkRuns: runs };
       return false;
     });

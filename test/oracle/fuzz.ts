@@ -57,6 +57,11 @@ if (result.shrunk !== undefined) {
   console.log(`difference: ${result.shrunk.difference}`);
 }
 for (const failure of result.failures.slice(0, 20)) console.log(`FAIL #${failure.index} ${failure.scenario.name}: ${failure.difference}`);
+const unsupportedKinds = new Map<string, number>();
+for (const u of result.unsupported) unsupportedKinds.set(u.scenario.topology.kind, (unsupportedKinds.get(u.scenario.topology.kind) ?? 0) + 1);
+if (result.unsupported.length > 0) {
+  console.log(`engine does not support ${result.unsupported.length} scenarios: ${[...unsupportedKinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+}
 console.log(`oracle ${result.oracleMs} ms, engine ${result.engineMs} ms (${engine.description})`);
-console.log(`${result.passed} passed, ${result.failures.length} failed`);
+console.log(`${result.passed} passed, ${result.failures.length} failed${result.unsupported.length > 0 ? `, ${result.unsupported.length} unsupported` : ''}`);
 process.exit(result.failures.length === 0 && result.rejected.length === 0 ? 0 : 1);
