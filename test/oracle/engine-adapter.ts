@@ -4,8 +4,9 @@
  * (agrees) or the first difference.
  *
  * Two ways to reach the engine, tried in order:
- * 1. programmatic: the runner module exports `runScenarios(scenarios)` or `runScenario(scenario)` resolving to a
- *    {@link ScenarioRun} (every output per step, plus `droppedRecords`); the comparison is ./compare.ts;
+ * 1. programmatic: the runner module exports `runScenarios(scenarios)` or `runScenario(scenario)` resolving either to
+ *    a {@link ScenarioRun} (every output per step, plus `droppedRecords`; compared here with ./compare.ts) or to the
+ *    runner's own verdict `{ status: 'pass' | 'fail' | 'unsupported', message? }` (it compared with `expect` itself);
  * 2. command line: `npm run --silent conformance -- <folder>` on a folder of scenario files, reading its
  *    `PASS`/`FAIL` lines (one per scenario, in file-name order, as the conformance runner prints them).
  */
@@ -20,25 +21,41 @@ import type { Scenario, ScenarioRun } from './scenario.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ENGINE_RUNNER = join(REPO_ROOT, 'test', 'conformance', 'runner.ts');
 
+/** Prefix of a verdict for a scenario the engine declares unsupported (not a disagreement). */
+export const UNSUPPORTED = 'unsupported: ';
+
 export interface EngineChecker {
   readonly description: string;
-  /** For each scenario (with Kafka Streams' outputs as `expect`): null when the engine agrees, else the difference. */
+  /**
+   * For each scenario (with Kafka Streams' outputs as `expect`): null when the engine agrees, else the difference
+   * (starting with {@link UNSUPPORTED} when the engine does not support the scenario yet).
+   */
   check(scenarios: readonly Scenario[]): Promise<(string | null)[]>;
 }
 
-type RunOne = (scenario: Scenario) => Promise<ScenarioRun> | ScenarioRun;
-type RunMany = (scenarios: readonly Scenario[]) => Promise<ScenarioRun[]> | ScenarioRun[];
+interface RunnerVerdict {
+  readonly status: 'pass' | 'fail' | 'unsupported';
+  readonly message?: string;
+}
+
+type EngineAnswer = ScenarioRun | RunnerVerdict;
+type RunOne = (scenario: Scenario) => Promise<EngineAnswer> | EngineAnswer;
+type RunMany = (scenarios: readonly Scenario[]) => Promise<EngineAnswer[]> | EngineAnswer[];
+
+const isVerdict = (answer: EngineAnswer): answer is RunnerVerdict =>
+  typeof (answer as RunnerVerdict).status === 'string' && !Array.isArray((answer as ScenarioRun).steps);
 
 function programmatic(module: Record<string, unknown>): EngineChecker | undefined {
   const many = module['runScenarios'];
   const one = module['runScenario'];
   if (typeof many !== 'function' && typeof one !== 'function') return undefined;
-  const run = async (scenarios: readonly Scenario[]): Promise<ScenarioRun[]> => {
+  const run = async (scenarios: readonly Scenario[]): Promise<EngineAnswer[]> => {
     if (typeof many === 'function') return (many as RunMany)(scenarios);
-    const runs: ScenarioRun[] = [];
-    for (const scenario of scenarios) {
+    const runs: EngineAnswer[] = [];
+    for (const [i, scenario] of scenarios.entries()) {
       try {
-        runs.push(await (one as RunOne)(scenario));
+        // The runner reports results by file; generated scenarios have none, so they get a stand-in.
+        runs.push(await (one as RunOne)({ file: `generated-${i}.json`, ...scenario } as Scenario));
       } catch (error) {
         runs.push({ steps: [], error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       }
@@ -52,6 +69,11 @@ function programmatic(module: Record<string, unknown>): EngineChecker | undefine
       return scenarios.map((scenario, i) => {
         const engineRun = runs[i];
         if (engineRun === undefined) return 'the engine returned no run';
+        if (isVerdict(engineRun)) {
+          if (engineRun.status === 'pass') return null;
+          const message = engineRun.message ?? '(no message)';
+          return engineRun.status === 'unsupported' ? `${UNSUPPORTED}${message}` : message;
+        }
         // The dropped-records count is compared only when the engine reports one.
         const expected =
           engineRun.droppedRecords === undefined ? { ...scenario, expectDroppedRecords: undefined } : scenario;
@@ -77,7 +99,7 @@ function commandLine(): EngineChecker {
           encoding: 'utf8',
           maxBuffer: 256 << 20,
         });
-        const lines = `${result.stdout}`.split('\n').filter((line) => /^\s*(PASS|FAIL)\b/.test(line));
+        const lines = `${result.stdout}`.split('\n').filter((line) => /^\s*(PASS|FAIL|UNSUPPORTED)\b/i.test(line));
         if (lines.length !== scenarios.length) {
           throw new Error(
             `conformance runner printed ${lines.length} PASS/FAIL lines for ${scenarios.length} scenarios (exit ${String(result.status)})\n${result.stdout}\n${result.stderr}`,
@@ -85,7 +107,8 @@ function commandLine(): EngineChecker {
         }
         return files.map((file, i) => {
           const line = lines.find((l) => l.includes(file)) ?? lines[i]!;
-          return /^\s*PASS\b/.test(line) ? null : line.trim();
+          if (/^\s*PASS\b/.test(line)) return null;
+          return /unsupported/i.test(line) && !/^\s*FAIL\b/.test(line) ? `${UNSUPPORTED}${line.trim()}` : line.trim();
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });

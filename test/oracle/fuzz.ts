@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runDifferential, generateWithOracle } from './differential.js';
+import { corpusFiles, generateWithOracle, runDifferential } from './differential.js';
 import { ENGINE_RUNNER, findEngine } from './engine-adapter.js';
 
 const { values } = parseArgs({
@@ -36,10 +36,9 @@ const engine = await findEngine();
 const batch = await generateWithOracle({ count, seed, ...threads });
 if (values.out !== undefined) {
   mkdirSync(values.out, { recursive: true });
-  batch.expected.forEach((scenario, i) => {
-    if (scenario !== undefined) writeFileSync(join(values.out!, `fuzz-${seed}-${String(i).padStart(5, '0')}.json`), `${JSON.stringify(scenario, null, 1)}\n`);
-  });
-  console.log(`wrote ${batch.expected.filter((s) => s !== undefined).length} scenarios with Kafka Streams' outputs to ${values.out}`);
+  const files = corpusFiles(batch, seed);
+  for (const [name, text] of files) writeFileSync(join(values.out, name), text);
+  console.log(`wrote ${files.size} scenarios with Kafka Streams' outputs to ${values.out}`);
 }
 
 if (engine === undefined) {
@@ -58,6 +57,11 @@ if (result.shrunk !== undefined) {
   console.log(`difference: ${result.shrunk.difference}`);
 }
 for (const failure of result.failures.slice(0, 20)) console.log(`FAIL #${failure.index} ${failure.scenario.name}: ${failure.difference}`);
+const unsupportedKinds = new Map<string, number>();
+for (const u of result.unsupported) unsupportedKinds.set(u.scenario.topology.kind, (unsupportedKinds.get(u.scenario.topology.kind) ?? 0) + 1);
+if (result.unsupported.length > 0) {
+  console.log(`engine does not support ${result.unsupported.length} scenarios: ${[...unsupportedKinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+}
 console.log(`oracle ${result.oracleMs} ms, engine ${result.engineMs} ms (${engine.description})`);
-console.log(`${result.passed} passed, ${result.failures.length} failed`);
+console.log(`${result.passed} passed, ${result.failures.length} failed${result.unsupported.length > 0 ? `, ${result.unsupported.length} unsupported` : ''}`);
 process.exit(result.failures.length === 0 && result.rejected.length === 0 ? 0 : 1);

@@ -54,6 +54,8 @@ export interface DebeziumOracleOptions {
   readonly maxEvents?: number;
   /** Stop after this long without an event (runDebezium; default 5000 ms). */
   readonly idleMs?: number;
+  /** Before the first event, wait this long instead of `idleMs` (runDebezium; default 60000 ms). */
+  readonly firstEventMs?: number;
   /** Any further Debezium connector/engine properties, e.g. `{ 'decimal.handling.mode': 'string' }`. */
   readonly properties?: Readonly<Record<string, string>>;
   /** slf4j-simple level for Debezium's own logs on stderr; default `warn`. */
@@ -130,6 +132,7 @@ function commandLine(options: DebeziumOracleOptions, interactive: boolean): stri
   if (interactive) args.push('--stop-on-eof', '--idle-ms', '0');
   else {
     args.push('--idle-ms', String(options.idleMs ?? 5000));
+    if (options.firstEventMs !== undefined) args.push('--first-event-ms', String(options.firstEventMs));
     if (options.maxEvents !== undefined) args.push('--max-events', String(options.maxEvents));
   }
   for (const [key, value] of Object.entries(options.properties ?? {})) args.push('--prop', `${key}=${value}`);
@@ -220,7 +223,10 @@ export class DebeziumOracle {
   }
 }
 
-/** Runs Debezium until `maxEvents` events or `idleMs` (default 5 s) without an event; returns the events. */
+/**
+ * Runs Debezium until `maxEvents` events, or `idleMs` (default 5 s) without an event (before the first event:
+ * `firstEventMs`, default 60 s); returns the events.
+ */
 export async function runDebezium(options: DebeziumOracleOptions): Promise<DebeziumEvent[]> {
   const java = buildDebeziumOracle();
   const child = spawn(java.command, [...java.args, ...commandLine(options, false)], { stdio: ['ignore', 'pipe', 'pipe'] });

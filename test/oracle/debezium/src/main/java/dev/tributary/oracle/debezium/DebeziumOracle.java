@@ -34,7 +34,8 @@ import org.apache.kafka.connect.storage.SimpleHeaderConverter;
  * SimpleHeaderConverter output (Connect's default header converter) as text.
  *
  * <p>Stops after {@code --max-events} events, after {@code --idle-ms} without events (counted from the moment the
- * task starts polling), or when stdin closes
+ * task starts polling; before the first event {@code --first-event-ms}, default 60000, applies instead), or when
+ * stdin closes
  * ({@code --stop-on-eof}). Logs and a final {@code {"status": ...}} line go to stderr.
  *
  * <pre>
@@ -68,7 +69,7 @@ public final class DebeziumOracle {
         System.err.println(message);
         System.err.println("usage: DebeziumOracle --host H --port P --db D --user U --password W --slot S"
                 + " --publication P --tables T [--snapshot-mode M] [--topic-prefix X] [--schemas-enable true|false]"
-                + " [--offsets-file F] [--max-events N] [--idle-ms MS] [--stop-on-eof] [--log-level L]"
+                + " [--offsets-file F] [--max-events N] [--idle-ms MS] [--first-event-ms MS] [--stop-on-eof] [--log-level L]"
                 + " [--prop key=value]...");
         System.exit(2);
     }
@@ -143,6 +144,8 @@ public final class DebeziumOracle {
 
         long maxEvents = Long.parseLong(options.get("max-events", "-1"));
         long idleMs = Long.parseLong(options.get("idle-ms", "5000"));
+        // Until the first event the allowance is longer: a snapshot can take a while to produce its first row.
+        long firstEventMs = Math.max(idleMs, Long.parseLong(options.get("first-event-ms", "60000")));
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         AtomicLong count = new AtomicLong();
         AtomicLong lastEvent = new AtomicLong(System.nanoTime());
@@ -224,11 +227,12 @@ public final class DebeziumOracle {
                     break;
                 }
                 long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastEvent.get());
-                if (polling.get() && idleMs > 0 && idle >= idleMs) {
+                long allowed = count.get() == 0 ? firstEventMs : idleMs;
+                if (polling.get() && idleMs > 0 && idle >= allowed) {
                     reason = "idle";
                     break;
                 }
-                done.wait(Math.max(1, polling.get() && idleMs > 0 ? idleMs - idle : 200));
+                done.wait(Math.max(1, polling.get() && idleMs > 0 ? allowed - idle : 200));
             }
         }
         engine.close();
