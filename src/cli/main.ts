@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCdcCommand } from './cdc.js';
 import { registerSinkCommand } from './sink.js';
 
 /** The `tributary` command line; each subcommand registers itself. */
@@ -6,8 +7,8 @@ export function createProgram(): Command {
   const program = new Command('tributary')
     .description('Tributary: stream processing on Kafka, Debezium-compatible Postgres CDC and an upserting Postgres sink')
     .showHelpAfterError();
+  registerCdcCommand(program);
   registerSinkCommand(program);
-  // CDC command: add `registerCdcCommand(program);` here and `import { registerCdcCommand } from './cdc.js';` above.
   return program;
 }
 

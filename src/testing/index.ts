@@ -1,4 +1,5 @@
-// Public door of `tributary/testing`: real services for integration tests, demos and benchmarks.
+// Public door of `tributary/testing`: the in-process TopologyTestDriver, and real services for
+// integration tests, demos and benchmarks.
 export { startKafka, parseBrokers, type KafkaService, type StartKafkaOptions } from './kafka-service.js';
 export {
   startPostgres,
@@ -17,3 +18,6 @@ export {
   postgresImage,
 } from './images.js';
 export { ServiceUnavailableError } from './service-error.js';
+export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './topology-test-driver.js';
+export type { TopologyTestDriverOptions, TestRecord, TestInputRecord } from './topology-test-driver.js';
+export { ManualClockScheduler } from './manual-clock-scheduler.js';

@@ -1,0 +1,268 @@
+import type { OperatorFunction } from 'rxjs';
+import { TopologyError } from '../errors.js';
+import { Prefix } from '../graph/naming.js';
+import type { Processor } from '../runtime/processor.js';
+import type { Record } from '../runtime/record.js';
+import { BranchedKStream } from './branched-kstream.js';
+import { STATE, type StreamState } from './handle-state.js';
+import { KGroupedStream } from './kgrouped-stream.js';
+import { KTable } from './ktable.js';
+import { createFilterNode } from './operators/filter.js';
+import { createFlatMapValuesNode } from './operators/flat-map-values.js';
+import { createFlatMapNode } from './operators/flat-map.js';
+import { createForeachNode } from './operators/foreach.js';
+import { createMapValuesNode } from './operators/map-values.js';
+import { createMapNode } from './operators/map.js';
+import { createMergeNode } from './operators/merge.js';
+import { createPeekNode } from './operators/peek.js';
+import { createPipeNode } from './operators/pipe.js';
+import { createProcessNode } from './operators/process.js';
+import { addRepartitionTopic } from './operators/repartition.js';
+import { createSelectKeyNode } from './operators/select-key.js';
+import { createSinkNode } from './operators/sink.js';
+import { createToTableNode } from './operators/to-table.js';
+import type { Grouped, Materialized, Named, Produced, Repartitioned } from './options.js';
+import type { ForeachAction, KeyValue, Predicate, TopicNameExtractor } from './types.js';
+
+/**
+ * An unbounded stream of key-value records. Every method adds a node to the topology and returns a new
+ * handle; nothing runs until the built topology is started (or piped through a TopologyTestDriver).
+ * Operations that may change the key (map, selectKey, flatMap, pipe) mark the stream: the next
+ * key-dependent stateful operation (groupByKey aggregation, toTable, joins) first writes it through a
+ * repartition topic.
+ *
+ * @example
+ * builder.stream('words', { key: Serdes.string(), value: Serdes.string() })
+ *   .filter((_, w) => w.length > 3)
+ *   .groupBy((_, w) => w, { key: Serdes.string(), value: Serdes.string() })
+ *   .count()
+ *   .toStream()
+ *   .to('word-counts', { value: Serdes.long() });
+ */
+export class KStream<K, V> {
+  /** @internal */
+  readonly [STATE]: StreamState<K, V>;
+
+  /** @internal Streams are created by StreamsBuilder and by other handles. */
+  constructor(state: StreamState<K, V>) {
+    this[STATE] = Object.freeze(state);
+  }
+
+  #derive<KR, VR>(node: string, keepKeySerde: boolean, keepValueSerde: boolean, marks: boolean): KStream<KR, VR> {
+    const s = this[STATE];
+    return new KStream<KR, VR>({
+      graph: s.graph,
+      node,
+      keySerde: keepKeySerde ? (s.keySerde as never) : undefined,
+      valueSerde: keepValueSerde ? (s.valueSerde as never) : undefined,
+      repartitionRequired: s.repartitionRequired || marks,
+    });
+  }
+
+  /** Keeps the records for which `predicate(key, value)` is true. A type guard narrows the value type. */
+  filter<VS extends V>(predicate: (key: K, value: V) => value is VS, options?: Named): KStream<K, VS>;
+  filter(predicate: Predicate<K, V>, options?: Named): KStream<K, V>;
+  filter(predicate: Predicate<K, V>, options?: Named): KStream<K, V> {
+    const s = this[STATE];
+    return this.#derive(createFilterNode(s.graph, s.node, predicate as Predicate<unknown, unknown>, false, options?.name).name, true, true, false);
+  }
+
+  /** Keeps the records for which `predicate(key, value)` is false. */
+  filterNot(predicate: Predicate<K, V>, options?: Named): KStream<K, V> {
+    const s = this[STATE];
+    return this.#derive(createFilterNode(s.graph, s.node, predicate as Predicate<unknown, unknown>, true, options?.name).name, true, true, false);
+  }
+
+  /** A new key and value per record: `mapper(key, value) => [newKey, newValue]`. Marks for repartitioning. */
+  map<KR, VR>(mapper: (key: K, value: V) => KeyValue<KR, VR>, options?: Named): KStream<KR, VR> {
+    const s = this[STATE];
+    return this.#derive(createMapNode(s.graph, s.node, mapper as never, options?.name).name, false, false, true);
+  }
+
+  /** A new value per record, key unchanged: `mapper(value, key)`. */
+  mapValues<VR>(mapper: (value: V, key: K) => VR, options?: Named): KStream<K, VR> {
+    const s = this[STATE];
+    return this.#derive(createMapValuesNode(s.graph, s.node, mapper as never, options?.name).name, true, false, false);
+  }
+
+  /** Zero or more records per input, each with the input's timestamp. Marks for repartitioning. */
+  flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>, options?: Named): KStream<KR, VR> {
+    const s = this[STATE];
+    return this.#derive(createFlatMapNode(s.graph, s.node, mapper as never, options?.name).name, false, false, true);
+  }
+
+  /** Zero or more values per input, same key: `mapper(value, key)`. */
+  flatMapValues<VR>(mapper: (value: V, key: K) => Iterable<VR>, options?: Named): KStream<K, VR> {
+    const s = this[STATE];
+    return this.#derive(createFlatMapValuesNode(s.graph, s.node, mapper as never, options?.name).name, true, false, false);
+  }
+
+  /** A new key per record, value unchanged. Marks for repartitioning. */
+  selectKey<KR>(mapper: (key: K, value: V) => KR, options?: Named): KStream<KR, V> {
+    const s = this[STATE];
+    return this.#derive(createSelectKeyNode(s.graph, s.node, mapper as never, options?.name).name, false, true, true);
+  }
+
+  /** Runs `action` for each record and forwards it unchanged. */
+  peek(action: ForeachAction<K, V>, options?: Named): KStream<K, V> {
+    const s = this[STATE];
+    return this.#derive(createPeekNode(s.graph, s.node, action as never, options?.name).name, true, true, false);
+  }
+
+  /** Runs `action` for each record (terminal). */
+  foreach(action: ForeachAction<K, V>, options?: Named): void {
+    const s = this[STATE];
+    createForeachNode(s.graph, s.node, action as never, options?.name);
+  }
+
+  /**
+   * Routes each record to the first branch whose predicate matches (or the default branch).
+   *
+   * @example
+   * const branches = stream.split({ name: 'by-size-' })
+   *   .branch((_, v) => v > 100, { name: 'big' })
+   *   .defaultBranch({ name: 'small' });
+   * branches['by-size-big']!.to('big');
+   */
+  split(options?: Named): BranchedKStream<K, V> {
+    const s = this[STATE];
+    return new BranchedKStream<K, V>(s, options?.name ?? s.graph.newProcessorName(Prefix.branch));
+  }
+
+  /** The union of this stream and `other` (same key and value types). */
+  merge(other: KStream<K, V>, options?: Named): KStream<K, V> {
+    const s = this[STATE];
+    const o = other[STATE];
+    if (o.graph !== s.graph) throw new TopologyError('merge(): the other stream belongs to another StreamsBuilder; streams of another StreamsBuilder cannot be combined');
+    const node = createMergeNode(s.graph, [s.node, o.node], options?.name).name;
+    return new KStream<K, V>({
+      graph: s.graph,
+      node,
+      keySerde: s.keySerde ?? o.keySerde,
+      valueSerde: s.valueSerde ?? o.valueSerde,
+      repartitionRequired: s.repartitionRequired || o.repartitionRequired,
+    });
+  }
+
+  /** Writes the stream through `<applicationId>-<name>-repartition` and reads it back (result not marked). */
+  repartition(options: Repartitioned<K, V> = {}): KStream<K, V> {
+    const s = this[STATE];
+    const base = options.name ?? s.graph.newProcessorName(Prefix.repartition);
+    const keySerde = options.key ?? s.keySerde;
+    const valueSerde = options.value ?? s.valueSerde;
+    const { sourceName } = addRepartitionTopic(s.graph, s.node, {
+      base,
+      keySerde,
+      valueSerde,
+      filterNullKeys: true,
+      partitioner: options.partitioner as never,
+      partitions: options.partitions,
+    });
+    return new KStream<K, V>({ graph: s.graph, node: sourceName, keySerde, valueSerde, repartitionRequired: false });
+  }
+
+  /** Writes every record to `topic`, or to the topic an extractor chooses per record. */
+  to(topic: string | TopicNameExtractor<K, V>, produced: Produced<K, V> = {}): void {
+    const s = this[STATE];
+    createSinkNode(s.graph, s.node, {
+      name: produced.name,
+      topic: topic as never,
+      keySerde: produced.key ?? s.keySerde,
+      valueSerde: produced.value ?? s.valueSerde,
+      partitioner: produced.partitioner as never,
+    });
+  }
+
+  /** Upsert view of the stream: null keys are dropped, null values delete. Repartitions first if marked. */
+  toTable(materialized: Materialized<K, V> = {}): KTable<K, V> {
+    const s = this[STATE];
+    const name = s.graph.nameOr(materialized.name, Prefix.toTable);
+    const storeName = materialized.storeName ?? s.graph.newStoreName(Prefix.toTable);
+    const keySerde = materialized.key ?? s.keySerde;
+    const valueSerde = materialized.value ?? s.valueSerde;
+    let parent = s.node;
+    if (s.repartitionRequired) {
+      parent = addRepartitionTopic(s.graph, s.node, { base: name, keySerde, valueSerde, filterNullKeys: true }).sourceName;
+    }
+    const store = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true } as const;
+    const node = createToTableNode(s.graph, parent, name, store, materialized.storeName !== undefined);
+    return new KTable<K, V>({ graph: s.graph, node: node.name, keySerde, valueSerde, storeName: node.queryable ? storeName : undefined });
+  }
+
+  /**
+   * Runs real RxJS operators over this stream's records, per task. Synchronous operators emit while the
+   * input record is processed; the output may have other key/value types, so serdes must be given again
+   * downstream, and the result is marked for repartitioning.
+   *
+   * @example
+   * stream.pipe(filter((r) => r.value > 0), map((r) => r.withValue(r.value * 2)));
+   */
+  pipe<K1, V1>(op1: OperatorFunction<Record<K, V>, Record<K1, V1>>): KStream<K1, V1>;
+  pipe<K1, V1, K2, V2>(op1: OperatorFunction<Record<K, V>, Record<K1, V1>>, op2: OperatorFunction<Record<K1, V1>, Record<K2, V2>>): KStream<K2, V2>;
+  pipe<K1, V1, K2, V2, K3, V3>(
+    op1: OperatorFunction<Record<K, V>, Record<K1, V1>>,
+    op2: OperatorFunction<Record<K1, V1>, Record<K2, V2>>,
+    op3: OperatorFunction<Record<K2, V2>, Record<K3, V3>>,
+  ): KStream<K3, V3>;
+  pipe<K1, V1, K2, V2, K3, V3, K4, V4>(
+    op1: OperatorFunction<Record<K, V>, Record<K1, V1>>,
+    op2: OperatorFunction<Record<K1, V1>, Record<K2, V2>>,
+    op3: OperatorFunction<Record<K2, V2>, Record<K3, V3>>,
+    op4: OperatorFunction<Record<K3, V3>, Record<K4, V4>>,
+  ): KStream<K4, V4>;
+  pipe<K1, V1, K2, V2, K3, V3, K4, V4, K5, V5>(
+    op1: OperatorFunction<Record<K, V>, Record<K1, V1>>,
+    op2: OperatorFunction<Record<K1, V1>, Record<K2, V2>>,
+    op3: OperatorFunction<Record<K2, V2>, Record<K3, V3>>,
+    op4: OperatorFunction<Record<K3, V3>, Record<K4, V4>>,
+    op5: OperatorFunction<Record<K4, V4>, Record<K5, V5>>,
+  ): KStream<K5, V5>;
+  pipe(...operators: OperatorFunction<Record<any, any>, Record<any, any>>[]): KStream<unknown, unknown>;
+  pipe(...operators: OperatorFunction<Record<any, any>, Record<any, any>>[]): KStream<unknown, unknown> {
+    const s = this[STATE];
+    return this.#derive(createPipeNode(s.graph, s.node, operators).name, false, false, true);
+  }
+
+  /**
+   * Runs a hand-written Processor (a new instance per task from `supplier`), which may use the named stores
+   * (see `StreamsBuilder.addStateStore`), schedule punctuations and forward any records. Marks for
+   * repartitioning.
+   *
+   * @example
+   * stream.process(() => {
+   *   let ctx: ProcessorContext<string, number>;
+   *   return { init: (c) => { ctx = c; }, process: (r) => ctx.forward(r.withValue(r.value.length)) };
+   * });
+   */
+  process<KR, VR>(supplier: () => Processor<K, V, KR, VR>, options: Named & { readonly stores?: readonly string[] } = {}): KStream<KR, VR> {
+    const s = this[STATE];
+    return this.#derive(createProcessNode(s.graph, s.node, supplier as never, options.stores ?? [], options.name).name, false, false, true);
+  }
+
+  /** Groups by the current key (repartitions first if the key may have changed). */
+  groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
+    const s = this[STATE];
+    return new KGroupedStream<K, V>({
+      graph: s.graph,
+      node: s.node,
+      keySerde: grouped.key ?? s.keySerde,
+      valueSerde: grouped.value ?? s.valueSerde,
+      repartitionRequired: s.repartitionRequired,
+      groupedName: grouped.name,
+    });
+  }
+
+  /** Re-keys with `selector(key, value)` and groups; always repartitions before aggregating. */
+  groupBy<KR>(selector: (key: K, value: V) => KR, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
+    const s = this[STATE];
+    const node = createSelectKeyNode(s.graph, s.node, selector as never).name;
+    return new KGroupedStream<KR, V>({
+      graph: s.graph,
+      node,
+      keySerde: grouped.key,
+      valueSerde: grouped.value ?? s.valueSerde,
+      repartitionRequired: true,
+      groupedName: grouped.name,
+    });
+  }
+}

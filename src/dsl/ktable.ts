@@ -1,0 +1,118 @@
+import { STATE, type HandleState } from './handle-state.js';
+import { KGroupedTable } from './kgrouped-table.js';
+import { KStream } from './kstream.js';
+import { createTableFilterNode } from './operators/table-filter.js';
+import { createTableGroupByNode } from './operators/table-group-by.js';
+import { createTableMapValuesNode } from './operators/table-map-values.js';
+import { createTableToStreamNode } from './operators/table-to-stream.js';
+import type { Grouped, Materialized, Named, SerdeOf } from './options.js';
+import type { KeyValue, Predicate } from './types.js';
+
+/** @internal */
+export interface TableState<K, V> extends HandleState<K, V> {
+  /** Set when the table is materialized under a queryable name. */
+  readonly storeName: string | undefined;
+}
+
+/**
+ * A changelog stream read as a table: the latest value per key, a null value deletes the key.
+ * Internally every update travels as a Change(new, old) pair.
+ *
+ * @example
+ * const users = builder.table('users', { key: Serdes.string(), value: Serdes.json<User>() });
+ * users.filter((_, u) => u.active).toStream().to('active-users');
+ */
+export class KTable<K, V> {
+  /** @internal */
+  readonly [STATE]: TableState<K, V>;
+
+  /** @internal */
+  constructor(state: TableState<K, V>) {
+    this[STATE] = Object.freeze(state);
+  }
+
+  /** Name of the store holding this table, when it is materialized (queryable). */
+  get queryableStoreName(): string | undefined {
+    return this[STATE].storeName;
+  }
+
+  #derive<VR>(node: string, keepValueSerde: boolean, materialized: Materialized<K, VR> | undefined): KTable<K, VR> {
+    const s = this[STATE];
+    return new KTable<K, VR>({
+      graph: s.graph,
+      node,
+      keySerde: materialized?.key ?? s.keySerde,
+      valueSerde: materialized?.value ?? (keepValueSerde ? (s.valueSerde as never) : undefined),
+      storeName: materialized?.storeName,
+    });
+  }
+
+  /** Registers the store of a materialized filter/mapValues; returns its name (undefined = not materialized). */
+  #store<VR>(materialized: Materialized<K, VR> | undefined, valueSerde: SerdeOf<VR> | undefined): string | undefined {
+    if (materialized?.storeName === undefined) return undefined;
+    const s = this[STATE];
+    s.graph.addStore({ type: 'key-value', name: materialized.storeName, keySerde: materialized.key ?? s.keySerde, valueSerde: materialized.value ?? valueSerde, logging: materialized.logging ?? true });
+    return materialized.storeName;
+  }
+
+  /**
+   * Keeps rows whose value satisfies the predicate; an update that fails it becomes a delete of that key
+   * downstream (tombstone), so derived tables stay consistent.
+   */
+  filter<VS extends V>(predicate: (key: K, value: V) => value is VS, options?: Materialized<K, VS>): KTable<K, VS>;
+  filter(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V>;
+  filter(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V> {
+    const s = this[STATE];
+    const store = this.#store(options, s.valueSerde);
+    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, false, options?.name, store).name, true, options);
+  }
+
+  /** Keeps rows whose value does not satisfy the predicate (others become tombstones). */
+  filterNot(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V> {
+    const s = this[STATE];
+    const store = this.#store(options, s.valueSerde);
+    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, true, options?.name, store).name, true, options);
+  }
+
+  /**
+   * Maps each row's value: `mapper(value, key)`; deletes stay deletes. With `{ storeName, value }` the
+   * result is materialized (queryable, and joinable without recomputation).
+   */
+  mapValues<VR>(mapper: (value: V, key: K) => VR, options?: Materialized<K, VR>): KTable<K, VR> {
+    const s = this[STATE];
+    const store = this.#store(options, undefined);
+    return this.#derive(createTableMapValuesNode(s.graph, s.node, mapper as never, options?.name, store).name, false, options);
+  }
+
+  /**
+   * @internal For joins: the store holding this table's current values, materializing a source table on
+   * demand at build time. Derived tables must be materialized explicitly (`{ storeName }`).
+   */
+  requireStore(): void {
+    this[STATE].graph.requestMaterialization(this[STATE].node);
+  }
+
+  /** The table's updates as a stream; deletes arrive as null values. */
+  toStream(options?: Named): KStream<K, V | null> {
+    const s = this[STATE];
+    const node = createTableToStreamNode(s.graph, s.node, options?.name).name;
+    return new KStream<K, V | null>({ graph: s.graph, node, keySerde: s.keySerde, valueSerde: s.valueSerde as never, repartitionRequired: false });
+  }
+
+  /**
+   * Re-keys rows with `selector(key, value) => [newKey, newValue]` for an aggregation; each update
+   * removes the old row's contribution from its group and adds the new one (through a repartition topic).
+   */
+  groupBy<KR, VR>(selector: (key: K, value: V) => KeyValue<KR, VR>, grouped: Grouped<KR, VR> = {}): KGroupedTable<KR, VR> {
+    const s = this[STATE];
+    const node = createTableGroupByNode(s.graph, s.node, selector as never, grouped.key, grouped.name).name;
+    return new KGroupedTable<KR, VR>({
+      graph: s.graph,
+      node,
+      keySerde: grouped.key,
+      valueSerde: grouped.value,
+      groupedName: grouped.name,
+    });
+  }
+}
+

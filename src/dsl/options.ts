@@ -1,0 +1,71 @@
+import type { Serde } from '../serde/serde.js';
+import type { StreamPartitioner, TimestampExtractor } from './types.js';
+
+/** Serde slot for a type that may include null: serdes never see null (it is a null payload). */
+export type SerdeOf<T> = Serde<NonNullable<T>>;
+
+/** Names the processor a DSL call adds (instead of a generated `KSTREAM-...-0000000007`). */
+export interface Named {
+  readonly name?: string;
+}
+
+/**
+ * How a source topic is read.
+ *
+ * @example
+ * builder.stream('clicks', { key: Serdes.string(), value: Serdes.json<Click>(), timestamp: (r) => Date.parse(r.value.at) });
+ */
+export interface Consumed<K, V> extends Named {
+  readonly key: SerdeOf<K>;
+  readonly value: SerdeOf<V>;
+  /** Event time of each record; default: the Kafka record timestamp. */
+  readonly timestamp?: TimestampExtractor<K, V>;
+}
+
+/** How a KTable source topic is read and stored. */
+export interface TableConsumed<K, V> extends Consumed<K, V> {
+  /** Materializes (and names) the table's store, making it queryable. */
+  readonly storeName?: string;
+  /** Back the store with a changelog topic (default true). */
+  readonly logging?: boolean;
+}
+
+/** How records are written by `to()`. Serdes default to the stream's own when it still knows them. */
+export interface Produced<K, V> extends Named {
+  readonly key?: SerdeOf<K>;
+  readonly value?: SerdeOf<V>;
+  readonly partitioner?: StreamPartitioner<K, V>;
+}
+
+/** Serdes and name for a grouping; the name also names the repartition topic (`<app>-<name>-repartition`). */
+export interface Grouped<K, V> extends Named {
+  readonly key?: SerdeOf<K>;
+  readonly value?: SerdeOf<V>;
+}
+
+/** Options of `repartition()`. */
+export interface Repartitioned<K, V> extends Named {
+  readonly key?: SerdeOf<K>;
+  readonly value?: SerdeOf<V>;
+  /** Partition count of the topic; default: the max of the upstream source topics. */
+  readonly partitions?: number;
+  readonly partitioner?: StreamPartitioner<K, V>;
+}
+
+/** How the store of a stateful operation is named, serialized and logged. */
+export interface Materialized<K, V> extends Named {
+  /** Store name (queryable via the test driver and interactive queries); default: generated. */
+  readonly storeName?: string;
+  readonly key?: SerdeOf<K>;
+  readonly value?: SerdeOf<V>;
+  /** Back the store with `<applicationId>-<storeName>-changelog` (default true). */
+  readonly logging?: boolean;
+}
+
+/** Options of one split() branch. */
+export interface Branched<K, V> {
+  /** Suffix of the branch name: the branch is named `<split name><name>` (default: its position, from 1). */
+  readonly name?: string;
+  /** Builds the branch's downstream; its return value (if a stream) is what the result map holds. */
+  readonly chain?: (branch: import('./kstream.js').KStream<K, V>) => unknown;
+}

@@ -1,0 +1,62 @@
+// The public API of Tributary. Everything a user (or a connector/topology in this repository) needs is
+// exported here; deeper paths are internal.
+
+export { StreamsBuilder } from './dsl/streams-builder.js';
+export { KStream } from './dsl/kstream.js';
+export { KTable } from './dsl/ktable.js';
+export { KGroupedStream } from './dsl/kgrouped-stream.js';
+export { KGroupedTable } from './dsl/kgrouped-table.js';
+export { CogroupedKStream } from './dsl/cogrouped-kstream.js';
+export { BranchedKStream } from './dsl/branched-kstream.js';
+export { GlobalKTable } from './dsl/global-ktable.js';
+export type { Consumed, TableConsumed, Produced, Grouped, Repartitioned, Materialized, Named, Branched, SerdeOf } from './dsl/options.js';
+export type {
+  KeyValue,
+  Predicate,
+  ValueMapper,
+  KeyValueMapper,
+  ForeachAction,
+  Initializer,
+  Aggregator,
+  Reducer,
+  RecordContext,
+  TopicNameExtractor,
+  ConsumedRecord,
+  TimestampExtractor,
+  StreamPartitioner,
+} from './dsl/types.js';
+
+export { Topology } from './graph/topology.js';
+export type { Subtopology, SourceTopic } from './graph/topology.js';
+export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './graph/describe.js';
+
+export { Record, type Headers } from './runtime/record.js';
+export { Change } from './runtime/change.js';
+export type { Processor, ProcessorContext, TaskId, RecordMetadata, PunctuationType, Cancellable } from './runtime/processor.js';
+export { Task } from './runtime/task.js';
+export type { TaskOptions, InputRecord, CommitResult, CommitOffset, ChangelogPartition } from './runtime/task.js';
+
+export { Serdes } from './serde/serdes.js';
+export { changeSerde } from './serde/change-serde.js';
+export type { Serde, KeyValueSerdes } from './serde/serde.js';
+
+export type { KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-store.js';
+export type { StateStore, ValueAndTimestamp, ChangelogRecord, LoggedStore } from './state/state-store.js';
+export { changelogTopicName } from './state/state-store.js';
+export { restoreStore, type RestoreProgress, type RestoreOptions } from './state/restore.js';
+
+export {
+  StreamsError,
+  TopologyError,
+  StateStoreError,
+  DeserializationError,
+  ProcessingError,
+  ProductionError,
+  ConfigError,
+  logAndFail,
+  logAndContinue,
+  deadLetter,
+  DeadLetterHeaders,
+  defaultErrorPolicies,
+} from './errors.js';
+export type { ErrorPolicy, ErrorPolicies, ErrorPhase, ErrorDecision, FailedRecord, OutgoingRecord, StreamsErrorOptions, InputCoordinates } from './errors.js';

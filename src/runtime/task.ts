@@ -1,0 +1,532 @@
+import type { Logger } from 'pino';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { nodeHandlers } from '../dsl/operators/registry.js';
+import type { SourceNode } from '../dsl/operators/source.js';
+import {
+  asStreamsError,
+  defaultErrorPolicies,
+  DeserializationError,
+  ProcessingError,
+  StateStoreError,
+  StreamsError,
+  type ErrorPhase,
+  type ErrorPolicies,
+  type FailedRecord,
+  type OutgoingRecord,
+} from '../errors.js';
+import type { NodeHandler } from '../graph/handler.js';
+import { internalTopicName } from '../graph/naming.js';
+import type { GraphNode } from '../graph/nodes.js';
+import type { Topology } from '../graph/topology.js';
+import { silentLogger } from '../logger.js';
+import type { LoggedStore, StateStore, StoreContext } from '../state/state-store.js';
+import { buildStore } from '../state/store-builder.js';
+import type { InternalProcessorContext } from './internal-context.js';
+import type { AnyProcessor, Cancellable, PunctuationType, RecordMetadata, TaskId } from './processor.js';
+import { taskIdToString } from './processor.js';
+import { PunctuationQueue, PunctuationSchedule } from './punctuation.js';
+import { Record, type Headers } from './record.js';
+import { RecordCollector } from './record-collector.js';
+
+/** A record as consumed from Kafka (bytes), the task's input. */
+export interface InputRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Kafka record timestamp (ms). */
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+/** The next offset to commit for one input partition. */
+export interface CommitOffset {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the next record to consume (last processed + 1), as Kafka commits it. */
+  readonly offset: number;
+}
+
+/** What one commit must produce, in this order: records, changelog records, then offsets. */
+export interface CommitResult {
+  /** Outputs, repartition records and dead letters, in the order they were produced. */
+  readonly records: readonly OutgoingRecord[];
+  /** Latest value or tombstone of every store key changed since the last commit. */
+  readonly changelog: readonly OutgoingRecord[];
+  readonly offsets: readonly CommitOffset[];
+}
+
+export interface TaskOptions {
+  readonly id: TaskId;
+  readonly topology: Topology;
+  readonly applicationId: string;
+  /** Sub-topologies run by this task; default `[id.subtopology]`. The test driver passes all of them. */
+  readonly subtopologies?: readonly number[];
+  /** Wall-clock source for `currentSystemTime()` and wall-clock punctuation; default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  readonly errorPolicies?: Partial<ErrorPolicies>;
+  readonly logger?: Logger;
+  /** Stores of global tables, shared by all tasks of an instance (read-only for them). */
+  readonly globalStores?: ReadonlyMap<string, StateStore>;
+}
+
+/** A changelog partition the runtime must restore before the task processes. */
+export interface ChangelogPartition {
+  readonly storeName: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly store: LoggedStore;
+}
+
+interface PendingRecord {
+  readonly record: Record<unknown, unknown>;
+  readonly raw: InputRecord;
+  readonly source: ProcessorNode;
+}
+
+interface PartitionQueue {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: PendingRecord[];
+  head: number;
+  /** Max timestamp extracted from this partition so far (-1 before the first). */
+  partitionTime: number;
+  /** Offset to commit (last consumed + 1), or -1 when nothing was consumed since the last commit. */
+  commitOffset: number;
+}
+
+/** A processor plus the context it forwards through. */
+class ProcessorNode implements InternalProcessorContext<unknown, unknown> {
+  children: ProcessorNode[] = [];
+  childByName = new Map<string, ProcessorNode>();
+
+  constructor(
+    readonly task: Task,
+    readonly node: GraphNode,
+    readonly processor: AnyProcessor,
+  ) {}
+
+  get nodeName(): string {
+    return this.node.name;
+  }
+  get applicationId(): string {
+    return this.task.applicationId;
+  }
+  get taskId(): TaskId {
+    return this.task.id;
+  }
+
+  process(record: Record<unknown, unknown>): void {
+    const task = this.task;
+    const previous = task.currentNode;
+    task.currentNode = this;
+    this.processor.process(record);
+    task.currentNode = previous;
+  }
+
+  forward(record: Record<unknown, unknown>, childName?: string): void {
+    if (childName !== undefined) {
+      const child = this.childByName.get(childName);
+      if (child === undefined) throw new ProcessingError(`${this.node.name} has no child named ${childName}`, this.node.name, this.task.recordMetadata());
+      child.process(record);
+      return;
+    }
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) children[i]!.process(record);
+  }
+
+  getStateStore<S extends StateStore>(name: string): S {
+    return this.task.getStateStore<S>(name, this.node.name);
+  }
+
+  schedule(intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable {
+    return this.task.schedule(this, intervalMs, type, callback);
+  }
+
+  currentStreamTime(): number {
+    return this.task.streamTime;
+  }
+
+  currentSystemTime(): number {
+    return this.task.scheduler.now();
+  }
+
+  recordMetadata(): RecordMetadata | null {
+    return this.task.recordMetadata();
+  }
+
+  recordDropped(reason: string): void {
+    this.task.recordDropped(this.node.name, reason);
+  }
+
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, partition?: number): void {
+    this.task.collector.send(partition === undefined ? { topic, key, value, timestamp, headers } : { topic, key, value, timestamp, headers, partition });
+  }
+
+  resolveTopic(topic: string, internal: boolean): string {
+    return internal ? internalTopicName(this.task.applicationId, topic) : topic;
+  }
+
+  reportProductionError(error: StreamsError): void {
+    this.task.handleError('production', error);
+  }
+
+  sourceTopic(): string | undefined {
+    return this.task.currentInput?.topic;
+  }
+}
+
+/**
+ * The I/O-free unit of work: one or more sub-topologies on one partition. It owns its processors, stores,
+ * stream time and punctuation, deserializes input at its boundary (applying the error policies) and
+ * buffers everything it produces until `commit()`. The Kafka runtime and the TopologyTestDriver both drive
+ * it through the same calls:
+ *
+ * 1. `new Task(options)` builds stores and processors (nothing runs yet);
+ * 2. restore each of `changelogPartitions()` (`store.restore(records)`), then `initialize()`;
+ * 3. `addRecords(batch)` and `process()` until it returns false (smallest head timestamp first);
+ *    `punctuateStreamTime()` runs after each processed record, `punctuateWallClock()` when the loop likes;
+ * 4. `commit()` returns the records, changelog records and offsets to produce/commit, in that order;
+ * 5. `close()`.
+ */
+export class Task {
+  readonly id: TaskId;
+  readonly applicationId: string;
+  readonly scheduler: SchedulerLike;
+  readonly collector = new RecordCollector();
+  readonly logger: Logger;
+  /** Full names of the topics this task reads (internal topics with the application-id prefix). */
+  readonly inputTopics: readonly string[];
+
+  currentNode: ProcessorNode | undefined;
+  currentInput: InputRecord | undefined;
+
+  readonly #topology: Topology;
+  readonly #policies: ErrorPolicies;
+  readonly #nodes = new Map<string, ProcessorNode>();
+  readonly #sourcesByTopic = new Map<string, ProcessorNode>();
+  readonly #stores = new Map<string, StateStore>();
+  readonly #logged: ChangelogPartition[] = [];
+  readonly #globalStores: ReadonlyMap<string, StateStore>;
+  /** Input queues by topic, then partition: no per-record string keys on the hot path. */
+  readonly #queuesByTopic = new Map<string, Map<number, PartitionQueue>>();
+  readonly #queues: PartitionQueue[] = [];
+  readonly #streamTimePunctuations = new PunctuationQueue();
+  readonly #wallClockPunctuations = new PunctuationQueue();
+  #streamTime = -1;
+  #currentTimestamp = -1;
+  #dropped = 0;
+  #processed = 0;
+  #initialized = false;
+  #closed = false;
+
+  constructor(options: TaskOptions) {
+    this.id = options.id;
+    this.applicationId = options.applicationId;
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.logger = (options.logger ?? silentLogger()).child({ task: taskIdToString(options.id) });
+    this.#topology = options.topology;
+    this.#policies = { ...defaultErrorPolicies, ...options.errorPolicies };
+    this.#globalStores = options.globalStores ?? new Map();
+
+    const ids = options.subtopologies ?? [options.id.subtopology];
+    const subtopologies = ids.map((id) => {
+      const s = options.topology.subtopologies[id];
+      if (s === undefined) throw new StreamsError(`task ${taskIdToString(options.id)}: the topology has no sub-topology ${id}`);
+      return s;
+    });
+
+    const storeContext: StoreContext = {
+      applicationId: this.applicationId,
+      partition: this.id.partition,
+      currentTimestamp: () => this.#currentTimestamp,
+    };
+    for (const name of subtopologies.flatMap((s) => s.stores)) {
+      const spec = options.topology.stores.get(name)!;
+      const built = buildStore(spec, { applicationId: this.applicationId, partition: this.id.partition });
+      built.store.init?.(storeContext);
+      this.#stores.set(name, built.store);
+      if (built.logged) this.#logged.push({ storeName: name, topic: built.logged.changelogTopic, partition: built.logged.changelogPartition, store: built.logged });
+    }
+
+    const inputTopics: string[] = [];
+    for (const s of subtopologies) {
+      for (const name of s.nodeNames) {
+        const node = options.topology.node(name);
+        const processor = (nodeHandlers[node.kind] as NodeHandler<GraphNode>).createProcessor(node, options.topology);
+        this.#nodes.set(name, new ProcessorNode(this, node, processor));
+      }
+      for (const source of s.sourceTopics) {
+        const topic = source.internal ? internalTopicName(this.applicationId, source.topic) : source.topic;
+        inputTopics.push(topic);
+        this.#sourcesByTopic.set(topic, this.#nodes.get(source.sourceNode)!);
+      }
+    }
+    for (const processorNode of this.#nodes.values()) {
+      for (const parent of processorNode.node.parents) {
+        const parentNode = this.#nodes.get(parent)!;
+        parentNode.children.push(processorNode);
+        parentNode.childByName.set(processorNode.node.name, processorNode);
+      }
+    }
+    this.inputTopics = Object.freeze(inputTopics);
+  }
+
+  /** Changelog partitions backing this task's stores; restore them before `initialize()`. */
+  changelogPartitions(): readonly ChangelogPartition[] {
+    return this.#logged;
+  }
+
+  /** Runs every processor's init(); call once, after restore. */
+  initialize(): void {
+    if (this.#initialized) return;
+    this.#initialized = true;
+    for (const node of this.#nodes.values()) {
+      this.currentNode = node;
+      node.processor.init?.(node);
+    }
+    this.currentNode = undefined;
+  }
+
+  get streamTime(): number {
+    return this.#streamTime;
+  }
+
+  /** Records dropped so far (task metric `dropped-records-total`). */
+  get droppedRecords(): number {
+    return this.#dropped;
+  }
+
+  get processedRecords(): number {
+    return this.#processed;
+  }
+
+  /** Records buffered and not yet processed. */
+  get bufferedRecords(): number {
+    let n = 0;
+    for (const q of this.#queues) n += q.records.length - q.head;
+    return n;
+  }
+
+  getStateStore<S extends StateStore>(name: string, forNode?: string): S {
+    const store = this.#stores.get(name) ?? this.#globalStores.get(name);
+    if (store === undefined) {
+      throw new StateStoreError(`store ${name} is not available in task ${taskIdToString(this.id)}${forNode ? ` (asked by ${forNode})` : ''}`, name, this.id.partition);
+    }
+    return store as S;
+  }
+
+  /** Stores owned by this task, by name. */
+  get stores(): ReadonlyMap<string, StateStore> {
+    return this.#stores;
+  }
+
+  recordMetadata(): RecordMetadata | null {
+    const input = this.currentInput;
+    return input === undefined ? null : { topic: input.topic, partition: input.partition, offset: input.offset };
+  }
+
+  recordDropped(nodeName: string, reason: string): void {
+    this.#dropped++;
+    this.logger.warn({ node: nodeName, ...this.recordMetadata() }, `record dropped: ${reason}`);
+  }
+
+  schedule(node: ProcessorNode, intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable {
+    if (!(intervalMs >= 1)) throw new RangeError(`punctuation interval must be at least 1 ms, got ${intervalMs}`);
+    if (type === 'stream-time') {
+      const schedule = new PunctuationSchedule(node.node.name, type, intervalMs, 0, callback);
+      this.#streamTimePunctuations.add(schedule);
+      return schedule;
+    }
+    const schedule = new PunctuationSchedule(node.node.name, type, intervalMs, this.scheduler.now() + intervalMs, callback);
+    this.#wallClockPunctuations.add(schedule);
+    return schedule;
+  }
+
+  /**
+   * Deserializes and queues consumed records. Deserialization failures and negative timestamps are
+   * handled here (policy / dropped-records), so a bad record never reaches a processor.
+   */
+  addRecords(records: Iterable<InputRecord>): void {
+    for (const raw of records) {
+      const source = this.#sourcesByTopic.get(raw.topic);
+      if (source === undefined) throw new StreamsError(`task ${taskIdToString(this.id)} does not read topic ${raw.topic}; it reads ${this.inputTopics.join(', ')}`);
+      const queue = this.#queueFor(raw.topic, raw.partition);
+      const record = this.#deserialize(raw, source.node as SourceNode, queue.partitionTime);
+      if (record === undefined) {
+        queue.commitOffset = raw.offset + 1;
+        continue;
+      }
+      if (record.timestamp > queue.partitionTime) queue.partitionTime = record.timestamp;
+      queue.records.push({ record, raw, source });
+    }
+  }
+
+  #queueFor(topic: string, partition: number): PartitionQueue {
+    let byPartition = this.#queuesByTopic.get(topic);
+    if (byPartition === undefined) this.#queuesByTopic.set(topic, (byPartition = new Map()));
+    let queue = byPartition.get(partition);
+    if (queue === undefined) {
+      queue = { topic, partition, records: [], head: 0, partitionTime: -1, commitOffset: -1 };
+      byPartition.set(partition, queue);
+      this.#queues.push(queue);
+    }
+    return queue;
+  }
+
+  #deserialize(raw: InputRecord, source: SourceNode, partitionTime: number): Record<unknown, unknown> | undefined {
+    let key: unknown;
+    let value: unknown;
+    try {
+      key = raw.key === null ? null : source.keySerde!.deserialize(raw.key, raw.topic);
+      value = raw.value === null ? null : source.valueSerde!.deserialize(raw.value, raw.topic);
+    } catch (cause) {
+      const message = `cannot deserialize record: ${cause instanceof Error ? cause.message : String(cause)}`;
+      this.handleError('deserialization', new DeserializationError(message, raw, { cause }), raw);
+      this.#dropped++;
+      return undefined;
+    }
+    let timestamp = raw.timestamp;
+    if (source.timestampExtractor !== undefined) {
+      try {
+        timestamp = source.timestampExtractor({ topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp: raw.timestamp, headers: raw.headers }, partitionTime);
+      } catch (cause) {
+        const message = `timestamp extractor failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+        this.handleError('deserialization', new DeserializationError(message, raw, { cause }), raw);
+        this.#dropped++;
+        return undefined;
+      }
+    }
+    if (!(timestamp >= 0)) {
+      this.#dropped++;
+      this.logger.warn({ topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp }, 'record dropped: invalid (negative) timestamp');
+      return undefined;
+    }
+    return new Record(key, value, timestamp, raw.headers);
+  }
+
+  /**
+   * Processes the buffered record with the smallest timestamp across this task's partitions, then fires
+   * due stream-time punctuations. Returns false when nothing is buffered.
+   */
+  process(): boolean {
+    let chosen: PartitionQueue | undefined;
+    let chosenTs = Infinity;
+    const queues = this.#queues;
+    for (let i = 0; i < queues.length; i++) {
+      const queue = queues[i]!;
+      if (queue.head < queue.records.length) {
+        const ts = queue.records[queue.head]!.record.timestamp;
+        if (chosen === undefined || ts < chosenTs) {
+          chosen = queue;
+          chosenTs = ts;
+        }
+      }
+    }
+    if (chosen === undefined) return false;
+    const pending = chosen.records[chosen.head]!;
+    chosen.records[chosen.head++] = undefined as never;
+    if (chosen.head === chosen.records.length) {
+      chosen.records.length = 0;
+      chosen.head = 0;
+    }
+    this.#processOne(pending);
+    chosen.commitOffset = pending.raw.offset + 1;
+    this.punctuateStreamTime();
+    return true;
+  }
+
+  /** Processes everything buffered; returns how many records were processed. */
+  processAll(): number {
+    let n = 0;
+    while (this.process()) n++;
+    return n;
+  }
+
+  #processOne(pending: PendingRecord): void {
+    if (!this.#initialized) this.initialize();
+    const { record, raw, source } = pending;
+    if (record.timestamp > this.#streamTime) this.#streamTime = record.timestamp;
+    this.currentInput = raw;
+    this.#currentTimestamp = record.timestamp;
+    try {
+      source.process(record);
+      this.#processed++;
+    } catch (thrown) {
+      const nodeName = this.currentNode?.node.name ?? source.node.name;
+      const error = asStreamsError(thrown, (message, cause) => new ProcessingError(message, nodeName, raw, { cause }));
+      this.currentNode = undefined;
+      this.handleError('processing', error, raw);
+      this.#dropped++;
+    } finally {
+      this.currentNode = undefined;
+      this.currentInput = undefined;
+    }
+  }
+
+  /**
+   * Applies the phase's error policy: rethrows (policy fail), or logs, optionally queues a dead letter,
+   * and returns so processing goes on.
+   */
+  handleError(phase: ErrorPhase, error: StreamsError, raw: InputRecord | undefined = this.currentInput): void {
+    const failed: FailedRecord | null = raw === undefined ? null : raw;
+    const decision = this.#policies[phase](error, failed, phase, this.logger);
+    if (decision.action === 'fail') throw error;
+    if (decision.deadLetter !== undefined) this.collector.send(decision.deadLetter);
+  }
+
+  /** Fires stream-time punctuations due at the current stream time. */
+  punctuateStreamTime(): boolean {
+    if (this.#streamTime < 0 || this.#streamTimePunctuations.isEmpty) return false;
+    return this.#streamTimePunctuations.mayPunctuate(this.#streamTime, (schedule, ts) => this.#punctuate(schedule, ts));
+  }
+
+  /** Fires wall-clock punctuations due at `scheduler.now()`. */
+  punctuateWallClock(): boolean {
+    if (this.#wallClockPunctuations.isEmpty) return false;
+    return this.#wallClockPunctuations.mayPunctuate(this.scheduler.now(), (schedule, ts) => this.#punctuate(schedule, ts));
+  }
+
+  #punctuate(schedule: PunctuationSchedule, timestamp: number): void {
+    if (!this.#initialized) this.initialize();
+    const node = this.#nodes.get(schedule.nodeName)!;
+    const previousTs = this.#currentTimestamp;
+    this.#currentTimestamp = timestamp;
+    this.currentNode = node;
+    try {
+      schedule.callback(timestamp);
+    } catch (thrown) {
+      const error = asStreamsError(thrown, (message, cause) => new ProcessingError(`punctuation failed: ${message}`, node.node.name, null, { cause }));
+      this.handleError('processing', error, undefined);
+    } finally {
+      this.currentNode = undefined;
+      this.#currentTimestamp = previousTs;
+    }
+  }
+
+  /**
+   * Flushes stores and returns everything to produce since the last commit: output records, the
+   * changelog records of the stores, and the input offsets to commit.
+   */
+  commit(): CommitResult {
+    for (const store of this.#stores.values()) store.flush();
+    const changelog: OutgoingRecord[] = [];
+    for (const logged of this.#logged) logged.store.drainChangelog(changelog);
+    const offsets: CommitOffset[] = [];
+    for (const queue of this.#queues) {
+      if (queue.commitOffset < 0) continue;
+      offsets.push({ topic: queue.topic, partition: queue.partition, offset: queue.commitOffset });
+      queue.commitOffset = -1;
+    }
+    return { records: this.collector.drain(), changelog, offsets };
+  }
+
+  /** Closes processors and stores. Uncommitted output is discarded. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const node of this.#nodes.values()) node.processor.close?.();
+    for (const store of this.#stores.values()) store.close();
+  }
+}

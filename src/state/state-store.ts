@@ -1,0 +1,56 @@
+import type { OutgoingRecord } from '../errors.js';
+
+/** Anything a processor can own: key-value stores now; window and session stores are siblings. */
+export interface StateStore {
+  readonly name: string;
+  /** False for the in-memory stores: their content lives only in the changelog. */
+  readonly persistent: boolean;
+  /** Called once by the task before any processor runs. */
+  init?(context: StoreContext): void;
+  flush(): void;
+  close(): void;
+}
+
+/** What a store needs from its task. */
+export interface StoreContext {
+  readonly applicationId: string;
+  readonly partition: number;
+  /** Timestamp of the record being processed; stores use it when a put gives none. */
+  currentTimestamp(): number;
+}
+
+/** A value together with the timestamp of the update that produced it (Kafka's ValueAndTimestamp). */
+export interface ValueAndTimestamp<V> {
+  readonly value: V;
+  readonly timestamp: number;
+}
+
+/** One changelog record as read back from Kafka during restore. */
+export interface ChangelogRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly offset: number;
+}
+
+/**
+ * A store whose content is backed by a changelog topic partition. The task drains its pending changelog
+ * records at commit, and the runtime replays the topic into it on restore.
+ */
+export interface LoggedStore extends StateStore {
+  readonly changelogTopic: string;
+  readonly changelogPartition: number;
+  /** Appends the changelog records pending since the last drain (latest value or tombstone per dirty key). */
+  drainChangelog(into: OutgoingRecord[]): void;
+  /** Applies changelog records (bytes) directly to the inner store; no processors run. */
+  restore(records: Iterable<ChangelogRecord>): void;
+}
+
+export function isLoggedStore(store: StateStore): store is LoggedStore {
+  return typeof (store as Partial<LoggedStore>).drainChangelog === 'function';
+}
+
+/** `<applicationId>-<storeName>-changelog`: part of the compatibility contract of a running application. */
+export function changelogTopicName(applicationId: string, storeName: string): string {
+  return `${applicationId}-${storeName}-changelog`;
+}

@@ -1,0 +1,59 @@
+import { StateStoreError } from '../errors.js';
+import type { Serde } from '../serde/serde.js';
+import { Serdes } from '../serde/serdes.js';
+import { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js';
+import { InMemoryKeyValueStore } from './in-memory-key-value-store.js';
+import type { KeyIdentity, KeyValueStore } from './key-value-store.js';
+import { changelogTopicName, type LoggedStore, type StateStore } from './state-store.js';
+import type { KeyValueStoreSpec, StoreSpec, StoreType } from './store-spec.js';
+import { TypedKeyValueStore } from './typed-key-value-store.js';
+
+export interface StoreBuildOptions {
+  readonly applicationId: string;
+  readonly partition: number;
+}
+
+/**
+ * Identity of a key inside an in-memory store: strings index themselves; every other key is indexed by
+ * its serialized bytes, so keys equal by value (e.g. two equal objects) share one entry.
+ */
+export function keyIdentityFor<K>(keySerde: Serde<K> | undefined): KeyIdentity<K> {
+  if (keySerde === undefined || keySerde === (Serdes.string() as Serde<unknown>)) {
+    return (key: K) => (typeof key === 'string' ? key : `\u0000${JSON.stringify(key)}`);
+  }
+  return (key: K) => (typeof key === 'string' ? key : keySerde.serialize(key, '').toString('latin1'));
+}
+
+/** A built store and, when it is logged, the layer the task drains at commit and restores into. */
+export interface BuiltStore<S extends StateStore = StateStore> {
+  readonly store: S;
+  readonly logged: LoggedStore | undefined;
+}
+
+/** typed(changelogging?(in-memory)), as Kafka's KeyValueStoreBuilder composes metered(logging(inner)). */
+export function buildKeyValueStore<K, V>(spec: KeyValueStoreSpec, options: StoreBuildOptions): BuiltStore<KeyValueStore<K, V>> {
+  const keySerde = spec.keySerde as Serde<K> | undefined;
+  const valueSerde = spec.valueSerde as Serde<V> | undefined;
+  const identity = keyIdentityFor(keySerde);
+  let store: KeyValueStore<K, V> = new InMemoryKeyValueStore<K, V>(spec.name, identity);
+  let logged: LoggedStore | undefined;
+  if (spec.logging) {
+    if (keySerde === undefined || valueSerde === undefined) {
+      throw new StateStoreError(`store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, spec.name, options.partition);
+    }
+    const logging = new ChangeLoggingKeyValueStore(store, changelogTopicName(options.applicationId, spec.name), options.partition, identity, keySerde, valueSerde);
+    store = logging;
+    logged = logging;
+  }
+  return { store: new TypedKeyValueStore(store), logged };
+}
+
+const builders: { readonly [T in StoreType]: (spec: Extract<StoreSpec, { type: T }>, options: StoreBuildOptions) => BuiltStore } = {
+  'key-value': buildKeyValueStore,
+};
+
+/** Builds the layered store a spec describes; new store types register here. */
+export function buildStore(spec: StoreSpec, options: StoreBuildOptions): BuiltStore {
+  return builders[spec.type](spec, options);
+}
+
