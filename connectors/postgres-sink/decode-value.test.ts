@@ -203,6 +203,8 @@ describe('schemaless inference', () => {
 
   it('widens mixed types to one that holds both', () => {
     expect(widenColumnType('bigint', 'double precision')).toBe('numeric');
+    expect(widenColumnType('integer', 'bigint')).toBe('bigint');
+    expect(widenColumnType('numeric(10, 2)', 'bigint')).toBe('numeric');
     expect(widenColumnType(null, 'text')).toBe('text');
     expect(widenColumnType('bigint', 'text')).toBe('text');
     expect(widenColumnType('jsonb', 'text')).toBe('jsonb');

@@ -213,8 +213,10 @@ export function inferColumnType(value: JsonValue): string | null {
 export function widenColumnType(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null || a === b) return a;
-  const numeric = ['bigint', 'double precision', 'numeric'];
-  if (numeric.includes(a) && numeric.includes(b)) return 'numeric';
+  const integers = ['smallint', 'integer', 'bigint'];
+  if (integers.includes(a) && integers.includes(b)) return 'bigint';
+  const isNumeric = (t: string) => integers.includes(t) || t === 'real' || t === 'double precision' || t.startsWith('numeric');
+  if (isNumeric(a) && isNumeric(b)) return 'numeric';
   if (a === 'jsonb' || b === 'jsonb') return 'jsonb';
   return 'text';
 }
