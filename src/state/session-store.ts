@@ -48,9 +48,13 @@ export class InMemorySessionStore<K, V> implements StateStore {
     return entry.sessions.filter((s) => s.end >= lower && s.start <= latestStart).map((s) => ({ key: entry.key, start: s.start, end: s.end, value: s.value }));
   }
 
-  /** Sessions of every key whose end lies in `[from, to]`, by end, then key, then start. */
+  /**
+   * Sessions of every key whose end lies in `[from, to]`, by end, then key, then start. Used by emit-on-close,
+   * which must see a session that closes in the same step that made it invisible to lookups (Kafka's
+   * time-ordered session store scans by end without the retention cut).
+   */
   findByEnd(from: number, to: number): SessionEntry<K, V>[] {
-    const lower = Math.max(from, this.clock.visibleFrom);
+    const lower = from;
     const found: (SessionEntry<K, V> & { id: string })[] = [];
     for (const entry of this.#keys.values()) {
       for (const s of entry.sessions) if (s.end >= lower && s.end <= to) found.push({ key: entry.key, id: entry.id, start: s.start, end: s.end, value: s.value });

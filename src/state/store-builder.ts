@@ -68,7 +68,8 @@ export function buildWindowStore(spec: WindowStoreSpec, options: StoreBuildOptio
 
 /** In-memory session store, plus its changelogger when logged. */
 export function buildSessionStore(spec: SessionStoreSpec, options: StoreBuildOptions): BuiltStore<InMemorySessionStore<any, any>> {
-  const store = new InMemorySessionStore<any, any>(spec.name, keyIdentityFor(spec.keySerde), { retentionMs: spec.retentionMs, inclusiveRetentionEdge: spec.timeOrdered });
+  // Kafka's time-ordered session store keeps the exclusive retention edge for lookups (unlike time-ordered window stores).
+  const store = new InMemorySessionStore<any, any>(spec.name, keyIdentityFor(spec.keySerde), { retentionMs: spec.retentionMs });
   if (!spec.logging) return { store, logged: undefined };
   if (spec.keySerde === undefined || spec.valueSerde === undefined) {
     throw new StateStoreError(`session store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, spec.name, options.partition);
