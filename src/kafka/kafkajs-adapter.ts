@@ -70,7 +70,7 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
   const kafka = new Kafka({
     clientId: options.clientId ?? 'tributary',
     brokers: [...options.brokers],
-    logLevel: logLevel.WARN,
+    logLevel: process.env['TRIBUTARY_KAFKAJS_DEBUG'] === '1' ? logLevel.DEBUG : logLevel.WARN,
     logCreator: pinoLogCreator(logger),
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
     ...options.kafkaConfig,
@@ -193,12 +193,34 @@ function toTopicMessages(records: readonly OutgoingRecord[]): { topic: string; m
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
+/**
+ * Splits records into produce requests of bounded size. kafkajs puts all records of a partition into one
+ * record batch, and a batch above the broker's message.max.bytes (1 MiB by default) is rejected; kafkajs
+ * also stalls on very large requests. Order within a partition is kept (chunks are sent one after another).
+ */
+export function chunkRecords(records: readonly OutgoingRecord[], maxRecords = 4000, maxBytes = 512 * 1024): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (current.length > 0 && (current.length >= maxRecords || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 function producerPort(producer: Producer, retry: RetryOptions): ProducerPort {
   return {
     async send(records) {
-      if (records.length === 0) return;
       // Idempotent producer: a retried send cannot duplicate records.
-      await withRetry(() => producer.sendBatch({ topicMessages: toTopicMessages(records) }), retry);
+      for (const chunk of chunkRecords(records)) await withRetry(() => producer.sendBatch({ topicMessages: toTopicMessages(chunk) }), retry);
     },
     async beginTransaction() {
       const transaction = await withRetry(() => producer.transaction(), retry);
@@ -211,8 +233,7 @@ function producerPort(producer: Producer, retry: RetryOptions): ProducerPort {
 function transactionPort(transaction: Transaction, retry: RetryOptions): TransactionPort {
   return {
     async send(records) {
-      if (records.length === 0) return;
-      await withRetry(() => transaction.sendBatch({ topicMessages: toTopicMessages(records) }), retry);
+      for (const chunk of chunkRecords(records)) await withRetry(() => transaction.sendBatch({ topicMessages: toTopicMessages(chunk) }), retry);
     },
     async sendOffsets(groupId, offsets) {
       if (offsets.length === 0) return;
@@ -272,7 +293,9 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
     groupId: options.groupId,
     readUncommitted: options.readCommitted === false,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: 3_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
+    // Smaller fetches keep a batch's processing and its commit short (and heartbeats regular).
+    maxBytesPerPartition: 256 * 1024,
     rebalanceTimeout: 60_000,
     ...(options.assignor === undefined ? {} : { partitionAssigners: [kafkajsAssignor(options.assignor)] }),
   });
