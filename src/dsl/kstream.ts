@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { TopologyError } from '../errors.js';
 import { Prefix } from '../graph/naming.js';
+import type { Processor } from '../runtime/processor.js';
 import type { Record } from '../runtime/record.js';
 import { BranchedKStream } from './branched-kstream.js';
 import { STATE, type StreamState } from './handle-state.js';
@@ -18,6 +19,7 @@ import { createMapNode } from './operators/map.js';
 import { createMergeNode } from './operators/merge.js';
 import { createPeekNode } from './operators/peek.js';
 import { createPipeNode } from './operators/pipe.js';
+import { createProcessNode } from './operators/process.js';
 import { addRepartitionTopic } from './operators/repartition.js';
 import { createSelectKeyNode } from './operators/select-key.js';
 import { createSinkNode } from './operators/sink.js';
@@ -273,6 +275,22 @@ export class KStream<K, V> {
       throw new TopologyError('join(): the other side must be a KStream, a KTable or a GlobalKTable');
     }
     return new KStream<K, unknown>({ graph: s.graph, node, keySerde: s.keySerde, valueSerde: undefined, repartitionRequired: repartitioned });
+  }
+
+  /**
+   * Runs a hand-written Processor (a new instance per task from `supplier`), which may use the named stores
+   * (see `StreamsBuilder.addStateStore`), schedule punctuations and forward any records. Marks for
+   * repartitioning.
+   *
+   * @example
+   * stream.process(() => {
+   *   let ctx: ProcessorContext<string, number>;
+   *   return { init: (c) => { ctx = c; }, process: (r) => ctx.forward(r.withValue(r.value.length)) };
+   * });
+   */
+  process<KR, VR>(supplier: () => Processor<K, V, KR, VR>, options: Named & { readonly stores?: readonly string[] } = {}): KStream<KR, VR> {
+    const s = this[STATE];
+    return this.#derive(createProcessNode(s.graph, s.node, supplier as never, options.stores ?? [], options.name).name, false, false, true);
   }
 
   /** Groups by the current key (repartitions first if the key may have changed). */

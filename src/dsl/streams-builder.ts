@@ -7,7 +7,7 @@ import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import { createSourceNode } from './operators/source.js';
 import { createTableSourceNode } from './operators/table-source.js';
-import type { Consumed, TableConsumed } from './options.js';
+import type { Consumed, SerdeOf, TableConsumed } from './options.js';
 
 /**
  * Entry point of the DSL: declare sources, chain operators on the returned handles, then `build()` a
@@ -60,6 +60,18 @@ export class StreamsBuilder {
     const store: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde: consumed.key, valueSerde: consumed.value, logging: false };
     createTableSourceNode(this.#graph, source.name, name, store, true);
     return new GlobalKTable<K, V>({ graph: this.#graph, node: name, keySerde: consumed.key, valueSerde: consumed.value, storeName, topic });
+  }
+
+  /**
+   * Registers a key-value store for `process()` processors to use by name.
+   *
+   * @example
+   * builder.addStateStore({ name: 'seen', key: Serdes.string(), value: Serdes.long() });
+   * stream.process(() => new DedupProcessor(), { stores: ['seen'] });
+   */
+  addStateStore<K, V>(store: { readonly name: string; readonly key: SerdeOf<K>; readonly value: SerdeOf<V>; readonly logging?: boolean }): this {
+    this.#graph.addStore({ type: 'key-value', name: store.name, keySerde: store.key, valueSerde: store.value, logging: store.logging ?? true });
+    return this;
   }
 
   /** Validates the graph and freezes it into a Topology. Throws a TopologyError saying what to fix. */

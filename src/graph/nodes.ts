@@ -18,6 +18,7 @@ import type { MergeNode } from '../dsl/operators/merge.js';
 import type { PassThroughNode } from '../dsl/operators/pass-through.js';
 import type { PeekNode } from '../dsl/operators/peek.js';
 import type { PipeNode } from '../dsl/operators/pipe.js';
+import type { ProcessNode } from '../dsl/operators/process.js';
 import type { SelectKeyNode } from '../dsl/operators/select-key.js';
 import type { SinkNode } from '../dsl/operators/sink.js';
 import type { SourceNode } from '../dsl/operators/source.js';
@@ -49,6 +50,7 @@ export type GraphNode =
   | MergeNode
   | PassThroughNode
   | PipeNode
+  | ProcessNode
   | ToTableNode
   | StreamAggregateNode
   | TableSourceNode

@@ -19,6 +19,7 @@ import { mergeHandler } from './merge.js';
 import { passThroughHandler } from './pass-through.js';
 import { peekHandler } from './peek.js';
 import { pipeHandler } from './pipe.js';
+import { processHandler } from './process.js';
 import { selectKeyHandler } from './select-key.js';
 import { sinkHandler } from './sink.js';
 import { sourceHandler } from './source.js';
@@ -47,6 +48,7 @@ export const nodeHandlers: NodeHandlers = Object.freeze({
   Merge: mergeHandler,
   PassThrough: passThroughHandler,
   Pipe: pipeHandler,
+  Process: processHandler,
   ToTable: toTableHandler,
   StreamAggregate: streamAggregateHandler,
   TableSource: tableSourceHandler,
