@@ -49,7 +49,7 @@ export class InMemorySessionStore<K, V> implements StateStore {
   }
 
   /**
-   * Sessions of every key whose end lies in `[from, to]`, by end, then key, then start. Used by emit-on-close,
+   * Sessions of every key whose end lies in `[from, to]`, by end, then start, then key (Kafka's time-first session layout). Used by emit-on-close,
    * which must see a session that closes in the same step that made it invisible to lookups (Kafka's
    * time-ordered session store scans by end without the retention cut).
    */
@@ -59,7 +59,7 @@ export class InMemorySessionStore<K, V> implements StateStore {
     for (const entry of this.#keys.values()) {
       for (const s of entry.sessions) if (s.end >= lower && s.end <= to) found.push({ key: entry.key, id: entry.id, start: s.start, end: s.end, value: s.value });
     }
-    found.sort((a, b) => a.end - b.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || a.start - b.start);
+    found.sort((a, b) => a.end - b.end || a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return found.map(({ key, start, end, value }) => ({ key, start, end, value }));
   }
 
