@@ -1,6 +1,8 @@
 import { TopologyError } from '../errors.js';
 import { Prefix } from '../graph/naming.js';
+import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
+import { createSinkNode } from './operators/sink.js';
 import { sessionWindowedSerde, timeWindowedSerde } from '../serde/windowed-serdes.js';
 import type { SessionStoreSpec, WindowStoreSpec } from '../state/store-spec.js';
 import { windowedChangelogConfig } from '../state/window-store.js';
@@ -20,6 +22,13 @@ export type { EmitStrategy } from './operators/window-aggregate-internals.js';
 /** Store options of a windowed aggregation: Materialized plus an explicit retention (>= window + grace). */
 export interface WindowedMaterialized<K, V> extends Materialized<K, V> {
   readonly retentionMs?: number;
+  /**
+   * Late-records policy. Default: a record too late for its windows is dropped and counted
+   * (dropped-records). With `{ topic }` it is also written, unchanged, to that topic (a side output), with
+   * the grouped stream's serdes unless given. A hopping-window record that still updates an open window
+   * is not routed (only its closed windows are counted).
+   */
+  readonly lateRecords?: { readonly topic: string; readonly key?: SerdeOf<K>; readonly value?: Serde<any> };
 }
 
 const countInit = (): number => 0;
@@ -36,8 +45,8 @@ function addStoreAndNode<K, V, VA>(
   defaultValueSerde: SerdeOf<VA> | undefined,
   minRetention: number,
   makeSpec: (name: string, retention: number, valueSerde: SerdeOf<VA> | undefined) => WindowStoreSpec | SessionStoreSpec,
-  addNode: (parent: string, name: string, storeName: string) => void,
-): { storeName: string; valueSerde: SerdeOf<VA> | undefined } {
+  addNode: (parent: string, name: string, storeName: string, lateRecordsSink: string | undefined) => void,
+): { storeName: string; valueSerde: SerdeOf<VA> | undefined; node: string } {
   const storeName = materialized.storeName ?? s.graph.newStoreName(prefix);
   const name = s.graph.nameOr(materialized.name, prefix);
   const retention = materialized.retentionMs ?? minRetention;
@@ -47,8 +56,13 @@ function addStoreAndNode<K, V, VA>(
   const valueSerde = (materialized.value ?? defaultValueSerde) as SerdeOf<VA> | undefined;
   const parent = repartitionIfRequired(s, s.groupedName ?? storeName);
   s.graph.addStore(makeSpec(storeName, retention, valueSerde));
-  addNode(parent, name, storeName);
-  return { storeName, valueSerde };
+  const late = materialized.lateRecords;
+  const lateSink = late === undefined ? undefined : `${name}-late-records`;
+  addNode(parent, name, storeName, lateSink);
+  if (late !== undefined) {
+    createSinkNode(s.graph, name, { name: lateSink, topic: late.topic, keySerde: late.key ?? s.keySerde, valueSerde: late.value ?? s.valueSerde });
+  }
+  return { storeName, valueSerde, node: name };
 }
 
 /**
@@ -103,7 +117,7 @@ export class TimeWindowedKStream<K, V> {
     const keySerde = materialized.key ?? s.keySerde;
     const sliding = w.type === 'sliding';
     const size = sliding ? w.timeDifferenceMs : w.sizeMs;
-    const { storeName, valueSerde } = addStoreAndNode(
+    const { storeName, valueSerde, node } = addStoreAndNode(
       s,
       prefix,
       materialized,
@@ -121,13 +135,12 @@ export class TimeWindowedKStream<K, V> {
         timeOrdered: this.emit === 'final',
         changelogConfig: windowedChangelogConfig(retentionMs),
       }),
-      (parent, name, store) => {
-        const fields: WindowAggregateFields = { storeName: store, initializer, aggregator, emit: this.emit };
+      (parent, name, store, lateRecordsSink) => {
+        const fields: WindowAggregateFields = { storeName: store, initializer, aggregator, emit: this.emit, lateRecordsSink };
         if (w.type === 'sliding') createSlidingWindowAggregateNode(s.graph, parent, name, fields, w);
         else createTimeWindowAggregateNode(s.graph, parent, name, fields, w);
       },
     );
-    const node = [...s.graph.nodes.values()].at(-1)!.name;
     return new KTable<Windowed<K>, VA>({
       graph: s.graph,
       node,
@@ -184,7 +197,7 @@ export class SessionWindowedKStream<K, V> {
   ): KTable<Windowed<K>, VA> {
     const s = this.state;
     const keySerde = materialized.key ?? s.keySerde;
-    const { storeName, valueSerde } = addStoreAndNode(
+    const { storeName, valueSerde, node } = addStoreAndNode(
       s,
       prefix,
       materialized,
@@ -200,11 +213,10 @@ export class SessionWindowedKStream<K, V> {
         timeOrdered: this.emit === 'final',
         changelogConfig: windowedChangelogConfig(retentionMs),
       }),
-      (parent, name, store) => {
-        createSessionWindowAggregateNode(s.graph, parent, name, { storeName: store, initializer, aggregator, emit: this.emit }, merger, this.windows);
+      (parent, name, store, lateRecordsSink) => {
+        createSessionWindowAggregateNode(s.graph, parent, name, { storeName: store, initializer, aggregator, emit: this.emit, lateRecordsSink }, merger, this.windows);
       },
     );
-    const node = [...s.graph.nodes.values()].at(-1)!.name;
     return new KTable<Windowed<K>, VA>({
       graph: s.graph,
       node,

@@ -6,7 +6,7 @@ import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { Record } from '../../runtime/record.js';
 import type { InMemorySessionStore } from '../../state/session-store.js';
 import type { SessionWindows, Windowed } from '../windows.js';
-import { forwardWindow, type WindowAggregateFields } from './window-aggregate-internals.js';
+import { forwardWindow, WindowForwarder, type WindowAggregateFields } from './window-aggregate-internals.js';
 
 /** Combines two session aggregates when a record bridges their sessions. */
 export type Merger<K, VA> = (key: K, aggregate1: VA, aggregate2: VA) => VA;
@@ -54,17 +54,20 @@ export function createSessionWindowAggregateNode(
 class SessionWindowAggregateProcessor implements Processor<unknown, unknown, Windowed<unknown>, Change<unknown>> {
   private ctx!: ProcessorContext<Windowed<unknown>, Change<unknown>>;
   private store!: InMemorySessionStore<unknown, unknown>;
+  private out!: WindowForwarder;
   private observedStreamTime = -1;
   private lastEmitCloseTime = -1;
 
   constructor(
     private readonly node: SessionWindowAggregateNode,
     private readonly sendOldValues: boolean,
+    private readonly children: readonly string[] = [],
   ) {}
 
   init(context: ProcessorContext<Windowed<unknown>, Change<unknown>>): void {
     this.ctx = context;
     this.store = context.getStateStore(this.node.storeName);
+    this.out = new WindowForwarder(context, this.children, this.node.lateRecordsSink);
   }
 
   process(record: Record<unknown, unknown>): void {
@@ -89,7 +92,7 @@ class SessionWindowAggregateProcessor implements Processor<unknown, unknown, Win
       first = false;
     }
     if (end < closeTime) {
-      this.ctx.recordDropped(`record at ${t}: session [${start},${end}] is closed (close time ${closeTime})`);
+      this.out.late(record, `record at ${t}: session [${start},${end}] is closed (close time ${closeTime})`);
       this.emitFinal(record, closeTime);
       return;
     }
@@ -97,11 +100,11 @@ class SessionWindowAggregateProcessor implements Processor<unknown, unknown, Win
     if (start !== t || end !== t) {
       for (const session of found) {
         if (!this.store.remove(key, session.start, session.end)) this.ctx.recordDropped('session store refused an expired session');
-        if (this.node.emit === 'update') forwardWindow(this.ctx, record, key, { start: session.start, end: session.end }, null, this.sendOldValues ? session.value : null, session.end);
+        if (this.node.emit === 'update') forwardWindow(this.out, record, key, { start: session.start, end: session.end }, null, this.sendOldValues ? session.value : null, session.end);
       }
     }
     if (!this.store.put(key, start, end, aggregate)) this.ctx.recordDropped('session store refused an expired session');
-    if (this.node.emit === 'update') forwardWindow(this.ctx, record, key, { start, end }, aggregate, null, end);
+    if (this.node.emit === 'update') forwardWindow(this.out, record, key, { start, end }, aggregate, null, end);
     this.emitFinal(record, closeTime);
   }
 
@@ -112,13 +115,13 @@ class SessionWindowAggregateProcessor implements Processor<unknown, unknown, Win
     if (upper < 0) return;
     const lower = Math.max(0, this.lastEmitCloseTime);
     if (lower > upper) return;
-    for (const s of this.store.findByEnd(lower, upper)) forwardWindow(this.ctx, record, s.key, { start: s.start, end: s.end }, s.value, null, s.end);
+    for (const s of this.store.findByEnd(lower, upper)) forwardWindow(this.out, record, s.key, { start: s.start, end: s.end }, s.value, null, s.end);
     this.lastEmitCloseTime = closeTime;
   }
 }
 
 export function sessionWindowAggregateProcessor(node: SessionWindowAggregateNode, graph: CompiledGraphView): Processor<unknown, unknown, Windowed<unknown>, Change<unknown>> {
-  return new SessionWindowAggregateProcessor(node, graph.sendsOldValues(node.name));
+  return new SessionWindowAggregateProcessor(node, graph.sendsOldValues(node.name), graph.childrenOf(node.name).map((c) => c.name));
 }
 
 export const sessionWindowAggregateHandler: NodeHandler<SessionWindowAggregateNode> = {

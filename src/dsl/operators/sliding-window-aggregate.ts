@@ -6,7 +6,7 @@ import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { Record } from '../../runtime/record.js';
 import type { InMemoryWindowStore, WindowEntry } from '../../state/window-store.js';
 import type { SlidingWindows, Window, Windowed } from '../windows.js';
-import { forwardWindow, type WindowAggregateFields } from './window-aggregate-internals.js';
+import { forwardWindow, WindowForwarder, type WindowAggregateFields } from './window-aggregate-internals.js';
 
 /**
  * Aggregation over sliding windows (Kafka's KStreamSlidingWindowAggregate): windows `[s, s + d]`, both ends
@@ -40,6 +40,7 @@ type Agg = { readonly value: unknown; readonly timestamp: number };
 class SlidingWindowAggregateProcessor implements Processor<unknown, unknown, Windowed<unknown>, Change<unknown>> {
   private ctx!: ProcessorContext<Windowed<unknown>, Change<unknown>>;
   private store!: InMemoryWindowStore<unknown, unknown>;
+  private out!: WindowForwarder;
   private observedStreamTime = -1;
   private lastEmitCloseTime = -1;
   private current!: Record<unknown, unknown>;
@@ -47,11 +48,13 @@ class SlidingWindowAggregateProcessor implements Processor<unknown, unknown, Win
   constructor(
     private readonly node: SlidingWindowAggregateNode,
     private readonly sendOldValues: boolean,
+    private readonly children: readonly string[] = [],
   ) {}
 
   init(context: ProcessorContext<Windowed<unknown>, Change<unknown>>): void {
     this.ctx = context;
     this.store = context.getStateStore(this.node.storeName);
+    this.out = new WindowForwarder(context, this.children, this.node.lateRecordsSink);
   }
 
   process(record: Record<unknown, unknown>): void {
@@ -65,7 +68,7 @@ class SlidingWindowAggregateProcessor implements Processor<unknown, unknown, Win
     if (t > this.observedStreamTime) this.observedStreamTime = t;
     const closeTime = this.observedStreamTime - this.node.graceMs;
     if (t + d < closeTime) {
-      this.ctx.recordDropped(`record at ${t} is outside every open sliding window (close time ${closeTime})`);
+      this.out.late(record, `record at ${t} is outside every open sliding window (close time ${closeTime})`);
       return;
     }
     this.current = record;
@@ -141,7 +144,7 @@ class SlidingWindowAggregateProcessor implements Processor<unknown, unknown, Win
   private createRight(key: unknown, t: number, agg: Agg): void {
     const window = { start: t + 1, end: t + 1 + this.node.differenceMs };
     if (!this.store.put(key, window.start, agg.value, agg.timestamp)) this.ctx.recordDropped('window store refused an expired window');
-    if (this.node.emit === 'update') forwardWindow(this.ctx, this.current, key, window, agg.value, null, agg.timestamp);
+    if (this.node.emit === 'update') forwardWindow(this.out, this.current, key, window, agg.value, null, agg.timestamp);
   }
 
   /** Adds the value to an existing window (its timestamp carries over) or to a fresh one. */
@@ -165,7 +168,7 @@ class SlidingWindowAggregateProcessor implements Processor<unknown, unknown, Win
     if (old !== undefined || seeded) aggregate = fields.aggregator(key, value, base);
     else aggregate = fields.initializer === undefined ? value : fields.aggregator(key, value, fields.initializer());
     if (!this.store.put(key, window.start, aggregate, timestamp)) this.ctx.recordDropped('window store refused an expired window');
-    if (fields.emit === 'update') forwardWindow(this.ctx, this.current, key, window, aggregate, this.sendOldValues && old !== undefined ? old.value : null, timestamp);
+    if (fields.emit === 'update') forwardWindow(this.out, this.current, key, window, aggregate, this.sendOldValues && old !== undefined ? old.value : null, timestamp);
   }
 
   private emitFinal(record: Record<unknown, unknown>, closeTime: number): void {
@@ -176,14 +179,14 @@ class SlidingWindowAggregateProcessor implements Processor<unknown, unknown, Win
     const lower = this.lastEmitCloseTime === -1 ? 0 : Math.max(0, this.lastEmitCloseTime - d);
     if (lower > upper) return;
     for (const entry of this.store.fetchAll(lower, upper)) {
-      forwardWindow(this.ctx, record, entry.key, { start: entry.start, end: entry.start + d }, entry.value, null, entry.timestamp);
+      forwardWindow(this.out, record, entry.key, { start: entry.start, end: entry.start + d }, entry.value, null, entry.timestamp);
     }
     this.lastEmitCloseTime = closeTime;
   }
 }
 
 export function slidingWindowAggregateProcessor(node: SlidingWindowAggregateNode, graph: CompiledGraphView): Processor<unknown, unknown, Windowed<unknown>, Change<unknown>> {
-  return new SlidingWindowAggregateProcessor(node, graph.sendsOldValues(node.name));
+  return new SlidingWindowAggregateProcessor(node, graph.sendsOldValues(node.name), graph.childrenOf(node.name).map((c) => c.name));
 }
 
 export const slidingWindowAggregateHandler: NodeHandler<SlidingWindowAggregateNode> = {

@@ -55,6 +55,30 @@ describe('windowed aggregations', () => {
     ]);
   });
 
+  it('late-records policy: records too late for every window go to a side topic and are still counted', () => {
+    const b = new StreamsBuilder();
+    b.stream('in', s)
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5))
+      .count({ lateRecords: { topic: 'late' } })
+      .toStream()
+      .to('out', { key: timeWindowedSerde(Serdes.string(), 10), value: Serdes.long() });
+    const driver = new TopologyTestDriver(b.build(), { initialWallClockTime: 0 });
+    const input = driver.createInputTopic('in', Serdes.string(), Serdes.string());
+    const late = driver.createOutputTopic('late', Serdes.string(), Serdes.string());
+    const out = driver.createOutputTopic('out', timeWindowedSerde(Serdes.string(), 10), Serdes.long());
+    input.pipeInput('k', 'a', 20);
+    input.pipeInput('k', 'straddles', 16); // [10,20) closed, [15,25) open: counted, not routed
+    input.pipeInput('k', 'too-late', 3);
+    expect(late.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['k', 'too-late', 3]]);
+    expect(out.readRecordsToList().map((r) => [r.key!.window.start, r.value])).toEqual([
+      [15, 1],
+      [20, 1],
+      [15, 2],
+    ]);
+    expect(driver.droppedRecords).toBe(2);
+  });
+
   it('rejects a retention shorter than window + grace', () => {
     const b = new StreamsBuilder();
     const windowed = b.stream('in', s).groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 5));

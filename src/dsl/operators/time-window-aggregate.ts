@@ -6,7 +6,7 @@ import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { Record } from '../../runtime/record.js';
 import type { InMemoryWindowStore } from '../../state/window-store.js';
 import { TimeWindows, type Windowed } from '../windows.js';
-import { aggregateInto, forwardWindow, type WindowAggregateFields } from './window-aggregate-internals.js';
+import { aggregateInto, forwardWindow, WindowForwarder, type WindowAggregateFields } from './window-aggregate-internals.js';
 
 /**
  * Aggregation over tumbling/hopping windows (Kafka's KStreamWindowAggregate).
@@ -44,12 +44,14 @@ class TimeWindowAggregateProcessor implements Processor<unknown, unknown, Window
   private ctx!: ProcessorContext<Windowed<unknown>, Change<unknown>>;
   private store!: InMemoryWindowStore<unknown, unknown>;
   private readonly windows: TimeWindows;
+  private out!: WindowForwarder;
   private observedStreamTime = -1;
   private lastEmitCloseTime = -1;
 
   constructor(
     private readonly node: TimeWindowAggregateNode,
     private readonly sendOldValues: boolean,
+    private readonly children: readonly string[] = [],
   ) {
     this.windows = TimeWindows.ofSizeAndGrace(node.sizeMs, node.graceMs).advanceBy(node.advanceMs);
   }
@@ -57,6 +59,7 @@ class TimeWindowAggregateProcessor implements Processor<unknown, unknown, Window
   init(context: ProcessorContext<Windowed<unknown>, Change<unknown>>): void {
     this.ctx = context;
     this.store = context.getStateStore(this.node.storeName);
+    this.out = new WindowForwarder(context, this.children, this.node.lateRecordsSink);
   }
 
   process(record: Record<unknown, unknown>): void {
@@ -67,17 +70,20 @@ class TimeWindowAggregateProcessor implements Processor<unknown, unknown, Window
     }
     if (record.timestamp > this.observedStreamTime) this.observedStreamTime = record.timestamp;
     const closeTime = this.observedStreamTime - this.node.graceMs;
+    let updated = 0;
     for (const window of this.windows.windowsFor(record.timestamp)) {
       if (window.end <= closeTime) {
         this.ctx.recordDropped(`record at ${record.timestamp} for closed window [${window.start},${window.end}) (close time ${closeTime})`);
         continue;
       }
+      updated++;
       const existing = this.store.fetch(key, window.start);
       const aggregate = aggregateInto(this.node, key, record.value, existing);
       const timestamp = existing === undefined ? record.timestamp : Math.max(record.timestamp, existing.timestamp);
       if (!this.store.put(key, window.start, aggregate, timestamp)) this.ctx.recordDropped('window store refused an expired window');
-      if (this.node.emit === 'update') forwardWindow(this.ctx, record, key, window, aggregate, this.sendOldValues && existing !== undefined ? existing.value : null, timestamp);
+      if (this.node.emit === 'update') forwardWindow(this.out, record, key, window, aggregate, this.sendOldValues && existing !== undefined ? existing.value : null, timestamp);
     }
+    if (updated === 0) this.out.routeLate(record);
     if (this.node.emit === 'final') this.emitFinal(record, closeTime);
   }
 
@@ -92,14 +98,14 @@ class TimeWindowAggregateProcessor implements Processor<unknown, unknown, Window
       if (closing === emitted) return;
     }
     for (const entry of this.store.fetchAll(lower, upper)) {
-      forwardWindow(this.ctx, record, entry.key, { start: entry.start, end: entry.start + this.node.sizeMs }, entry.value, null, entry.timestamp);
+      forwardWindow(this.out, record, entry.key, { start: entry.start, end: entry.start + this.node.sizeMs }, entry.value, null, entry.timestamp);
     }
     this.lastEmitCloseTime = closeTime;
   }
 }
 
 export function timeWindowAggregateProcessor(node: TimeWindowAggregateNode, graph: CompiledGraphView): Processor<unknown, unknown, Windowed<unknown>, Change<unknown>> {
-  return new TimeWindowAggregateProcessor(node, graph.sendsOldValues(node.name));
+  return new TimeWindowAggregateProcessor(node, graph.sendsOldValues(node.name), graph.childrenOf(node.name).map((c) => c.name));
 }
 
 export const timeWindowAggregateHandler: NodeHandler<TimeWindowAggregateNode> = {

@@ -20,6 +20,42 @@ export interface WindowAggregateFields {
   readonly initializer: Initializer<any> | undefined;
   readonly aggregator: Aggregator<any, any, any>;
   readonly emit: EmitStrategy;
+  /**
+   * Name of the sink child that receives records too late for every window they belong to (the
+   * late-records policy); undefined = late records are only dropped and counted.
+   */
+  readonly lateRecordsSink?: string | undefined;
+}
+
+/**
+ * Forwards results to the regular children, and late records (unchanged) to the late-records sink when
+ * the policy routes them there. Routed records are still counted as dropped: they left the aggregation.
+ */
+export class WindowForwarder {
+  readonly #regular: readonly string[] | undefined;
+
+  constructor(
+    private readonly ctx: ProcessorContext<any, any>,
+    children: readonly string[],
+    private readonly lateSink: string | undefined,
+  ) {
+    this.#regular = lateSink === undefined ? undefined : children.filter((c) => c !== lateSink);
+  }
+
+  forward(record: Record<unknown, unknown>): void {
+    if (this.#regular === undefined) this.ctx.forward(record);
+    else for (const child of this.#regular) this.ctx.forward(record, child);
+  }
+
+  late(record: Record<unknown, unknown>, reason: string): void {
+    this.ctx.recordDropped(reason);
+    this.routeLate(record);
+  }
+
+  /** Sends a record that updated no window to the late-records sink (drops were counted per window). */
+  routeLate(record: Record<unknown, unknown>): void {
+    if (this.lateSink !== undefined) this.ctx.forward(record, this.lateSink);
+  }
 }
 
 /** Runs an aggregator from an existing aggregate or from the initializer (reduce: the value itself). */
@@ -31,7 +67,7 @@ export function aggregateInto(fields: WindowAggregateFields, key: unknown, value
 
 /** Forwards a windowed update as `Change(new, old?)`, keeping the input record's headers. */
 export function forwardWindow(
-  ctx: ProcessorContext<Windowed<unknown>, Change<unknown>>,
+  ctx: WindowForwarder,
   input: Record<unknown, unknown>,
   key: unknown,
   window: Window,
