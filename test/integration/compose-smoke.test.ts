@@ -76,6 +76,16 @@ describe('docker-compose.yml', () => {
       );
       const topic = randomTopic('compose_smoke');
       await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+      const groupId = randomName('compose_smoke');
+      // The first group request makes a fresh broker create and load __consumer_offsets; a kafkajs consumer
+      // that meets a loading coordinator crashes and restarts with growing back-off, so wait for it here.
+      await waitFor(
+        async () => {
+          await admin.describeGroups([groupId]);
+          return true;
+        },
+        { timeoutMs: 120_000, intervalMs: 1_000, description: 'the compose group coordinator' },
+      );
       await admin.disconnect();
 
       const producer = kafka.producer();
@@ -83,7 +93,7 @@ describe('docker-compose.yml', () => {
       await producer.send({ topic, messages: [{ key: 'k', value: 'hello from compose' }] });
       await producer.disconnect();
 
-      const consumer = kafka.consumer({ groupId: randomName('compose_smoke') });
+      const consumer = kafka.consumer({ groupId });
       const received: string[] = [];
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -93,7 +103,7 @@ describe('docker-compose.yml', () => {
         },
       });
       try {
-        await waitFor(() => received.length > 0, { timeoutMs: 60_000, description: 'the record through compose Kafka' });
+        await waitFor(() => received.length > 0, { timeoutMs: 120_000, description: 'the record through compose Kafka' });
       } finally {
         await consumer.disconnect();
       }
@@ -116,5 +126,5 @@ describe('docker-compose.yml', () => {
     } finally {
       await compose(project, env, 'down', '-v', '--remove-orphans');
     }
-  });
+  }, 420_000);
 });
