@@ -64,6 +64,7 @@ export type { ErrorPolicy, ErrorPolicies, ErrorPhase, ErrorDecision, FailedRecor
 export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows, Windowed, seconds, minutes, hours } from './dsl/windows.js';
 export type { Window } from './dsl/windows.js';
 export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js';
+export { CogroupedWindowedKStream } from './dsl/cogrouped-windowed-kstream.js';
 export type { EmitStrategy, WindowedMaterialized } from './dsl/windowed-kstream.js';
 export type { Merger } from './dsl/operators/session-window-aggregate.js';
 export { Suppressed, BufferConfig } from './dsl/suppressed.js';
