@@ -409,23 +409,26 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       { readCommitted: this.guarantee === 'exactly_once' },
     );
     let total = 0;
+    const perTask = new Map<string, number>();
     for (const { running, changelog } of wanted) {
       const target = byPartition.get(tpKey(changelog.topic, changelog.partition));
       if (target === undefined) continue;
       const task = running.name;
       const endOffset = target.endOffset;
-      total += await restoreStore(changelog.store, target.batches, {
+      const restored = await restoreStore(changelog.store, target.batches, {
         endOffset,
         onProgress: (progress) => {
           this.emit('restore', { ...progress, task });
           this.#config.metrics?.restore?.({ ...progress, task });
         },
       });
-      this.#logger.info({ task, store: changelog.storeName, appliedUpTo: Object.fromEntries(running.appliedUpTo) }, `restored ${changelog.storeName} of task ${task} up to offset ${endOffset}`);
+      total += restored;
+      perTask.set(task, (perTask.get(task) ?? 0) + restored);
+      this.#logger.info({ task, store: changelog.storeName, restored, appliedUpTo: Object.fromEntries(running.appliedUpTo) }, `restored ${changelog.storeName} of task ${task} up to offset ${endOffset}`);
     }
     const durationMs = Date.now() - started;
     this.#logger.info({ records: total, durationMs, tasks: tasks.map((t) => t.name) }, `restore done: ${total} records`);
-    for (const t of tasks) this.emit('restored', { task: t.name, records: total, durationMs });
+    for (const t of tasks) this.emit('restored', { task: t.name, records: perTask.get(t.name) ?? 0, durationMs });
   }
 
   #noteAppliedOffsets(running: RunningTask, header: unknown): void {
