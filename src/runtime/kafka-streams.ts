@@ -329,7 +329,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     await this.#admin?.close().catch(() => undefined);
     if (failure !== undefined) {
       this.#setState('ERROR');
-      this.emit('error', failure);
+      // An 'error' event without listener would throw from this background path: the state and
+      // `error` getter already tell what happened.
+      if (this.listenerCount('error') > 0) this.emit('error', failure);
     } else this.#setState('NOT_RUNNING');
   }
 
