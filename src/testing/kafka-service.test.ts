@@ -17,7 +17,9 @@ describe('startKafka configuration', () => {
 
   it('advertises the host port the container listener is published on', () => {
     const env = brokerEnvironment('localhost', 41234);
-    expect(env['KAFKA_ADVERTISED_LISTENERS']).toBe('PLAINTEXT://localhost:41234');
+    expect(env['KAFKA_ADVERTISED_LISTENERS']?.split(',')).toContain('PLAINTEXT://localhost:41234');
+    // Inter-broker traffic must not use the host-facing address, which the broker cannot reach from inside.
+    expect(env['KAFKA_INTER_BROKER_LISTENER_NAME']).not.toBe('PLAINTEXT');
     expect(env['KAFKA_PROCESS_ROLES']).toBe('broker,controller');
     expect(env['KAFKA_LISTENERS']).toContain('PLAINTEXT://0.0.0.0:9092');
   });

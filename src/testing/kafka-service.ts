@@ -122,11 +122,14 @@ export function brokerEnvironment(host: string, hostPort: number): Record<string
     KAFKA_NODE_ID: '1',
     KAFKA_PROCESS_ROLES: 'broker,controller',
     KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
-    KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${CONTAINER_PORT},CONTROLLER://0.0.0.0:9093`,
-    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${host}:${hostPort}`,
+    // The broker talks to itself (transaction markers, KIP-890 produce verification) over the inter-broker
+    // listener's advertised address. The host-facing address (a port published on the host) is not reachable
+    // from inside the container, so inter-broker traffic gets its own listener, advertised inside.
+    KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${CONTAINER_PORT},BROKER://0.0.0.0:9094,CONTROLLER://0.0.0.0:9093`,
+    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${host}:${hostPort},BROKER://localhost:9094`,
     KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    KAFKA_INTER_BROKER_LISTENER_NAME: 'PLAINTEXT',
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,BROKER:PLAINTEXT',
+    KAFKA_INTER_BROKER_LISTENER_NAME: 'BROKER',
     KAFKA_LOG_DIRS: '/tmp/kraft-combined-logs',
     KAFKA_NUM_PARTITIONS: '1',
     KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',

@@ -1,0 +1,95 @@
+/**
+ * Workarounds for kafkajs 2.2.4 against Kafka 4.x, in one place. The runtime and connectors go through these
+ * instead of calling the affected kafkajs methods directly; test/integration/kafkajs-compat*.test.ts is the
+ * contract that shows what works and why these exist.
+ *
+ * 1. CONCURRENT_TRANSACTIONS right after a commit or abort. EndTxn returns before the coordinator has written
+ *    the transaction markers; until it has, the next transaction's first AddPartitionsToTxn / AddOffsetsToTxn is
+ *    answered with CONCURRENT_TRANSACTIONS, which the Java client retries. kafkajs retries it for `send` (within
+ *    its producer retry budget) but not at all for `sendOffsets`, so a transaction that starts with
+ *    `sendOffsets` (a task that consumed records and produced none) fails most of the time.
+ *    {@link beginTransaction} returns a transaction whose `send` and `sendOffsets` retry that error. Retrying is
+ *    safe: the error comes from the coordinator before any record or offset was written.
+ * 2. `admin.deleteTopicRecords` looks up partition leaders in the admin's metadata cache before refreshing it,
+ *    so for a topic the admin has not seen yet it fails with KafkaJSBrokerNotFound ("Could not find the leader
+ *    for the partition"). {@link deleteRecords} loads the topic's metadata first.
+ */
+import type { Admin, Offsets, Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
+
+export interface ConcurrentTransactionsRetry {
+  /** Give up after this long; default 30 s (the markers of a committed transaction are written in milliseconds
+   *  on a healthy cluster, seconds on a loaded one). */
+  readonly maxWaitMs?: number;
+  /** First pause between attempts, doubled up to 500 ms; default 20 ms. */
+  readonly initialBackoffMs?: number;
+}
+
+/** True when `error` (or what it wraps) is Kafka's CONCURRENT_TRANSACTIONS (error code 51). */
+export function isConcurrentTransactionsError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
+    const candidate = current as { type?: unknown; code?: unknown; originalError?: unknown; cause?: unknown };
+    if (candidate.type === 'CONCURRENT_TRANSACTIONS' || candidate.code === 51) return true;
+    current = candidate.originalError ?? candidate.cause;
+  }
+  return false;
+}
+
+/** Runs `operation`, retrying while the transaction coordinator answers CONCURRENT_TRANSACTIONS. */
+export async function retryConcurrentTransactions<T>(
+  operation: () => Promise<T>,
+  options: ConcurrentTransactionsRetry = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.maxWaitMs ?? 30_000);
+  let backoff = options.initialBackoffMs ?? 20;
+  for (;;) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!isConcurrentTransactionsError(error) || Date.now() + backoff > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      backoff = Math.min(backoff * 2, 500);
+    }
+  }
+}
+
+/**
+ * Begins a transaction on a transactional producer, like `producer.transaction()`, but its `send`, `sendBatch`
+ * and `sendOffsets` retry CONCURRENT_TRANSACTIONS (see the module comment).
+ *
+ * @example
+ * ```ts
+ * const producer = kafka.producer({ transactionalId: 'app-0_1', idempotent: true, maxInFlightRequests: 1 });
+ * await producer.connect();
+ * const transaction = await beginTransaction(producer);
+ * await transaction.sendOffsets({ consumerGroupId: 'app', topics: [{ topic: 'in', partitions: [{ partition: 1, offset: '42' }] }] });
+ * await transaction.send({ topic: 'out', messages: [{ key: 'k', value: 'v' }] });
+ * await transaction.commit();
+ * ```
+ */
+export async function beginTransaction(producer: Producer, options: ConcurrentTransactionsRetry = {}): Promise<Transaction> {
+  const transaction = await producer.transaction();
+  return {
+    send: (record: ProducerRecord): Promise<RecordMetadata[]> =>
+      retryConcurrentTransactions(() => transaction.send(record), options),
+    sendBatch: (batch: ProducerBatch): Promise<RecordMetadata[]> =>
+      retryConcurrentTransactions(() => transaction.sendBatch(batch), options),
+    sendOffsets: (offsets: Offsets & { consumerGroupId: string }): Promise<void> =>
+      retryConcurrentTransactions(() => transaction.sendOffsets(offsets), options),
+    commit: () => transaction.commit(),
+    abort: () => transaction.abort(),
+    isActive: () => transaction.isActive(),
+  };
+}
+
+/**
+ * Deletes the records of `topic` below the given offsets (Kafka's DeleteRecords; `offset: '-1'` means up to
+ * the high watermark), working around kafkajs's stale leader lookup (see the module comment).
+ */
+export async function deleteRecords(
+  admin: Admin,
+  topic: string,
+  partitions: ReadonlyArray<{ partition: number; offset: string }>,
+): Promise<void> {
+  await admin.fetchTopicMetadata({ topics: [topic] });
+  await admin.deleteTopicRecords({ topic, partitions: partitions.map((p) => ({ ...p })) });
+}
