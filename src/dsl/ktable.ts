@@ -5,7 +5,7 @@ import { createTableFilterNode } from './operators/table-filter.js';
 import { createTableGroupByNode } from './operators/table-group-by.js';
 import { createTableMapValuesNode } from './operators/table-map-values.js';
 import { createTableToStreamNode } from './operators/table-to-stream.js';
-import type { Grouped, Named } from './options.js';
+import type { Grouped, Materialized, Named, SerdeOf } from './options.js';
 import type { KeyValue, Predicate } from './types.js';
 
 /** @internal */
@@ -36,32 +36,60 @@ export class KTable<K, V> {
     return this[STATE].storeName;
   }
 
-  #derive<VR>(node: string, keepValueSerde: boolean): KTable<K, VR> {
+  #derive<VR>(node: string, keepValueSerde: boolean, materialized: Materialized<K, VR> | undefined): KTable<K, VR> {
     const s = this[STATE];
-    return new KTable<K, VR>({ graph: s.graph, node, keySerde: s.keySerde, valueSerde: keepValueSerde ? (s.valueSerde as never) : undefined, storeName: undefined });
+    return new KTable<K, VR>({
+      graph: s.graph,
+      node,
+      keySerde: materialized?.key ?? s.keySerde,
+      valueSerde: materialized?.value ?? (keepValueSerde ? (s.valueSerde as never) : undefined),
+      storeName: materialized?.storeName,
+    });
+  }
+
+  /** Registers the store of a materialized filter/mapValues; returns its name (undefined = not materialized). */
+  #store<VR>(materialized: Materialized<K, VR> | undefined, valueSerde: SerdeOf<VR> | undefined): string | undefined {
+    if (materialized?.storeName === undefined) return undefined;
+    const s = this[STATE];
+    s.graph.addStore({ type: 'key-value', name: materialized.storeName, keySerde: materialized.key ?? s.keySerde, valueSerde: materialized.value ?? valueSerde, logging: materialized.logging ?? true });
+    return materialized.storeName;
   }
 
   /**
    * Keeps rows whose value satisfies the predicate; an update that fails it becomes a delete of that key
    * downstream (tombstone), so derived tables stay consistent.
    */
-  filter<VS extends V>(predicate: (key: K, value: V) => value is VS, options?: Named): KTable<K, VS>;
-  filter(predicate: Predicate<K, V>, options?: Named): KTable<K, V>;
-  filter(predicate: Predicate<K, V>, options?: Named): KTable<K, V> {
+  filter<VS extends V>(predicate: (key: K, value: V) => value is VS, options?: Materialized<K, VS>): KTable<K, VS>;
+  filter(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V>;
+  filter(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V> {
     const s = this[STATE];
-    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, false, options?.name).name, true);
+    const store = this.#store(options, s.valueSerde);
+    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, false, options?.name, store).name, true, options);
   }
 
   /** Keeps rows whose value does not satisfy the predicate (others become tombstones). */
-  filterNot(predicate: Predicate<K, V>, options?: Named): KTable<K, V> {
+  filterNot(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V> {
     const s = this[STATE];
-    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, true, options?.name).name, true);
+    const store = this.#store(options, s.valueSerde);
+    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, true, options?.name, store).name, true, options);
   }
 
-  /** Maps each row's value: `mapper(value, key)`; deletes stay deletes. */
-  mapValues<VR>(mapper: (value: V, key: K) => VR, options?: Named): KTable<K, VR> {
+  /**
+   * Maps each row's value: `mapper(value, key)`; deletes stay deletes. With `{ storeName, value }` the
+   * result is materialized (queryable, and joinable without recomputation).
+   */
+  mapValues<VR>(mapper: (value: V, key: K) => VR, options?: Materialized<K, VR>): KTable<K, VR> {
     const s = this[STATE];
-    return this.#derive(createTableMapValuesNode(s.graph, s.node, mapper as never, options?.name).name, false);
+    const store = this.#store(options, undefined);
+    return this.#derive(createTableMapValuesNode(s.graph, s.node, mapper as never, options?.name, store).name, false, options);
+  }
+
+  /**
+   * @internal For joins: the store holding this table's current values, materializing a source table on
+   * demand at build time. Derived tables must be materialized explicitly (`{ storeName }`).
+   */
+  requireStore(): void {
+    this[STATE].graph.requestMaterialization(this[STATE].node);
   }
 
   /** The table's updates as a stream; deletes arrive as null values. */

@@ -17,6 +17,8 @@ export class GraphBuilder {
   readonly stores = new Map<string, StoreSpec>();
   /** KTable nodes whose downstream needs `Change.oldValue` (resolved upstream at build time). */
   readonly oldValueRequests = new Set<string>();
+  /** KTable nodes whose values must be readable from a store (join lookups); resolved at build time. */
+  readonly materializationRequests = new Set<string>();
   readonly validators: GraphValidator[] = [];
   /** Repartition topics by unprefixed name. */
   readonly repartitionTopics = new Map<string, RepartitionTopicSpec>();
@@ -68,6 +70,15 @@ export class GraphBuilder {
 
   requestOldValues(nodeName: string): void {
     this.oldValueRequests.add(nodeName);
+  }
+
+  requestMaterialization(nodeName: string): void {
+    this.materializationRequests.add(nodeName);
+  }
+
+  /** Declares that these source topics must have equal partition counts (checked by the runtime). */
+  requireCopartitioned(topics: readonly string[]): void {
+    this.copartitionGroups.push(Object.freeze([...topics]));
   }
 
   addValidator(validator: GraphValidator): void {

@@ -65,6 +65,11 @@ export class Topology implements CompiledGraphView {
     return this.#oldValueSenders.has(nodeName);
   }
 
+  /** The store holding the current values of the KTable node, if it is materialized. */
+  storeOf(nodeName: string): string | undefined {
+    return this.node(nodeName).stores[0];
+  }
+
   node(name: string): GraphNode {
     const node = this.nodes.get(name);
     if (node === undefined) throw new TopologyError(`no node named ${name} in this topology`, name);
@@ -93,10 +98,25 @@ const handlerOf = (node: GraphNode): NodeHandler<GraphNode> => nodeHandlers[node
 export function compileTopology(builder: GraphBuilder): Topology {
   const nodes = new Map(builder.nodes);
   const stores = new Map(builder.stores);
+  resolveMaterialization(builder, nodes, stores);
   const senders = resolveOldValues(builder, nodes, stores);
   validate(builder, nodes, stores);
   const subtopologies = splitSubtopologies(nodes);
   return new Topology(nodes, stores, subtopologies, [...builder.repartitionTopics.values()], builder.copartitionGroups, senders);
+}
+
+function resolveMaterialization(builder: GraphBuilder, nodes: Map<string, GraphNode>, stores: Map<string, StoreSpec>): void {
+  for (const name of builder.materializationRequests) {
+    const node = nodes.get(name);
+    if (node === undefined) throw new TopologyError(`materialization requested for unknown node ${name}`, name);
+    if (node.stores.length > 0) continue;
+    if (node.kind === 'TableSource' || node.kind === 'ToTable') {
+      if (!stores.has(node.store.name)) stores.set(node.store.name, node.store);
+      nodes.set(name, Object.freeze({ ...node, stores: Object.freeze([node.store.name]) }));
+      continue;
+    }
+    throw new TopologyError(`${name} (${node.kind}) must be materialized to be read by a join; pass { storeName } to the operation that creates this table`, name);
+  }
 }
 
 function resolveOldValues(builder: GraphBuilder, nodes: Map<string, GraphNode>, stores: Map<string, StoreSpec>): Set<string> {

@@ -8,11 +8,11 @@ import {
   DeserializationError,
   ProcessingError,
   StateStoreError,
+  StreamsError,
   type ErrorPhase,
   type ErrorPolicies,
   type FailedRecord,
   type OutgoingRecord,
-  type StreamsError,
 } from '../errors.js';
 import type { NodeHandler } from '../graph/handler.js';
 import { internalTopicName } from '../graph/naming.js';
@@ -86,10 +86,14 @@ interface PendingRecord {
 }
 
 interface PartitionQueue {
+  readonly topic: string;
+  readonly partition: number;
   readonly records: PendingRecord[];
   head: number;
   /** Max timestamp extracted from this partition so far (-1 before the first). */
   partitionTime: number;
+  /** Offset to commit (last consumed + 1), or -1 when nothing was consumed since the last commit. */
+  commitOffset: number;
 }
 
 /** A processor plus the context it forwards through. */
@@ -205,8 +209,9 @@ export class Task {
   readonly #stores = new Map<string, StateStore>();
   readonly #logged: ChangelogPartition[] = [];
   readonly #globalStores: ReadonlyMap<string, StateStore>;
-  readonly #queues = new Map<string, PartitionQueue>();
-  readonly #consumed = new Map<string, CommitOffset>();
+  /** Input queues by topic, then partition: no per-record string keys on the hot path. */
+  readonly #queuesByTopic = new Map<string, Map<number, PartitionQueue>>();
+  readonly #queues: PartitionQueue[] = [];
   readonly #streamTimePunctuations = new PunctuationQueue();
   readonly #wallClockPunctuations = new PunctuationQueue();
   #streamTime = -1;
@@ -228,7 +233,7 @@ export class Task {
     const ids = options.subtopologies ?? [options.id.subtopology];
     const subtopologies = ids.map((id) => {
       const s = options.topology.subtopologies[id];
-      if (s === undefined) throw new StateStoreError(`task ${taskIdToString(options.id)}: no sub-topology ${id}`, '', options.id.partition);
+      if (s === undefined) throw new StreamsError(`task ${taskIdToString(options.id)}: the topology has no sub-topology ${id}`);
       return s;
     });
 
@@ -300,7 +305,7 @@ export class Task {
   /** Records buffered and not yet processed. */
   get bufferedRecords(): number {
     let n = 0;
-    for (const q of this.#queues.values()) n += q.records.length - q.head;
+    for (const q of this.#queues) n += q.records.length - q.head;
     return n;
   }
 
@@ -346,18 +351,28 @@ export class Task {
   addRecords(records: Iterable<InputRecord>): void {
     for (const raw of records) {
       const source = this.#sourcesByTopic.get(raw.topic);
-      if (source === undefined) throw new StateStoreError(`task ${taskIdToString(this.id)} does not read topic ${raw.topic}`, '', raw.partition);
-      const queueKey = `${raw.topic}\u0000${raw.partition}`;
-      let queue = this.#queues.get(queueKey);
-      if (queue === undefined) this.#queues.set(queueKey, (queue = { records: [], head: 0, partitionTime: -1 }));
+      if (source === undefined) throw new StreamsError(`task ${taskIdToString(this.id)} does not read topic ${raw.topic}; it reads ${this.inputTopics.join(', ')}`);
+      const queue = this.#queueFor(raw.topic, raw.partition);
       const record = this.#deserialize(raw, source.node as SourceNode, queue.partitionTime);
       if (record === undefined) {
-        this.#markConsumed(raw);
+        queue.commitOffset = raw.offset + 1;
         continue;
       }
       if (record.timestamp > queue.partitionTime) queue.partitionTime = record.timestamp;
       queue.records.push({ record, raw, source });
     }
+  }
+
+  #queueFor(topic: string, partition: number): PartitionQueue {
+    let byPartition = this.#queuesByTopic.get(topic);
+    if (byPartition === undefined) this.#queuesByTopic.set(topic, (byPartition = new Map()));
+    let queue = byPartition.get(partition);
+    if (queue === undefined) {
+      queue = { topic, partition, records: [], head: 0, partitionTime: -1, commitOffset: -1 };
+      byPartition.set(partition, queue);
+      this.#queues.push(queue);
+    }
+    return queue;
   }
 
   #deserialize(raw: InputRecord, source: SourceNode, partitionTime: number): Record<unknown, unknown> | undefined {
@@ -398,7 +413,9 @@ export class Task {
   process(): boolean {
     let chosen: PartitionQueue | undefined;
     let chosenTs = Infinity;
-    for (const queue of this.#queues.values()) {
+    const queues = this.#queues;
+    for (let i = 0; i < queues.length; i++) {
+      const queue = queues[i]!;
       if (queue.head < queue.records.length) {
         const ts = queue.records[queue.head]!.record.timestamp;
         if (chosen === undefined || ts < chosenTs) {
@@ -415,6 +432,7 @@ export class Task {
       chosen.head = 0;
     }
     this.#processOne(pending);
+    chosen.commitOffset = pending.raw.offset + 1;
     this.punctuateStreamTime();
     return true;
   }
@@ -444,13 +462,7 @@ export class Task {
     } finally {
       this.currentNode = undefined;
       this.currentInput = undefined;
-      this.#markConsumed(raw);
     }
-  }
-
-  #markConsumed(raw: InputRecord): void {
-    const key = `${raw.topic}\u0000${raw.partition}`;
-    this.#consumed.set(key, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 });
   }
 
   /**
@@ -501,8 +513,12 @@ export class Task {
     for (const store of this.#stores.values()) store.flush();
     const changelog: OutgoingRecord[] = [];
     for (const logged of this.#logged) logged.store.drainChangelog(changelog);
-    const offsets = [...this.#consumed.values()];
-    this.#consumed.clear();
+    const offsets: CommitOffset[] = [];
+    for (const queue of this.#queues) {
+      if (queue.commitOffset < 0) continue;
+      offsets.push({ topic: queue.topic, partition: queue.partition, offset: queue.commitOffset });
+      queue.commitOffset = -1;
+    }
     return { records: this.collector.drain(), changelog, offsets };
   }
 

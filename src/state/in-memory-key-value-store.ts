@@ -15,6 +15,18 @@ export class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly persistent = false;
   readonly #entries = new Map<string, Entry<K, V>>();
   #context: StoreContext | undefined;
+  // Aggregations read a key and then write it: remembering the last entry looked up saves the second
+  // hash lookup on the hot path.
+  #lastId: string | undefined;
+  #lastEntry: Entry<K, V> | undefined;
+
+  #lookup(id: string): Entry<K, V> | undefined {
+    if (id === this.#lastId) return this.#lastEntry;
+    const entry = this.#entries.get(id);
+    this.#lastId = id;
+    this.#lastEntry = entry;
+    return entry;
+  }
 
   constructor(
     readonly name: string,
@@ -26,24 +38,26 @@ export class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   get(key: K): V | undefined {
-    return this.#entries.get(this.identity(key))?.value;
+    return this.#lookup(this.identity(key))?.value;
   }
 
   getWithTimestamp(key: K): ValueAndTimestamp<V> | undefined {
-    const entry = this.#entries.get(this.identity(key));
+    const entry = this.#lookup(this.identity(key));
     return entry === undefined ? undefined : { value: entry.value, timestamp: entry.timestamp };
   }
 
   put(key: K, value: V | null, timestamp?: number): void {
     const id = this.identity(key);
     if (value === null) {
-      this.#entries.delete(id);
+      this.#remove(id);
       return;
     }
     const ts = timestamp ?? this.#context?.currentTimestamp() ?? 0;
-    const entry = this.#entries.get(id);
+    const entry = this.#lookup(id);
     if (entry === undefined) {
-      this.#entries.set(id, { key, value, timestamp: ts });
+      const created = { key, value, timestamp: ts };
+      this.#entries.set(id, created);
+      this.#lastEntry = created;
     } else {
       entry.value = value;
       entry.timestamp = ts;
@@ -58,10 +72,15 @@ export class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   delete(key: K): V | undefined {
     const id = this.identity(key);
-    const entry = this.#entries.get(id);
+    const entry = this.#lookup(id);
     if (entry === undefined) return undefined;
-    this.#entries.delete(id);
+    this.#remove(id);
     return entry.value;
+  }
+
+  #remove(id: string): void {
+    this.#entries.delete(id);
+    if (id === this.#lastId) this.#lastEntry = undefined;
   }
 
   *all(): IterableIterator<readonly [K, V]> {
@@ -76,5 +95,7 @@ export class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   close(): void {
     this.#entries.clear();
+    this.#lastId = undefined;
+    this.#lastEntry = undefined;
   }
 }

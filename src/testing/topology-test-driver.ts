@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ErrorPolicies, OutgoingRecord } from '../errors.js';
-import { StateStoreError } from '../errors.js';
+import { StreamsError } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { silentLogger } from '../logger.js';
 import type { Headers } from '../runtime/record.js';
@@ -85,7 +85,7 @@ export class TopologyTestDriver {
   /** @internal Feeds one serialized record, then processes, commits and routes outputs. */
   pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
     if (!this.#inputTopics.has(topic)) {
-      throw new StateStoreError(`topic ${topic} is not read by this topology; input topics: ${[...this.#inputTopics].join(', ')}`, '', 0);
+      throw new StreamsError(`topic ${topic} is not read by this topology; input topics: ${[...this.#inputTopics].join(', ')}`);
     }
     const offset = this.#offsets.get(topic) ?? 0;
     this.#offsets.set(topic, offset + 1);

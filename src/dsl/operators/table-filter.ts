@@ -5,6 +5,7 @@ import { Prefix } from '../../graph/naming.js';
 import { Change } from '../../runtime/change.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { Record } from '../../runtime/record.js';
+import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { Predicate } from '../types.js';
 
 /**
@@ -16,20 +17,24 @@ export interface TableFilterNode extends NodeBase<'TableFilter'> {
   readonly not: boolean;
 }
 
-export function createTableFilterNode(builder: GraphBuilder, parent: string, predicate: Predicate<any, any>, not: boolean, name?: string): TableFilterNode {
+/** `store`: materializes the filtered table (queryable, joinable) in that registered store. */
+export function createTableFilterNode(builder: GraphBuilder, parent: string, predicate: Predicate<any, any>, not: boolean, name?: string, store?: string): TableFilterNode {
   if (typeof predicate !== 'function') throw new TypeError("predicate can't be null");
-  return builder.addNode<TableFilterNode>({ kind: 'TableFilter', name: builder.nameOr(name, Prefix.tableFilter), parents: [parent], stores: [], predicate, not });
+  return builder.addNode<TableFilterNode>({ kind: 'TableFilter', name: builder.nameOr(name, Prefix.tableFilter), parents: [parent], stores: store === undefined ? [] : [store], predicate, not });
 }
 
 class TableFilterProcessor implements Processor<unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>;
+  private store: KeyValueStore<unknown, unknown> | undefined;
   constructor(
     private readonly predicate: Predicate<unknown, unknown>,
     private readonly not: boolean,
     private readonly sendOldValues: boolean,
+    private readonly storeName: string | undefined,
   ) {}
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context;
+    if (this.storeName !== undefined) this.store = context.getStateStore<KeyValueStore<unknown, unknown>>(this.storeName);
   }
   private keep(key: unknown, value: unknown): unknown {
     return value !== null && this.predicate(key, value) !== this.not ? value : null;
@@ -37,6 +42,14 @@ class TableFilterProcessor implements Processor<unknown, Change<unknown>> {
   process(record: Record<unknown, Change<unknown>>): void {
     const change = record.value;
     const newValue = this.keep(record.key, change.newValue);
+    if (this.store !== undefined) {
+      const stored = this.store.get(record.key);
+      const oldValue = this.sendOldValues && stored !== undefined ? stored : null;
+      if (newValue === null && stored === undefined) return;
+      this.store.put(record.key, newValue, record.timestamp);
+      this.ctx.forward(record.withValue(new Change(newValue, oldValue)));
+      return;
+    }
     const oldValue = this.sendOldValues ? this.keep(record.key, change.oldValue) : null;
     if (this.sendOldValues && newValue === null && oldValue === null) return;
     this.ctx.forward(record.withValue(new Change(newValue, oldValue)));
@@ -44,7 +57,7 @@ class TableFilterProcessor implements Processor<unknown, Change<unknown>> {
 }
 
 export function tableFilterProcessor(node: TableFilterNode, graph: CompiledGraphView): Processor<unknown, Change<unknown>> {
-  return new TableFilterProcessor(node.predicate, node.not, graph.sendsOldValues(node.name));
+  return new TableFilterProcessor(node.predicate, node.not, graph.sendsOldValues(node.name), node.stores[0]);
 }
 
 export const tableFilterHandler: NodeHandler<TableFilterNode> = {
@@ -52,6 +65,7 @@ export const tableFilterHandler: NodeHandler<TableFilterNode> = {
   createProcessor: tableFilterProcessor,
   enableOldValues(node, pass) {
     pass.markSendsOldValues(node.name);
-    pass.requestFromParent(node.parents[0]!);
+    // A materialized filter reads its previous value from its own store.
+    if (node.stores.length === 0) pass.requestFromParent(node.parents[0]!);
   },
 };

@@ -5,6 +5,7 @@ import { Prefix } from '../../graph/naming.js';
 import { Change } from '../../runtime/change.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { Record } from '../../runtime/record.js';
+import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { ValueMapper } from '../types.js';
 
 /** KTable mapValues: maps the new value and, when old values are sent, the old value; tombstones stay tombstones. */
@@ -12,30 +13,40 @@ export interface TableMapValuesNode extends NodeBase<'TableMapValues'> {
   readonly mapper: ValueMapper<any, any, any>;
 }
 
-export function createTableMapValuesNode(builder: GraphBuilder, parent: string, mapper: ValueMapper<any, any, any>, name?: string): TableMapValuesNode {
+/** `store`: materializes the mapped table (queryable, joinable) in that registered store. */
+export function createTableMapValuesNode(builder: GraphBuilder, parent: string, mapper: ValueMapper<any, any, any>, name?: string, store?: string): TableMapValuesNode {
   if (typeof mapper !== 'function') throw new TypeError("mapper can't be null");
-  return builder.addNode<TableMapValuesNode>({ kind: 'TableMapValues', name: builder.nameOr(name, Prefix.tableMapValues), parents: [parent], stores: [], mapper });
+  return builder.addNode<TableMapValuesNode>({ kind: 'TableMapValues', name: builder.nameOr(name, Prefix.tableMapValues), parents: [parent], stores: store === undefined ? [] : [store], mapper });
 }
 
 class TableMapValuesProcessor implements Processor<unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>;
+  private store: KeyValueStore<unknown, unknown> | undefined;
   constructor(
     private readonly mapper: ValueMapper<unknown, unknown, unknown>,
     private readonly sendOldValues: boolean,
+    private readonly storeName: string | undefined,
   ) {}
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context;
+    if (this.storeName !== undefined) this.store = context.getStateStore<KeyValueStore<unknown, unknown>>(this.storeName);
   }
   process(record: Record<unknown, Change<unknown>>): void {
     const change = record.value;
     const newValue = change.newValue === null ? null : this.mapper(change.newValue, record.key);
+    if (this.store !== undefined) {
+      const stored = this.store.get(record.key);
+      this.store.put(record.key, newValue, record.timestamp);
+      this.ctx.forward(record.withValue(new Change(newValue, this.sendOldValues && stored !== undefined ? stored : null)));
+      return;
+    }
     const oldValue = this.sendOldValues && change.oldValue !== null ? this.mapper(change.oldValue, record.key) : null;
     this.ctx.forward(record.withValue(new Change(newValue, oldValue)));
   }
 }
 
 export function tableMapValuesProcessor(node: TableMapValuesNode, graph: CompiledGraphView): Processor<unknown, Change<unknown>> {
-  return new TableMapValuesProcessor(node.mapper, graph.sendsOldValues(node.name));
+  return new TableMapValuesProcessor(node.mapper, graph.sendsOldValues(node.name), node.stores[0]);
 }
 
 export const tableMapValuesHandler: NodeHandler<TableMapValuesNode> = {
@@ -43,6 +54,7 @@ export const tableMapValuesHandler: NodeHandler<TableMapValuesNode> = {
   createProcessor: tableMapValuesProcessor,
   enableOldValues(node, pass) {
     pass.markSendsOldValues(node.name);
-    pass.requestFromParent(node.parents[0]!);
+    // A materialized mapValues reads its previous value from its own store.
+    if (node.stores.length === 0) pass.requestFromParent(node.parents[0]!);
   },
 };

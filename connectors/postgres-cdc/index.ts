@@ -1,0 +1,7 @@
+/** Debezium-compatible PostgreSQL change data capture into Kafka. */
+export { createPostgresCdcSource, PostgresCdcSource, type CdcSourceEvents, type SlotLag, type CdcSourceOptions } from './source.js';
+export { parseCdcConfig, type CdcConfig, type RawConfig, type SnapshotMode } from './config.js';
+export { LsnConfirmationTracker } from './lsn-confirmation.js';
+export type { CdcRecord } from './change-events.js';
+export { CdcError, CdcConfigError, CdcConnectionError, CdcDataError, CdcProtocolError } from './errors.js';
+export { formatLsn, parseLsn } from './lsn.js';

@@ -1,0 +1,228 @@
+import { SinkConfigError } from './errors.js';
+
+/** A sink configuration as written by users: Debezium JDBC sink keys, flat, as in a Kafka Connect JSON config. */
+export type SinkConfigInput = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+
+export type InsertMode = 'insert' | 'upsert' | 'update';
+export type PrimaryKeyMode = 'none' | 'record_key' | 'record_value';
+export type SchemaEvolution = 'none' | 'basic';
+export type KeyFormat = 'json' | 'string';
+export type KeyWindow = 'none' | 'json' | 'time' | 'session';
+export type SchemasEnable = 'auto' | 'true' | 'false';
+
+/** The validated configuration the sink runs with. */
+export interface SinkConfig {
+  readonly name: string;
+  readonly connection: { readonly connectionString: string; readonly user?: string; readonly password?: string };
+  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly groupId: string; readonly sessionTimeoutMs: number };
+  readonly topics: readonly string[] | RegExp;
+  readonly insertMode: InsertMode;
+  readonly primaryKeyMode: PrimaryKeyMode;
+  readonly primaryKeyFields: readonly string[];
+  readonly deleteEnabled: boolean;
+  readonly truncateEnabled: boolean;
+  readonly schemaEvolution: SchemaEvolution;
+  readonly tableNameFormat: string;
+  readonly batchSize: number;
+  readonly keyFormat: KeyFormat;
+  readonly keyWindow: KeyWindow;
+  readonly windowSizeMs: number | undefined;
+  readonly keySchemasEnable: SchemasEnable;
+  readonly valueSchemasEnable: SchemasEnable;
+  readonly errorsTolerance: 'none' | 'all';
+  readonly deadLetterTopic: string | undefined;
+  readonly deadLetterContextHeaders: boolean;
+  readonly toastPlaceholder: string | undefined;
+  readonly flushMaxRetries: number;
+  readonly flushRetryDelayMs: number;
+  readonly fromBeginning: boolean;
+}
+
+/** Keys every Kafka Connect config carries that mean nothing to this sink; accepted so Debezium configs load as they are. */
+const IGNORED_KEYS = new Set(['connector.class', 'tasks.max', 'key.converter', 'value.converter', 'quote.identifiers']);
+
+const KNOWN_KEYS = new Set([
+  'name', 'connection.url', 'connection.username', 'connection.password', 'bootstrap.servers', 'group.id', 'client.id',
+  'topics', 'topics.regex', 'insert.mode', 'primary.key.mode', 'primary.key.fields', 'delete.enabled', 'truncate.enabled',
+  'schema.evolution', 'table.name.format', 'collection.name.format', 'batch.size', 'key.format', 'key.window',
+  'key.window.size.ms', 'key.converter.schemas.enable', 'value.converter.schemas.enable', 'errors.tolerance',
+  'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable', 'unavailable.value.placeholder',
+  'flush.max.retries', 'flush.retry.delay.ms', 'consumer.auto.offset.reset', 'session.timeout.ms',
+]);
+
+function str(input: SinkConfigInput, key: string): string | undefined {
+  const v = input[key];
+  if (v === undefined || v === '') return undefined;
+  if (Array.isArray(v)) return v.join(',');
+  return String(v);
+}
+
+function list(input: SinkConfigInput, key: string): string[] {
+  const v = input[key];
+  if (v === undefined) return [];
+  const items = Array.isArray(v) ? v.map(String) : String(v).split(',');
+  return items.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function oneOf<T extends string>(input: SinkConfigInput, key: string, allowed: readonly T[], fallback: T): T {
+  const v = str(input, key);
+  if (v === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new SinkConfigError(key, `'${v}' is not one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
+function bool(input: SinkConfigInput, key: string, fallback: boolean): boolean {
+  const v = str(input, key);
+  if (v === undefined) return fallback;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new SinkConfigError(key, `'${v}' is not true or false`);
+}
+
+function int(input: SinkConfigInput, key: string, fallback: number, min: number): number {
+  const v = str(input, key);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new SinkConfigError(key, `'${v}' is not an integer >= ${min}`);
+  return Number(v);
+}
+
+/** `jdbc:postgresql://host:port/db?user=u` (Debezium) or `postgres://u:p@host:port/db` (libpq) -> a pg connection string. */
+function connectionString(url: string): string {
+  if (url.startsWith('jdbc:postgresql:')) return `postgresql:${url.slice('jdbc:postgresql:'.length)}`;
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return url;
+  throw new SinkConfigError('connection.url', `'${url}' is neither jdbc:postgresql://... nor postgres://...`);
+}
+
+/**
+ * Validates a sink configuration and fills in Debezium's defaults. Every problem is reported with the key and
+ * what to write instead.
+ *
+ * @example
+ * parseSinkConfig({
+ *   'connection.url': 'postgres://localhost:5432/app', 'bootstrap.servers': 'localhost:9092',
+ *   topics: 'dbserver1.public.customers', 'insert.mode': 'upsert', 'primary.key.mode': 'record_key',
+ *   'delete.enabled': true, 'schema.evolution': 'basic',
+ * });
+ */
+export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
+  for (const key of Object.keys(input)) {
+    if (key === 'transforms') throw new SinkConfigError(key, 'single message transforms are not supported; flattened records (ExtractNewRecordState output) are read as they are');
+    if (!KNOWN_KEYS.has(key) && !IGNORED_KEYS.has(key)) throw new SinkConfigError(key, 'unknown key');
+  }
+  const name = str(input, 'name') ?? 'tributary-postgres-sink';
+
+  const url = str(input, 'connection.url');
+  if (url === undefined) throw new SinkConfigError('connection.url', 'required, e.g. postgres://user:pass@localhost:5432/db');
+  const user = str(input, 'connection.username');
+  const password = str(input, 'connection.password');
+  const connection = {
+    connectionString: connectionString(url),
+    ...(user === undefined ? {} : { user }),
+    ...(password === undefined ? {} : { password }),
+  };
+
+  const brokers = list(input, 'bootstrap.servers');
+  if (brokers.length === 0) throw new SinkConfigError('bootstrap.servers', 'required, e.g. localhost:9092');
+
+  const topicList = list(input, 'topics');
+  const topicsRegex = str(input, 'topics.regex');
+  if (topicList.length > 0 && topicsRegex !== undefined) throw new SinkConfigError('topics', 'set either topics or topics.regex, not both');
+  let topics: readonly string[] | RegExp;
+  if (topicsRegex !== undefined) {
+    try {
+      topics = new RegExp(`^(?:${topicsRegex})$`);
+    } catch (e) {
+      throw new SinkConfigError('topics.regex', `not a regular expression: ${(e as Error).message}`);
+    }
+  } else if (topicList.length > 0) {
+    topics = topicList;
+  } else {
+    throw new SinkConfigError('topics', 'required: a comma-separated list of topics (or set topics.regex)');
+  }
+
+  const insertMode = oneOf(input, 'insert.mode', ['insert', 'upsert', 'update'] as const, 'insert');
+  const pkModeText = str(input, 'primary.key.mode');
+  if (pkModeText === 'kafka' || pkModeText === 'record_header') {
+    throw new SinkConfigError('primary.key.mode', `'${pkModeText}' is not supported; use record_key, record_value or none`);
+  }
+  const primaryKeyMode = oneOf(input, 'primary.key.mode', ['none', 'record_key', 'record_value'] as const, 'none');
+  const primaryKeyFields = list(input, 'primary.key.fields');
+  if (insertMode !== 'insert' && primaryKeyMode === 'none') {
+    throw new SinkConfigError('insert.mode', `'${insertMode}' needs a primary key: set primary.key.mode to record_key or record_value`);
+  }
+  const deleteEnabled = bool(input, 'delete.enabled', false);
+  if (deleteEnabled && primaryKeyMode !== 'record_key') {
+    throw new SinkConfigError('delete.enabled', 'deletes are keyed by the record key: set primary.key.mode=record_key');
+  }
+  const truncateEnabled = bool(input, 'truncate.enabled', false);
+  const schemaEvolution = oneOf(input, 'schema.evolution', ['none', 'basic'] as const, 'none');
+  const format1 = str(input, 'table.name.format');
+  const format2 = str(input, 'collection.name.format');
+  if (format1 !== undefined && format2 !== undefined && format1 !== format2) {
+    throw new SinkConfigError('table.name.format', 'table.name.format and collection.name.format are the same setting; set one');
+  }
+  const tableNameFormat = format2 ?? format1 ?? '${topic}';
+  const unknownPlaceholder = /\$\{(?!topic\}|source\.[A-Za-z0-9_]+\})[^}]*\}/.exec(tableNameFormat);
+  if (unknownPlaceholder !== null) {
+    throw new SinkConfigError('table.name.format', `unknown placeholder ${unknownPlaceholder[0]}; use \${topic} or \${source.<field>}`);
+  }
+  const batchSize = int(input, 'batch.size', 500, 1);
+  const keyFormat = oneOf(input, 'key.format', ['json', 'string'] as const, 'json');
+  const keyWindow = oneOf(input, 'key.window', ['none', 'json', 'time', 'session'] as const, 'none');
+  const windowSizeText = str(input, 'key.window.size.ms');
+  const windowSizeMs = windowSizeText === undefined ? undefined : int(input, 'key.window.size.ms', 0, 1);
+  if (keyWindow === 'time' && windowSizeMs === undefined) {
+    throw new SinkConfigError('key.window.size.ms', 'required with key.window=time: the binary time-windowed key holds only the window start');
+  }
+  if (keyWindow !== 'none' && primaryKeyMode !== 'record_key') {
+    throw new SinkConfigError('key.window', 'windowed keys become key columns: set primary.key.mode=record_key');
+  }
+  const schemasEnable = ['auto', 'true', 'false'] as const;
+  const keySchemasEnable = oneOf(input, 'key.converter.schemas.enable', schemasEnable, 'auto');
+  const valueSchemasEnable = oneOf(input, 'value.converter.schemas.enable', schemasEnable, 'auto');
+  const errorsTolerance = oneOf(input, 'errors.tolerance', ['none', 'all'] as const, 'none');
+  const deadLetterTopic = str(input, 'errors.deadletterqueue.topic.name');
+  if (errorsTolerance === 'all' && deadLetterTopic === undefined) {
+    throw new SinkConfigError('errors.deadletterqueue.topic.name', 'errors.tolerance=all needs a dead-letter topic, so that no bad record is dropped unseen');
+  }
+  if (deadLetterTopic !== undefined && errorsTolerance !== 'all') {
+    throw new SinkConfigError('errors.tolerance', 'a dead-letter topic is set: set errors.tolerance=all to use it');
+  }
+  const offsetReset = oneOf(input, 'consumer.auto.offset.reset', ['earliest', 'latest'] as const, 'earliest');
+  const placeholder = input['unavailable.value.placeholder'];
+  return {
+    name,
+    connection,
+    kafka: {
+      brokers,
+      clientId: str(input, 'client.id') ?? name,
+      groupId: str(input, 'group.id') ?? `connect-${name}`,
+      // How long the group waits for a member that vanished (e.g. a killed process) before handing its partitions on.
+      sessionTimeoutMs: int(input, 'session.timeout.ms', 30_000, 6_000),
+    },
+    topics,
+    insertMode,
+    primaryKeyMode,
+    primaryKeyFields,
+    deleteEnabled,
+    truncateEnabled,
+    schemaEvolution,
+    tableNameFormat,
+    batchSize,
+    keyFormat,
+    keyWindow,
+    windowSizeMs,
+    keySchemasEnable,
+    valueSchemasEnable,
+    errorsTolerance,
+    deadLetterTopic,
+    deadLetterContextHeaders: bool(input, 'errors.deadletterqueue.context.headers.enable', true),
+    // Debezium's default placeholder for unchanged TOAST values; an empty string turns the check off.
+    toastPlaceholder: placeholder === undefined ? '__debezium_unavailable_value' : placeholder === '' ? undefined : String(placeholder),
+    flushMaxRetries: int(input, 'flush.max.retries', 5, 0),
+    flushRetryDelayMs: int(input, 'flush.retry.delay.ms', 1000, 0),
+    fromBeginning: offsetReset === 'earliest',
+  };
+}

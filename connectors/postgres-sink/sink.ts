@@ -1,0 +1,260 @@
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import pg from 'pg';
+import { pino, type Logger } from 'pino';
+import { parseSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
+import { sendToDeadLetter } from './dead-letter.js';
+import { BadRecordError, SinkError } from './errors.js';
+import type { TableOperation } from './plan.js';
+import { decodeRecord, type KafkaRecord } from './record.js';
+import { PostgresWriter } from './writer.js';
+
+/** Counters since start; also logged every `statsIntervalMs`. */
+export interface SinkStats {
+  readonly records: number;
+  readonly rows: number;
+  readonly batches: number;
+  readonly skipped: number;
+  readonly deadLettered: number;
+  /** Records not yet read, summed over the partitions this instance has consumed. */
+  readonly lag: number;
+}
+
+/** Where a committed batch ends; passed to `afterPostgresCommit`. */
+export interface CommittedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the last record of the batch; the Kafka offset committed next is this + 1. */
+  readonly lastOffset: string;
+  readonly records: number;
+}
+
+export interface PostgresSinkOptions {
+  readonly logger?: Logger;
+  /** How often throughput and lag are logged. Default 10 s. */
+  readonly statsIntervalMs?: number;
+  /**
+   * Called after each PostgreSQL commit and before the Kafka offsets of that batch are committed: the one
+   * moment a crash replays records that are already in the table. For observability and crash tests.
+   */
+  readonly afterPostgresCommit?: (batch: CommittedBatch) => void | Promise<void>;
+}
+
+export interface PostgresSink {
+  /** Connects to PostgreSQL and Kafka and starts consuming; resolves once the consumer runs. */
+  start(): Promise<void>;
+  /** Finishes the batch in flight, commits, and disconnects. */
+  stop(): Promise<void>;
+  /** Settles when the sink ends: resolves after `stop()`, rejects with the error that stopped it. */
+  readonly done: Promise<void>;
+  stats(): SinkStats;
+}
+
+function kafkaLogger(logger: Logger) {
+  return () => ({ level, log }: LogEntry) => {
+    const { message, ...extra } = log;
+    if (level === logLevel.ERROR) logger.error(extra, message);
+    else if (level === logLevel.WARN) logger.warn(extra, message);
+    else logger.debug(extra, message);
+  };
+}
+
+function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
+  return {
+    topic, partition, offset: m.offset, key: m.key, value: m.value,
+    ...(m.headers === undefined ? {} : { headers: m.headers as KafkaRecord['headers'] }),
+  };
+}
+
+/**
+ * A Kafka -> PostgreSQL sink with the semantics of Debezium's JDBC sink: it reads Debezium change events,
+ * flattened rows and KTable changelogs, writes each batch to its tables in one PostgreSQL transaction, and
+ * commits Kafka offsets only after PostgreSQL committed, so a crash replays records and never loses them
+ * (replays are harmless with insert.mode=upsert).
+ *
+ * SQL it runs for `insert.mode=upsert`, `primary.key.mode=record_key`, topic `dbserver1.public.customers`:
+ * ```sql
+ * INSERT INTO "dbserver1_public_customers" ("id", "name") VALUES ($1, $2), ($3, $4)
+ *   ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name"
+ * DELETE FROM "dbserver1_public_customers" WHERE "id" IN ($1)
+ * ```
+ *
+ * @example
+ * const sink = createPostgresSink({
+ *   'connection.url': 'postgres://app:secret@localhost:5432/app',
+ *   'bootstrap.servers': 'localhost:9092',
+ *   topics: 'dbserver1.public.customers',
+ *   'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'delete.enabled': true,
+ *   'schema.evolution': 'basic',
+ * });
+ * await sink.start();
+ * process.on('SIGTERM', () => void sink.stop());
+ * await sink.done;
+ */
+export function createPostgresSink(input: SinkConfigInput | SinkConfig, options: PostgresSinkOptions = {}): PostgresSink {
+  const config: SinkConfig = 'kafka' in input && typeof input['kafka'] === 'object' ? (input as SinkConfig) : parseSinkConfig(input as SinkConfigInput);
+  const logger = (options.logger ?? pino({ name: 'tributary-sink' })).child({ sink: config.name });
+  const statsIntervalMs = options.statsIntervalMs ?? 10_000;
+
+  const pool = new pg.Pool({ ...config.connection, max: 2 });
+  // An idle client that loses its connection must not crash the process; the next batch reconnects.
+  pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
+  const writer = new PostgresWriter(pool, config, logger);
+  const kafka = new Kafka({
+    clientId: config.kafka.clientId,
+    brokers: [...config.kafka.brokers],
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogger(logger.child({ component: 'kafkajs' })),
+  });
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.kafka.groupId,
+    sessionTimeout: config.kafka.sessionTimeoutMs,
+    retry: { restartOnFailure: async () => false },
+  });
+  const producer: Producer | undefined = config.deadLetterTopic === undefined ? undefined : kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+
+  const counters = { records: 0, rows: 0, batches: 0, skipped: 0, deadLettered: 0 };
+  const lag = new Map<string, number>();
+  let statsTimer: NodeJS.Timeout | undefined;
+  let lastStats = { at: Date.now(), rows: 0, records: 0 };
+  let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const done = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  // A caller that never awaits `done` must not see an unhandled rejection.
+  done.catch(() => undefined);
+
+  const stats = (): SinkStats => ({ ...counters, lag: [...lag.values()].reduce((a, b) => a + b, 0) });
+
+  const logStats = (): void => {
+    const now = Date.now();
+    const seconds = Math.max(0.001, (now - lastStats.at) / 1000);
+    const s = stats();
+    logger.info({
+      rowsPerSec: Math.round((s.rows - lastStats.rows) / seconds),
+      recordsPerSec: Math.round((s.records - lastStats.records) / seconds),
+      ...s,
+    }, 'sink progress');
+    lastStats = { at: now, rows: s.rows, records: s.records };
+  };
+
+  async function shutdown(error?: unknown): Promise<void> {
+    if (state === 'stopping' || state === 'stopped') return;
+    state = 'stopping';
+    if (statsTimer !== undefined) clearInterval(statsTimer);
+    const closing = [consumer.disconnect(), producer?.disconnect()].map((p) => Promise.resolve(p).catch((err: unknown) => logger.warn({ err }, 'disconnect failed')));
+    await Promise.all(closing);
+    await pool.end().catch((err: unknown) => logger.warn({ err }, 'closing PostgreSQL pool failed'));
+    state = 'stopped';
+    logStats();
+    if (error === undefined) {
+      logger.info('sink stopped');
+      settle.resolve();
+    } else {
+      logger.error({ err: error }, 'sink stopped on error');
+      settle.reject(error);
+    }
+  }
+
+  /** A failure no retry can fix: stop consuming at once, keep offsets where they are, and end the sink. */
+  function fail(error: unknown, payload: EachBatchPayload): void {
+    payload.pause();
+    void shutdown(error);
+  }
+
+  async function processChunk(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<number> {
+    const records = messages.map((m) => toRecord(topic, partition, m));
+    const ops: TableOperation[] = [];
+    const opRecord: number[] = [];
+    const bad: { record: KafkaRecord; error: BadRecordError }[] = [];
+    for (const [i, record] of records.entries()) {
+      try {
+        const op = decodeRecord(record, config);
+        if (op.kind === 'skip') {
+          counters.skipped++;
+          logger.debug({ topic, partition, offset: record.offset, reason: op.reason }, 'record skipped');
+          continue;
+        }
+        ops.push(op);
+        opRecord.push(i);
+      } catch (e) {
+        if (!(e instanceof BadRecordError)) throw e;
+        bad.push({ record, error: e });
+      }
+    }
+    const tolerate = config.errorsTolerance === 'all';
+    if (!tolerate && bad.length > 0) throw bad[0]!.error;
+    const result = ops.length === 0 ? { rows: 0, rejected: [] } : await writer.write(ops, { commitWithRejects: tolerate });
+    for (const r of result.rejected) bad.push({ record: records[opRecord[r.index]!]!, error: r.error });
+    if (bad.length > 0) {
+      if (!tolerate || producer === undefined || config.deadLetterTopic === undefined) throw bad[0]!.error;
+      bad.sort((a, b) => Number(BigInt(a.record.offset) - BigInt(b.record.offset)));
+      for (const { error } of bad) logger.warn({ err: error }, 'record sent to the dead-letter topic');
+      await sendToDeadLetter(producer, config.deadLetterTopic, bad, config.name, config.deadLetterContextHeaders);
+      counters.deadLettered += bad.length;
+    }
+    return result.rows;
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    for (let start = 0; start < batch.messages.length; start += config.batchSize) {
+      if (!payload.isRunning() || payload.isStale() || state !== 'running') return;
+      const chunk = batch.messages.slice(start, start + config.batchSize);
+      const last = chunk[chunk.length - 1]!;
+      try {
+        const began = performance.now();
+        const rows = await processChunk(batch.topic, batch.partition, chunk);
+        const written = performance.now();
+        await options.afterPostgresCommit?.({ topic: batch.topic, partition: batch.partition, lastOffset: last.offset, records: chunk.length });
+        payload.resolveOffset(last.offset);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+        logger.debug({
+          topic: batch.topic, partition: batch.partition, records: chunk.length, rows,
+          writeMs: Math.round(written - began), commitMs: Math.round(performance.now() - written),
+        }, 'batch committed');
+        counters.records += chunk.length;
+        counters.rows += rows;
+        counters.batches++;
+        const high = BigInt(batch.highWatermark);
+        lag.set(`${batch.topic}/${batch.partition}`, Number(high - BigInt(last.offset) - 1n));
+        await payload.heartbeat();
+      } catch (e) {
+        const error = e instanceof SinkError ? e : new SinkError(`sink failed on ${batch.topic}/${batch.partition} at offset ${chunk[0]!.offset}: ${(e as Error).message}`, { cause: e });
+        fail(error, payload);
+        return;
+      }
+    }
+  }
+
+  return {
+    done,
+    stats,
+    async start(): Promise<void> {
+      if (state !== 'new') throw new SinkError('a sink can be started once');
+      state = 'running';
+      try {
+        // Fail fast on a wrong URL or credentials, before joining the consumer group.
+        await pool.query('SELECT 1');
+        await producer?.connect();
+        await consumer.connect();
+        await consumer.subscribe({ topics: config.topics instanceof RegExp ? [config.topics] : [...config.topics], fromBeginning: config.fromBeginning });
+        consumer.on(consumer.events.CRASH, (event) => {
+          void shutdown(event.payload.error);
+        });
+        await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+      } catch (e) {
+        await shutdown(e);
+        throw e;
+      }
+      statsTimer = setInterval(logStats, statsIntervalMs);
+      statsTimer.unref();
+      logger.info({ topics: String(config.topics), groupId: config.kafka.groupId, insertMode: config.insertMode }, 'sink started');
+    },
+    async stop(): Promise<void> {
+      if (state === 'new') state = 'stopped';
+      await shutdown();
+      await done.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,276 @@
+import type { ClientBase, Pool, PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import { TableCatalog, type TableInfo } from './catalog.js';
+import {
+  chunkRows, compileAddColumns, compileCreateTable, compileDelete, compileInsert, compileTruncate, compileUpdate,
+  type ColumnDefinition, type CompiledQuery,
+} from './compile.js';
+import type { SinkConfig } from './config.js';
+import { BadRecordError, SinkError, SinkWriteError, TableError } from './errors.js';
+import { quoteTable, tableKey, type TableRef } from './identifiers.js';
+import { planTable, type Step, type TableOperation } from './plan.js';
+
+/** A record the writer could not apply, with the reason; the sink sends it to the dead-letter topic or fails. */
+export interface Rejected {
+  readonly index: number;
+  readonly error: BadRecordError;
+}
+
+export interface WriteResult {
+  /** Rows the statements touched (after collapsing), for throughput logs. */
+  readonly rows: number;
+  readonly rejected: readonly Rejected[];
+}
+
+interface PgError {
+  code?: string;
+  message: string;
+}
+
+// SQLSTATE classes caused by a record's data: data exceptions, integrity violations, wrong types or columns.
+function isDataError(e: PgError): boolean {
+  const code = e.code ?? '';
+  return code.startsWith('22') || code.startsWith('23') || code === '42804' || code === '42703' || code === '54000';
+}
+
+/** Errors worth retrying: lost connections, serialization failures, deadlocks, a server shutting down. */
+export function isTransient(e: unknown): boolean {
+  const code = (e as PgError).code;
+  if (code === undefined) {
+    const message = (e as Error).message ?? '';
+    return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Connection terminated|connection .*closed|timeout/i.test(message);
+  }
+  return code.startsWith('08') || code === '40001' || code === '40P01' || code.startsWith('53') ||
+    code === '57P01' || code === '57P02' || code === '57P03' || code === '55P03';
+}
+
+/** Executes a compiled query; kept separate so every statement the sink runs goes through one place. */
+async function run(client: ClientBase, query: CompiledQuery): Promise<number> {
+  const result = await client.query(query.text, query.values);
+  return result.rowCount ?? 0;
+}
+
+/** The compiled statements of one step; large steps are split to stay under the parameter limit. */
+export function compileStep(table: TableRef, step: Step, info: TableInfo | undefined): CompiledQuery[] {
+  switch (step.kind) {
+    case 'truncate':
+      return [compileTruncate(table)];
+    case 'delete':
+      return chunkRows(step.rows, step.key.length).map((rows) => compileDelete(table, step.key, rows));
+    case 'write': {
+      const chunks = chunkRows(step.rows, step.columns.length);
+      if (step.mode === 'insert') return chunks.map((rows) => compileInsert(table, step.columns, rows));
+      if (step.mode === 'upsert') return chunks.map((rows) => compileInsert(table, step.columns, rows, step.key));
+      const types = step.columns.map((c) => info?.columns.get(c)?.type ?? 'text');
+      // An update that sets nothing but the key has nothing to change.
+      if (step.columns.every((c) => step.key.includes(c))) return [];
+      return chunks.map((rows) => compileUpdate(table, step.key, step.columns, rows, types));
+    }
+  }
+}
+
+/**
+ * Applies batches of operations to PostgreSQL: all tables of a batch in one transaction, with schema
+ * evolution inside it, retries for transient failures, and per-record isolation to single out bad records
+ * when a statement fails on data.
+ */
+export class PostgresWriter {
+  readonly #pool: Pool;
+  readonly #config: SinkConfig;
+  readonly #logger: Logger;
+  readonly #catalog = new TableCatalog();
+
+  constructor(pool: Pool, config: SinkConfig, logger: Logger) {
+    this.#pool = pool;
+    this.#config = config;
+    this.#logger = logger;
+  }
+
+  /**
+   * Writes `ops` (in record order) in one transaction and commits it. Records that cannot be written are
+   * returned as rejected; the others are committed, unless `commitWithRejects` is false, in which case nothing
+   * is. Throws only for failures no record caused.
+   */
+  async write(ops: readonly TableOperation[], options: { commitWithRejects?: boolean } = {}): Promise<WriteResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#writeOnce(ops, options.commitWithRejects ?? true);
+      } catch (e) {
+        if (!isTransient(e) || attempt >= this.#config.flushMaxRetries) {
+          if (e instanceof SinkError) throw e;
+          throw new SinkWriteError(`writing to PostgreSQL failed: ${(e as Error).message}`, (e as PgError).code, isTransient(e), e);
+        }
+        this.#logger.warn({ err: e, attempt: attempt + 1 }, 'transient PostgreSQL error, retrying the batch');
+        this.#catalog.clear();
+        await new Promise((r) => setTimeout(r, this.#config.flushRetryDelayMs));
+      }
+    }
+  }
+
+  async #writeOnce(ops: readonly TableOperation[], commitWithRejects: boolean): Promise<WriteResult> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        const { accepted, rejected } = await this.#prepare(client, ops);
+        if (rejected.length > 0 && !commitWithRejects) {
+          await client.query('ROLLBACK');
+          return { rows: 0, rejected };
+        }
+        const rows = await this.#applyAll(client, accepted.map((i) => ops[i]!));
+        await client.query('COMMIT');
+        return { rows, rejected };
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (e instanceof SinkError || isTransient(e) || !isDataError(e as PgError)) throw e;
+        // A statement failed on data: find which records, one at a time, in a fresh transaction.
+        this.#logger.info({ err: e }, 'a batch statement failed on its data; applying the records one by one');
+        this.#catalog.clear();
+        return await this.#writeIsolated(client, ops, commitWithRejects);
+      }
+    } catch (e) {
+      broken = isTransient(e);
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async #writeIsolated(client: PoolClient, ops: readonly TableOperation[], commitWithRejects: boolean): Promise<WriteResult> {
+    await client.query('BEGIN');
+    try {
+      const { accepted, rejected } = await this.#prepare(client, ops);
+      const bad: Rejected[] = [...rejected];
+      let rows = 0;
+      for (const index of accepted) {
+        const op = ops[index]!;
+        await client.query('SAVEPOINT tributary_record');
+        try {
+          rows += await this.#applyAll(client, [op]);
+          await client.query('RELEASE SAVEPOINT tributary_record');
+        } catch (e) {
+          if (!isDataError(e as PgError)) throw e;
+          await client.query('ROLLBACK TO SAVEPOINT tributary_record');
+          bad.push({ index, error: new BadRecordError(op.origin, 'TASK_PUT', `PostgreSQL rejected the row for ${quoteTable(op.table)}: ${(e as PgError).message}`, e) });
+        }
+      }
+      bad.sort((a, b) => a.index - b.index);
+      if (bad.length > 0 && !commitWithRejects) {
+        await client.query('ROLLBACK');
+        return { rows: 0, rejected: bad };
+      }
+      await client.query('COMMIT');
+      return { rows, rejected: bad };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Checks every operation against its table, evolving tables when allowed; returns the indexes that fit. */
+  async #prepare(client: PoolClient, ops: readonly TableOperation[]): Promise<{ accepted: number[]; rejected: Rejected[] }> {
+    const byTable = new Map<string, { table: TableRef; indexes: number[] }>();
+    ops.forEach((op, index) => {
+      const id = tableKey(op.table);
+      let group = byTable.get(id);
+      if (group === undefined) {
+        group = { table: op.table, indexes: [] };
+        byTable.set(id, group);
+      }
+      group.indexes.push(index);
+    });
+    const accepted: number[] = [];
+    const rejected: Rejected[] = [];
+    for (const { table, indexes } of byTable.values()) {
+      const tableOps = indexes.map((i) => ops[i]!);
+      let info = await this.#catalog.describe(client, table);
+      if (this.#config.schemaEvolution === 'basic') info = await this.#evolve(client, table, tableOps, info);
+      if (info === undefined) {
+        throw new TableError(quoteTable(table), 'does not exist; create it, or set schema.evolution=basic to let the sink create it');
+      }
+      this.#checkKey(table, tableOps, info);
+      const unknownColumn = (i: number): boolean => {
+        const op = ops[i]!;
+        return op.kind !== 'truncate' && [...op.columns.keys()].some((c) => !info!.columns.has(c));
+      };
+      if (indexes.some(unknownColumn)) {
+        // The cached definition may predate a column someone added since: look again before rejecting.
+        this.#catalog.forget(table);
+        info = (await this.#catalog.describe(client, table)) ?? info;
+      }
+      for (const index of indexes) {
+        const op = ops[index]!;
+        const unknown = op.kind === 'truncate' ? [] : [...op.columns.keys()].filter((c) => !info.columns.has(c));
+        if (unknown.length > 0) {
+          rejected.push({
+            index,
+            error: new BadRecordError(op.origin, 'TASK_PUT',
+              `column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')} not in table ${quoteTable(table)} and schema.evolution=none`),
+          });
+        } else {
+          accepted.push(index);
+        }
+      }
+    }
+    accepted.sort((a, b) => a - b);
+    return { accepted, rejected };
+  }
+
+  #checkKey(table: TableRef, ops: readonly TableOperation[], info: TableInfo): void {
+    if (this.#config.insertMode !== 'upsert') return;
+    const key = ops.find((o) => o.kind !== 'truncate' && o.key.length > 0);
+    if (key === undefined || key.kind === 'truncate') return;
+    const wanted = [...key.key].sort().join('\u0000');
+    if (!info.uniqueKeys.some((k) => [...k].sort().join('\u0000') === wanted)) {
+      throw new TableError(quoteTable(table),
+        `has no primary key or unique index on (${key.key.join(', ')}), which insert.mode=upsert needs for ON CONFLICT`);
+    }
+  }
+
+  async #evolve(client: PoolClient, table: TableRef, ops: readonly TableOperation[], info: TableInfo | undefined): Promise<TableInfo | undefined> {
+    const plan = planTable(table, ops, this.#config.insertMode);
+    const definitions: ColumnDefinition[] = [];
+    for (const [name, column] of plan.columns) {
+      if (info?.columns.has(name) === true) continue;
+      // A column only ever seen as null gets text: nothing yet says what it holds.
+      definitions.push({ name, type: column.type ?? 'text', nullable: column.optional });
+    }
+    if (definitions.length === 0) return info;
+    if (info === undefined) {
+      const key = plan.key.length > 0 && this.#config.primaryKeyMode !== 'none' ? plan.key : [];
+      await run(client, compileCreateTable(table, definitions, key));
+      this.#logger.info({ table: quoteTable(table), columns: definitions.map((d) => d.name), key }, 'created table');
+    } else {
+      await run(client, compileAddColumns(table, definitions));
+      this.#logger.info({ table: quoteTable(table), columns: definitions.map((d) => d.name) }, 'added columns');
+    }
+    // The DDL is part of this transaction; if it rolls back, the cached definition must not outlive it.
+    this.#catalog.forget(table);
+    const updated = await this.#catalog.describe(client, table);
+    this.#catalog.forget(table);
+    return updated;
+  }
+
+  async #applyAll(client: PoolClient, ops: readonly TableOperation[]): Promise<number> {
+    const byTable = new Map<string, { table: TableRef; ops: TableOperation[] }>();
+    for (const op of ops) {
+      const id = tableKey(op.table);
+      let group = byTable.get(id);
+      if (group === undefined) {
+        group = { table: op.table, ops: [] };
+        byTable.set(id, group);
+      }
+      group.ops.push(op);
+    }
+    let rows = 0;
+    for (const { table, ops: tableOps } of byTable.values()) {
+      const plan = planTable(table, tableOps, this.#config.insertMode);
+      const info = this.#config.insertMode === 'update' ? await this.#catalog.describe(client, table) : undefined;
+      for (const step of plan.steps) {
+        for (const query of compileStep(table, step, info)) rows += await run(client, query);
+      }
+    }
+    return rows;
+  }
+}

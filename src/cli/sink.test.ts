@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { SinkConfigError } from '../../connectors/postgres-sink/index.js';
+import { readSinkConfigText } from './sink.js';
+
+const flat = {
+  'connection.url': 'jdbc:postgresql://db:5432/app',
+  'connection.password': '${env:PG_PASSWORD}',
+  'bootstrap.servers': 'kafka:9092',
+  topics: 'a,b',
+  'insert.mode': 'upsert',
+  'primary.key.mode': 'record_key',
+};
+
+describe('readSinkConfigText', () => {
+  it('reads a flat file and replaces ${env:NAME}', () => {
+    const config = readSinkConfigText(JSON.stringify(flat), { PG_PASSWORD: 's3cret' });
+    expect(config.connection).toEqual({ connectionString: 'postgresql://db:5432/app', password: 's3cret' });
+    expect(config.topics).toEqual(['a', 'b']);
+    expect(config.kafka.groupId).toBe('connect-tributary-postgres-sink');
+  });
+
+  it('reads a Kafka Connect connector definition', () => {
+    const config = readSinkConfigText(JSON.stringify({ name: 'orders-sink', config: { ...flat, 'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector' } }), { PG_PASSWORD: 'x' });
+    expect(config.name).toBe('orders-sink');
+    expect(config.kafka.groupId).toBe('connect-orders-sink');
+  });
+
+  it('names a missing environment variable', () => {
+    expect(() => readSinkConfigText(JSON.stringify(flat), {})).toThrow(/PG_PASSWORD is not set/);
+  });
+
+  it('rejects malformed files clearly', () => {
+    expect(() => readSinkConfigText('{', {})).toThrow(SinkConfigError);
+    expect(() => readSinkConfigText('[]', {})).toThrow(/JSON object/);
+    expect(() => readSinkConfigText(JSON.stringify({ ...flat, 'batch.size': { n: 1 } }), { PG_PASSWORD: 'x' })).toThrow(/batch\.size/);
+  });
+});

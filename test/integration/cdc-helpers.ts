@@ -1,0 +1,103 @@
+// Shared pieces of the CDC source integration tests: unique names per test, a PostgreSQL client, reading topics
+// back as text, and cleanup of slots and publications.
+import pg from 'pg';
+import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
+import { randomName, testServices, waitFor } from '../env/services.js';
+import { createPostgresCdcSource, type CdcSourceOptions, type PostgresCdcSource } from '../../connectors/postgres-cdc/index.js';
+import type { RawConfig } from '../../connectors/postgres-cdc/config.js';
+
+export interface TopicRecord {
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly headers: Record<string, string>;
+  readonly offset: number;
+}
+
+export interface CdcTestContext {
+  readonly prefix: string;
+  readonly slot: string;
+  readonly publication: string;
+  readonly db: pg.Client;
+  readonly kafka: Kafka;
+  config(extra?: RawConfig): RawConfig;
+  source(extra?: RawConfig, options?: CdcSourceOptions): PostgresCdcSource;
+  readTopic(topic: string, count: number): Promise<TopicRecord[]>;
+  cleanup(): Promise<void>;
+}
+
+export const quietLogger = pino({ level: process.env['CDC_TEST_LOG'] ?? 'warn' });
+
+export async function cdcContext(label: string): Promise<CdcTestContext> {
+  const { brokers, databaseUrl } = testServices();
+  const prefix = randomName(label);
+  const slot = `${prefix}_slot`;
+  const publication = `${prefix}_pub`;
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const kafka = new Kafka({ clientId: prefix, brokers, logLevel: logLevel.NOTHING });
+  const sources: PostgresCdcSource[] = [];
+  const config = (extra: RawConfig = {}): RawConfig => ({
+    'topic.prefix': prefix,
+    'database.url': databaseUrl,
+    'kafka.bootstrap.servers': brokers.join(','),
+    'slot.name': slot,
+    'publication.name': publication,
+    'publication.autocreate.mode': 'filtered',
+    'offset.storage.topic': `${prefix}_offsets`,
+    'schema.include.list': prefix,
+    ...extra,
+  });
+  await db.query(`CREATE SCHEMA ${prefix}`);
+  return {
+    prefix, slot, publication, db, kafka, config,
+    source(extra: RawConfig = {}, options: CdcSourceOptions = {}) {
+      const s = createPostgresCdcSource(config(extra), { logger: quietLogger, ...options });
+      sources.push(s);
+      return s;
+    },
+    async readTopic(topic, count) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await waitFor(async () => (await admin.listTopics()).includes(topic), { description: `topic ${topic} to exist` });
+      } finally {
+        await admin.disconnect();
+      }
+      const consumer = kafka.consumer({ groupId: randomName('reader') });
+      const out: TopicRecord[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+          out.push({ key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? null, headers, offset: Number(message.offset) });
+        },
+      });
+      try {
+        await waitFor(() => out.length >= count, { description: `${count} records on ${topic} (have ${out.length})` });
+      } finally {
+        await consumer.disconnect();
+      }
+      return out.sort((a, b) => a.offset - b.offset);
+    },
+    async cleanup() {
+      for (const s of sources) await s.stop().catch(() => undefined);
+      await waitFor(async () => {
+        const r = await db.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+        return r.rows.length === 0 || r.rows[0].active === false;
+      }, { description: `slot ${slot} inactive` });
+      await db.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      await db.query(`DROP PUBLICATION IF EXISTS ${publication}`);
+      await db.query(`DROP SCHEMA IF EXISTS ${prefix} CASCADE`);
+      await db.end();
+    },
+  };
+}
+
+/** Parses a record value written with schemas.enable=false. */
+export function payload(r: TopicRecord): Record<string, unknown> {
+  if (r.value === null) throw new Error('tombstone has no payload');
+  return JSON.parse(r.value) as Record<string, unknown>;
+}
