@@ -465,13 +465,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const last = batch.records[batch.records.length - 1]!;
     running.position.set(key, last.offset + 1);
     this.#config.metrics?.lag?.(batch.topic, batch.partition, Math.max(0, batch.highWatermark - last.offset - 1));
-    this.#logger.debug({ topic: batch.topic, partition: batch.partition, records: batch.records.length, inputs: inputs.length }, 'batch');
     if (inputs.length === 0) return;
     running.task.addRecords(inputs);
     const t0 = performance.now();
     const processed = running.task.processAll();
     this.#processed += processed;
-    this.#logger.debug({ processed, ms: performance.now() - t0 }, 'processed');
+    this.#logger.debug({ topic: batch.topic, partition: batch.partition, processed, ms: performance.now() - t0 }, 'batch processed');
     this.#uncommitted = true;
     this.#config.metrics?.recordsProcessed?.(running.name, processed);
     await this.#commitIfDue();
