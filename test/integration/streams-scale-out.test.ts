@@ -58,5 +58,5 @@ describe('KafkaStreams scale-out on real Kafka', () => {
     } finally {
       await reader.close();
     }
-  });
+  }, 300_000);
 });
