@@ -10,11 +10,25 @@
  *    `sendOffsets` (a task that consumed records and produced none) fails most of the time.
  *    {@link beginTransaction} returns a transaction whose `send` and `sendOffsets` retry that error. Retrying is
  *    safe: the error comes from the coordinator before any record or offset was written.
- * 2. `admin.deleteTopicRecords` looks up partition leaders in the admin's metadata cache before refreshing it,
+ * 2. `admin.createTopics({ waitForLeaders: true })` polls metadata and tolerates only LEADER_NOT_AVAILABLE. A KRaft
+ *    broker (every Kafka 4.x) answers CreateTopics once the controller has committed the topic, and its own
+ *    metadata cache may lag: the poll then gets UNKNOWN_TOPIC_OR_PARTITION and kafkajs gives up with "This
+ *    server does not host this topic-partition" (seen on a loaded machine). {@link createTopics} creates
+ *    without kafkajs's wait and waits itself, tolerating both answers.
+ * 3. `admin.deleteTopicRecords` looks up partition leaders in the admin's metadata cache before refreshing it,
  *    so for a topic the admin has not seen yet it fails with KafkaJSBrokerNotFound ("Could not find the leader
  *    for the partition"). {@link deleteRecords} loads the topic's metadata first.
  */
-import type { Admin, Offsets, Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
+import type {
+  Admin,
+  ITopicConfig,
+  Offsets,
+  Producer,
+  ProducerBatch,
+  ProducerRecord,
+  RecordMetadata,
+  Transaction,
+} from 'kafkajs';
 
 export interface ConcurrentTransactionsRetry {
   /** Give up after this long; default 30 s (the markers of a committed transaction are written in milliseconds
@@ -92,4 +106,60 @@ export async function deleteRecords(
 ): Promise<void> {
   await admin.fetchTopicMetadata({ topics: [topic] });
   await admin.deleteTopicRecords({ topic, partitions: partitions.map((p) => ({ ...p })) });
+}
+
+export interface CreateTopicsOptions {
+  readonly topics: ITopicConfig[];
+  /** Broker-side timeout of the request and the longest wait for leaders; default 30 s. */
+  readonly timeout?: number;
+  /** Wait until every partition of every topic has a leader; default true. */
+  readonly waitForLeaders?: boolean;
+  readonly validateOnly?: boolean;
+}
+
+const METADATA_NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Creates topics like `admin.createTopics`, returning false when they all existed already, and (by default)
+ * waits until every partition has a leader, tolerating a broker whose metadata lags its controller (see the
+ * module comment).
+ *
+ * @example
+ * ```ts
+ * await createTopics(admin, { topics: [{ topic: 'app-store-changelog', numPartitions: 4, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+ * ```
+ */
+export async function createTopics(admin: Admin, options: CreateTopicsOptions): Promise<boolean> {
+  const timeout = options.timeout ?? 30_000;
+  const created = await admin.createTopics({
+    topics: options.topics,
+    timeout,
+    validateOnly: options.validateOnly ?? false,
+    waitForLeaders: false,
+  });
+  if (options.waitForLeaders === false || options.validateOnly) return created;
+
+  const wanted = new Map(options.topics.map((t) => [t.topic, t.numPartitions ?? 0]));
+  const deadline = Date.now() + timeout;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
+      const ready = [...wanted].every(([name, partitions]) => {
+        const topic = topics.find((t) => t.name === name);
+        if (!topic || topic.partitions.length === 0 || topic.partitions.length < partitions) return false;
+        return topic.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return created;
+    } catch (error) {
+      if (!METADATA_NOT_YET.has(String((error as { type?: unknown }).type))) throw error;
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for leaders of ${[...wanted.keys()].join(', ')}`, {
+        cause: lastError,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

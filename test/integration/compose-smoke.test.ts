@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { createTopics } from '../../src/kafka/kafkajs-compat.js';
 import { describe, expect, it } from 'vitest';
 import { prepareDockerEnvironment } from '../../src/testing/docker-environment.js';
 import { freePort } from '../../src/testing/free-port.js';
@@ -75,7 +76,7 @@ describe('docker-compose.yml', () => {
         { timeoutMs: 150_000, intervalMs: 1_000, description: 'the compose Kafka to answer' },
       );
       const topic = randomTopic('compose_smoke');
-      await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+      await createTopics(admin, { topics: [{ topic }] });
       const groupId = randomName('compose_smoke');
       // The first group request makes a fresh broker create and load __consumer_offsets; a kafkajs consumer
       // that meets a loading coordinator crashes and restarts with growing back-off, so wait for it here.

@@ -2,7 +2,7 @@
 // compacted changelogs with chosen partition counts; repartition topics are purged with delete-records).
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteRecords } from '../../src/kafka/kafkajs-compat.js';
+import { createTopics, deleteRecords } from '../../src/kafka/kafkajs-compat.js';
 import { randomTopic, testServices } from '../env/services.js';
 
 const { brokers } = testServices();
@@ -19,7 +19,7 @@ afterAll(async () => {
 describe('kafkajs on Kafka 4.x: admin', () => {
   it('creates a compacted topic with a partition count and describes its configuration', async () => {
     const topic = randomTopic('changelog');
-    const created = await admin.createTopics({
+    const created = await createTopics(admin, {
       topics: [
         {
           topic,
@@ -31,7 +31,6 @@ describe('kafkajs on Kafka 4.x: admin', () => {
           ],
         },
       ],
-      waitForLeaders: true,
     });
     expect(created).toBe(true);
 
@@ -51,13 +50,13 @@ describe('kafkajs on Kafka 4.x: admin', () => {
 
   it('creating an existing topic reports it instead of failing', async () => {
     const topic = randomTopic('existing');
-    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true })).toBe(true);
-    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true })).toBe(false);
+    expect(await createTopics(admin, { topics: [{ topic, numPartitions: 2 }] })).toBe(true);
+    expect(await createTopics(admin, { topics: [{ topic, numPartitions: 2 }] })).toBe(false);
   });
 
   async function topicWithTenRecords(prefix: string): Promise<string> {
     const topic = randomTopic(prefix);
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createTopics(admin, { topics: [{ topic, numPartitions: 2 }] });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({
@@ -96,7 +95,7 @@ describe('kafkajs on Kafka 4.x: admin', () => {
 
   it('deletes a topic', async () => {
     const topic = randomTopic('deleted');
-    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    await createTopics(admin, { topics: [{ topic }] });
     await admin.deleteTopics({ topics: [topic] });
     expect(await admin.listTopics()).not.toContain(topic);
   });

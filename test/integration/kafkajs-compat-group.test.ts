@@ -1,6 +1,7 @@
 // Compatibility contract, kafkajs 2.2.4 on Kafka 4.x: a consumer group of two members sharing partitions,
 // rebalancing when one leaves (classic group protocol, which kafkajs speaks).
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
+import { createTopics } from '../../src/kafka/kafkajs-compat.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
 
@@ -58,7 +59,7 @@ describe('kafkajs on Kafka 4.x: consumer group', () => {
     const groupId = randomName('group');
     const partitions = 4;
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await createTopics(admin, { topics: [{ topic, numPartitions: partitions }] });
 
     const a = await joinMember(groupId, topic);
     const b = await joinMember(groupId, topic);

@@ -1,5 +1,6 @@
 // Compatibility contract, kafkajs 2.2.4 on Kafka 4.x: produce and consume.
 import { Kafka, logLevel } from 'kafkajs';
+import { createTopics } from '../../src/kafka/kafkajs-compat.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
 
@@ -15,7 +16,7 @@ describe('kafkajs on Kafka 4.x: produce and consume', () => {
   it('consumes from the beginning what was produced, with keys, headers and per-partition order', async () => {
     const topic = randomTopic('produce_consume');
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTopics(admin, { topics: [{ topic, numPartitions: 3 }] });
 
     const producer = kafka.producer();
     await producer.connect();

@@ -3,7 +3,7 @@
 // Transactions are begun through src/kafka/kafkajs-compat.ts (retries CONCURRENT_TRANSACTIONS, see there).
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beginTransaction } from '../../src/kafka/kafkajs-compat.js';
+import { beginTransaction, createTopics } from '../../src/kafka/kafkajs-compat.js';
 import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
 
 const { brokers } = testServices();
@@ -40,7 +40,7 @@ describe('kafkajs on Kafka 4.x: transactions', () => {
     const input = randomTopic('txn_in');
     const output = randomTopic('txn_out');
     const groupId = randomName('txn_group');
-    await admin.createTopics({ topics: [{ topic: input }, { topic: output }], waitForLeaders: true });
+    await createTopics(admin, { topics: [{ topic: input }, { topic: output }] });
 
     const producer = kafka.producer({ transactionalId: randomName('txn'), idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -81,7 +81,7 @@ describe('kafkajs on Kafka 4.x: transactions', () => {
     const output = randomTopic('b2b_out');
     const groupId = randomName('b2b_group');
     const count = 25;
-    await admin.createTopics({ topics: [{ topic: input }, { topic: output, numPartitions: 2 }], waitForLeaders: true });
+    await createTopics(admin, { topics: [{ topic: input }, { topic: output, numPartitions: 2 }] });
 
     const producer = kafka.producer({ transactionalId: randomName('b2b'), idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -115,7 +115,7 @@ describe('kafkajs on Kafka 4.x: transactions', () => {
     const output = randomTopic('offsets_first_out');
     const groupId = randomName('offsets_first_group');
     const count = 30;
-    await admin.createTopics({ topics: [{ topic: input }, { topic: output }], waitForLeaders: true });
+    await createTopics(admin, { topics: [{ topic: input }, { topic: output }] });
 
     const producer = kafka.producer({ transactionalId: randomName('offsets_first'), idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
