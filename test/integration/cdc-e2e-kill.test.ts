@@ -111,8 +111,19 @@ describe('CDC end to end with crashes', () => {
     }
     const observations: KillObservation[] = [];
     const unexpected: string[] = [];
+    const slotConfirmed = async (): Promise<string> =>
+      (await ctx.pool.query<{ c: string }>('SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]!.c;
+    let lastConfirmed = await slotConfirmed();
     for (const [round, kind] of plan.entries()) {
-      await new Promise((r) => setTimeout(r, 1000 + random() * 4000));
+      if (kind === 'cdc') {
+        // a random moment once this process streams: it has confirmed something new
+        await waitFor(async () => lsnToNumber(await slotConfirmed()) > lsnToNumber(lastConfirmed), {
+          timeoutMs: 180_000, intervalMs: 200, description: `the source of round ${round} to confirm past ${lastConfirmed}`,
+        });
+        await new Promise((r) => setTimeout(r, random() * 3000));
+      } else {
+        await new Promise((r) => setTimeout(r, 2000 + random() * 4000));
+      }
       const victim = kind === 'cdc' ? source : sink;
       if (victim.child.exitCode !== null) unexpected.push(`${kind} had exited with ${victim.child.exitCode} before round ${round}`);
       victim.child.kill('SIGKILL');
@@ -127,6 +138,7 @@ describe('CDC end to end with crashes', () => {
           expect(offsets).toHaveLength(1);
         }
         observations.push({ round, confirmed: r.rows[0]!.c, highWatermarks, committed: [...committed] });
+        lastConfirmed = r.rows[0]!.c;
       }
       await new Promise((r) => setTimeout(r, random() * 1000));
       if (kind === 'cdc') source = start('cdc', cdcConfig, cdcLog);
@@ -164,13 +176,13 @@ describe('CDC end to end with crashes', () => {
         }
       }
     }
-    expect(violations.slice(0, 20)).toEqual([]);
-    expect(observations).toHaveLength(SOURCE_KILLS);
-    expect(checkedTransactions).toBeGreaterThan(0);
     const sinkLogText = await readFile(sinkLog, 'utf8');
     console.log(`[e2e-kill] seed ${seed}: ${changes} changes in ${committed.length} transactions; ${observations.length} source kills `
       + `(confirmed LSNs ${observations.map((o) => o.confirmed).join(', ')}), ${checkedTransactions} confirmed-transaction checks; `
       + `${events.size} transactions in Kafka; sink log ${sinkLogText.length} bytes`);
+    expect(violations.slice(0, 20)).toEqual([]);
+    expect(observations).toHaveLength(SOURCE_KILLS);
+    expect(checkedTransactions).toBeGreaterThan(0);
   }, 1_200_000);
 });
 
