@@ -79,8 +79,8 @@ export interface WorkloadOptions {
   readonly random: () => number;
   /** Called after each commit, e.g. to record which transactions exist. */
   readonly onCommit?: (tx: CommittedTransaction) => void;
-  /** Asked before each transaction; the workload pauses while it returns false. */
-  readonly shouldContinue?: () => boolean;
+  /** Asked once `changes` are made: the workload goes on while it returns true. */
+  readonly keepGoing?: () => boolean;
 }
 
 /**
@@ -111,7 +111,7 @@ export async function runWorkload(client: pg.PoolClient | pg.Client, options: Wo
   };
   const regionOf = (id: number) => (id % 3 === 0 ? 'eu' : id % 3 === 1 ? 'us' : 'ap');
 
-  while (done < options.changes) {
+  while (done < options.changes || options.keepGoing?.() === true) {
     tx++;
     const scale = random() < 0.2 ? 0 : 1 + pick(12);
     await client.query('BEGIN');
@@ -170,7 +170,6 @@ export async function runWorkload(client: pg.PoolClient | pg.Client, options: Wo
     const [{ lsn }] = (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows as [{ lsn: string }];
     done += changes;
     options.onCommit?.({ txId: Number(txid), lsnAfter: lsn, changes });
-    while (options.shouldContinue && !options.shouldContinue()) await new Promise((r) => setTimeout(r, 50));
   }
   return done;
 }

@@ -29,6 +29,7 @@ afterAll(async () => {
   }
 });
 
+// at least this many; the workload goes on until the last kill
 const CHANGES = Number(process.env['E2E_KILL_CHANGES'] ?? 20_000);
 const SEEDED = 2_000;
 const SOURCE_KILLS = 5;
@@ -97,10 +98,13 @@ describe('CDC end to end with crashes', () => {
     let sink = start('sink', sinkConfigFile, sinkLog);
 
     const committed: CommittedTransaction[] = [];
+    let killsDone = false;
     const client = await ctx.pool.connect();
     const workload = runWorkload(client, {
       schema: prefix, changes: CHANGES, seededRows: SEEDED, random: seededRandom(seed + 1),
       onCommit: (tx) => committed.push(tx),
+      // changes keep coming until the last kill, so every source process has something to stream and confirm
+      keepGoing: () => !killsDone,
     }).finally(() => client.release());
 
     // Kills at random moments, in a random order of source and sink kills.
@@ -144,6 +148,7 @@ describe('CDC end to end with crashes', () => {
       if (kind === 'cdc') source = start('cdc', cdcConfig, cdcLog);
       else sink = start('sink', sinkConfigFile, sinkLog);
     }
+    killsDone = true;
     const changes = await workload;
 
     await waitFor(async () => allEqual(await tableDifferences(ctx.pool, prefix, prefix)), {
