@@ -81,6 +81,8 @@ export interface WorkloadOptions {
   readonly onCommit?: (tx: CommittedTransaction) => void;
   /** Asked once `changes` are made: the workload goes on while it returns true. */
   readonly keepGoing?: () => boolean;
+  /** Pause between transactions once `changes` are made (bounds the volume while keepGoing holds). */
+  readonly pauseAfterTargetMs?: number;
 }
 
 /**
@@ -170,6 +172,7 @@ export async function runWorkload(client: pg.PoolClient | pg.Client, options: Wo
     const [{ lsn }] = (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows as [{ lsn: string }];
     done += changes;
     options.onCommit?.({ txId: Number(txid), lsnAfter: lsn, changes });
+    if (done >= options.changes && options.pauseAfterTargetMs) await new Promise((r) => setTimeout(r, options.pauseAfterTargetMs));
   }
   return done;
 }

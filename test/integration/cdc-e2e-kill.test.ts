@@ -105,6 +105,7 @@ describe('CDC end to end with crashes', () => {
       onCommit: (tx) => committed.push(tx),
       // changes keep coming until the last kill, so every source process has something to stream and confirm
       keepGoing: () => !killsDone,
+      pauseAfterTargetMs: 500,
     }).finally(() => client.release());
 
     // Kills at random moments, in a random order of source and sink kills.
