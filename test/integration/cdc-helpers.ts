@@ -76,7 +76,7 @@ export async function cdcContext(label: string): Promise<CdcTestContext> {
         },
       });
       try {
-        await waitFor(() => out.length >= count, { description: `${count} records on ${topic} (have ${out.length})` });
+        await waitFor(() => out.length >= count, { timeoutMs: 300_000, description: `${count} records on ${topic} (have ${out.length})` });
       } finally {
         await consumer.disconnect();
       }
