@@ -117,7 +117,7 @@ export interface CreateTopicsOptions {
   readonly validateOnly?: boolean;
 }
 
-const METADATA_NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const METADATA_NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
 
 /**
  * Creates topics like `admin.createTopics`, returning false when they all existed already, and (by default)
@@ -150,7 +150,13 @@ export async function createTopics(admin: Admin, options: CreateTopicsOptions): 
         if (!topic || topic.partitions.length === 0 || topic.partitions.length < partitions) return false;
         return topic.partitions.every((p) => p.leader >= 0);
       });
-      if (ready) return created;
+      // A KRaft broker can list itself as leader before its replica manager serves the partition; a produce
+      // then fails for that partition only, and a non-idempotent kafkajs producer retries the whole request,
+      // duplicating the partitions that succeeded. Asking every leader for its offsets proves it serves them.
+      if (ready) {
+        for (const name of wanted.keys()) await admin.fetchTopicOffsets(name);
+        return created;
+      }
     } catch (error) {
       if (!METADATA_NOT_YET.has(String((error as { type?: unknown }).type))) throw error;
       lastError = error;
