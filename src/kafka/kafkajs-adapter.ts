@@ -35,6 +35,7 @@ import type {
   TopicPartitionOffset,
   TransactionPort,
 } from './port.js';
+import { deleteRecords } from './kafkajs-compat.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
 export interface KafkajsAdapterOptions {
@@ -52,7 +53,8 @@ export interface KafkajsAdapterOptions {
  *
  * - CONCURRENT_TRANSACTIONS right after a transaction ended (the coordinator is still writing markers):
  *   kafkajs does not retry AddOffsetsToTxn and retries AddPartitionsToTxn only within its own budget, so
- *   every transactional call goes through {@link withRetry}, which retries that error with backoff.
+ *   every transactional call goes through {@link withRetry}, which retries that error (recognised as in
+ *   `kafkajs-compat.ts`) and other retriable errors with backoff.
  * - `deleteTopicRecords` looks up leaders in a metadata cache it does not refresh: topic metadata is
  *   fetched first.
  * - kafkajs has no manual assignment: restore reads through a throwaway consumer group and tracks the end
@@ -160,11 +162,8 @@ function adminPort(admin: Admin, retry: RetryOptions): AdminPort {
     },
     async deleteRecords(topic, partitions) {
       if (partitions.length === 0) return;
-      await withRetry(async () => {
-        // kafkajs looks the partition leaders up in a cache it does not refresh for unseen topics.
-        await admin.fetchTopicMetadata({ topics: [topic] });
-        await admin.deleteTopicRecords({ topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) });
-      }, retry);
+      // kafkajs looks the partition leaders up in a cache it does not refresh for unseen topics (see kafkajs-compat).
+      await withRetry(() => deleteRecords(admin, topic, partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) }))), retry);
     },
     close: () => admin.disconnect(),
   };

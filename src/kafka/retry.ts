@@ -1,3 +1,5 @@
+import { isConcurrentTransactionsError } from './kafkajs-compat.js';
+
 /** Backoff settings of {@link withRetry}. */
 export interface RetryOptions {
   /** Attempts after the first one; default 8. */
@@ -27,8 +29,7 @@ const errorChain = function* (error: unknown): Generator<{ [key: string]: unknow
  * of the previous transaction. Safe to retry: nothing of the new request was written.
  */
 export function isConcurrentTransactions(error: unknown): boolean {
-  for (const e of errorChain(error)) if (e['type'] === 'CONCURRENT_TRANSACTIONS' || e['code'] === 51) return true;
-  return false;
+  return isConcurrentTransactionsError(error);
 }
 
 /**

@@ -329,7 +329,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     await this.#admin?.close().catch(() => undefined);
     if (failure !== undefined) {
       this.#setState('ERROR');
-      this.emit('error', failure);
+      // An 'error' event without listener would throw from this background path: the state and
+      // `error` getter already tell what happened.
+      if (this.listenerCount('error') > 0) this.emit('error', failure);
     } else this.#setState('NOT_RUNNING');
   }
 
@@ -409,23 +411,26 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       { readCommitted: this.guarantee === 'exactly_once' },
     );
     let total = 0;
+    const perTask = new Map<string, number>();
     for (const { running, changelog } of wanted) {
       const target = byPartition.get(tpKey(changelog.topic, changelog.partition));
       if (target === undefined) continue;
       const task = running.name;
       const endOffset = target.endOffset;
-      total += await restoreStore(changelog.store, target.batches, {
+      const restored = await restoreStore(changelog.store, target.batches, {
         endOffset,
         onProgress: (progress) => {
           this.emit('restore', { ...progress, task });
           this.#config.metrics?.restore?.({ ...progress, task });
         },
       });
-      this.#logger.info({ task, store: changelog.storeName, appliedUpTo: Object.fromEntries(running.appliedUpTo) }, `restored ${changelog.storeName} of task ${task} up to offset ${endOffset}`);
+      total += restored;
+      perTask.set(task, (perTask.get(task) ?? 0) + restored);
+      this.#logger.info({ task, store: changelog.storeName, restored, appliedUpTo: Object.fromEntries(running.appliedUpTo) }, `restored ${changelog.storeName} of task ${task} up to offset ${endOffset}`);
     }
     const durationMs = Date.now() - started;
     this.#logger.info({ records: total, durationMs, tasks: tasks.map((t) => t.name) }, `restore done: ${total} records`);
-    for (const t of tasks) this.emit('restored', { task: t.name, records: total, durationMs });
+    for (const t of tasks) this.emit('restored', { task: t.name, records: perTask.get(t.name) ?? 0, durationMs });
   }
 
   #noteAppliedOffsets(running: RunningTask, header: unknown): void {
@@ -460,13 +465,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const last = batch.records[batch.records.length - 1]!;
     running.position.set(key, last.offset + 1);
     this.#config.metrics?.lag?.(batch.topic, batch.partition, Math.max(0, batch.highWatermark - last.offset - 1));
-    this.#logger.debug({ topic: batch.topic, partition: batch.partition, records: batch.records.length, inputs: inputs.length }, 'batch');
     if (inputs.length === 0) return;
     running.task.addRecords(inputs);
     const t0 = performance.now();
     const processed = running.task.processAll();
     this.#processed += processed;
-    this.#logger.debug({ processed, ms: performance.now() - t0 }, 'processed');
+    this.#logger.debug({ topic: batch.topic, partition: batch.partition, processed, ms: performance.now() - t0 }, 'batch processed');
     this.#uncommitted = true;
     this.#config.metrics?.recordsProcessed?.(running.name, processed);
     await this.#commitIfDue();

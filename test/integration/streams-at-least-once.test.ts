@@ -55,5 +55,5 @@ describe('KafkaStreams at_least_once on real Kafka', () => {
     expect(dump.tasks).toEqual(['0_0', '0_1']);
     expect([...dump.counts.values()].reduce((a, b) => a + b, 0)).toBe(total);
     await second.kill();
-  });
+  }, 300_000);
 });

@@ -57,5 +57,5 @@ describe('KafkaStreams exactly_once on real Kafka', () => {
       expect(values, `counts of ${key}`).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     }
     await last.kill();
-  });
+  }, 420_000);
 });

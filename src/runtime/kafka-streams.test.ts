@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { StreamsBuilder } from '../dsl/streams-builder.js';
+import { ConfigError, type OutgoingRecord } from '../errors.js';
+import type { ConsumedBatch, ConsumerHandlers, KafkaPort, NewTopic, TopicPartitionOffset } from '../kafka/port.js';
+import { Serdes } from '../serde/serdes.js';
+import { CHANGELOG_OFFSETS_HEADER, KafkaStreams } from './kafka-streams.js';
+
+/** An in-memory Kafka port that records what the runtime does, in order. */
+function memoryKafka(topics: Record<string, number>) {
+  const logs = new Map<string, OutgoingRecord[]>();
+  const partitions = new Map(Object.entries(topics));
+  const ops: string[] = [];
+  const created: NewTopic[] = [];
+  let handlers: ConsumerHandlers | undefined;
+  const log = (topic: string, partition: number): OutgoingRecord[] => {
+    const key = `${topic}/${partition}`;
+    let l = logs.get(key);
+    if (l === undefined) logs.set(key, (l = []));
+    return l;
+  };
+  const append = (records: readonly OutgoingRecord[]): void => {
+    for (const r of records) log(r.topic, r.partition ?? 0).push(r);
+  };
+  const port: KafkaPort = {
+    admin: async () => ({
+      createTopics: async (ts) => {
+        for (const t of ts) {
+          created.push(t);
+          partitions.set(t.topic, t.partitions);
+        }
+      },
+      partitionCounts: async (names) => new Map(names.filter((n) => partitions.has(n)).map((n) => [n, partitions.get(n)!])),
+      offsets: async (topic) => Array.from({ length: partitions.get(topic) ?? 0 }, (_, p) => ({ partition: p, low: 0, high: log(topic, p).length })),
+      committedOffsets: async () => [],
+      deleteRecords: async (topic, ps) => void ops.push(`deleteRecords ${topic} ${JSON.stringify(ps)}`),
+      close: async () => undefined,
+    }),
+    consumer: () => ({
+      run: async (_topics, h) => {
+        handlers = h;
+      },
+      commit: async (offsets) => void ops.push(`commit ${JSON.stringify(offsets)}`),
+      pause: () => undefined,
+      resume: () => undefined,
+      close: async () => void ops.push('consumer close'),
+    }),
+    producer: async (options) => ({
+      send: async (records) => {
+        ops.push(`send ${[...new Set(records.map((r) => r.topic))].join(',')}`);
+        append(records);
+      },
+      beginTransaction: async () => {
+        ops.push(`begin ${options?.transactionalId}`);
+        const pending: OutgoingRecord[] = [];
+        return {
+          send: async (records) => {
+            if (records.length > 0) ops.push(`txn send ${[...new Set(records.map((r) => r.topic))].join(',')}`);
+            pending.push(...records);
+          },
+          sendOffsets: async (groupId, offsets: readonly TopicPartitionOffset[]) => void ops.push(`txn offsets ${groupId} ${JSON.stringify(offsets)}`),
+          commit: async () => {
+            ops.push('txn commit');
+            append(pending);
+          },
+          abort: async () => void ops.push('txn abort'),
+        };
+      },
+      close: async () => undefined,
+    }),
+    readToEnd: async (requests, onBatch) => {
+      for (const r of requests) {
+        const records = log(r.topic, r.partition)
+          .slice(0, r.endOffset)
+          .map((rec, offset) => ({ offset, key: rec.key, value: rec.value, timestamp: rec.timestamp, headers: rec.headers }));
+        onBatch({ topic: r.topic, partition: r.partition, records, highWatermark: r.endOffset });
+      }
+    },
+  };
+  return {
+    port,
+    ops,
+    created,
+    log,
+    assign: (tps: { topic: string; partition: number }[]) => handlers!.onAssigned(tps),
+    batch: (batch: ConsumedBatch) => handlers!.onBatch(batch),
+  };
+}
+
+function countTopology() {
+  const b = new StreamsBuilder();
+  b.stream('words', { key: Serdes.string(), value: Serdes.string() })
+    .groupByKey()
+    .count({ storeName: 'counts' })
+    .toStream()
+    .to('counts-out', { key: Serdes.string(), value: Serdes.long() });
+  return b.build();
+}
+
+const words = (topic: string, partition: number, first: number, keys: string[]): ConsumedBatch => ({
+  topic,
+  partition,
+  highWatermark: first + keys.length,
+  records: keys.map((k, i) => ({ offset: first + i, key: Buffer.from(k), value: Buffer.from(k), timestamp: 1000 + first + i, headers: {} })),
+});
+
+async function settle(app: KafkaStreams, state = 'RUNNING'): Promise<void> {
+  for (let i = 0; i < 100 && app.state !== state; i++) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('KafkaStreams', () => {
+  it('creates the changelog, then at least once: produces outputs, then changelog records with their offsets, then commits offsets', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 60_000 });
+    await app.start();
+    expect(kafka.created).toEqual([{ topic: 'wc-counts-changelog', partitions: 1, configs: expect.objectContaining({ 'cleanup.policy': 'compact' }) }]);
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a', 'b', 'a']));
+    expect(app.store<string, number>('counts').get('a')).toBe(2);
+    await app.close();
+    expect(kafka.ops).toEqual(['send counts-out', 'send wc-counts-changelog', `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 3 }])}`, 'consumer close']);
+    const changelog = kafka.log('wc-counts-changelog', 0);
+    expect(changelog.map((r) => r.headers[CHANGELOG_OFFSETS_HEADER])).toEqual(['[["words",0,3]]', '[["words",0,3]]']);
+    expect(app.state).toBe('NOT_RUNNING');
+  });
+
+  it('restores stores before processing and skips input whose effect the changelog already holds', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    const first = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 60_000 });
+    await first.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(first);
+    await kafka.batch(words('words', 0, 0, ['a', 'b', 'a']));
+    await first.close();
+
+    // The offset commit above is lost (as after a crash): the consumer delivers the records again.
+    const second = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 60_000 });
+    const restored: number[] = [];
+    second.on('restored', (info) => restored.push(info.records));
+    await second.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(second);
+    expect(restored).toEqual([2]);
+    expect(second.store<string, number>('counts').get('a')).toBe(2);
+    await kafka.batch(words('words', 0, 0, ['a', 'b', 'a', 'c']));
+    expect([...second.store<string, number>('counts').all()].sort()).toEqual([
+      ['a', 2],
+      ['b', 1],
+      ['c', 1],
+    ]);
+    await second.close();
+  });
+
+  it('exactly once: one transaction per commit with outputs, changelog and offsets', async () => {
+    const kafka = memoryKafka({ words: 2 });
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, guarantee: 'exactly_once', instanceId: 'i-1', commitIntervalMs: 60_000 });
+    await app.start();
+    kafka.assign([
+      { topic: 'words', partition: 0 },
+      { topic: 'words', partition: 1 },
+    ]);
+    await settle(app);
+    expect(app.taskIds).toEqual(['0_0', '0_1']);
+    await kafka.batch(words('words', 1, 7, ['x']));
+    await app.close();
+    expect(kafka.ops).toEqual([
+      'begin wc-i-1',
+      'txn send counts-out',
+      'txn send wc-counts-changelog',
+      `txn offsets wc ${JSON.stringify([{ topic: 'words', partition: 1, offset: 8 }])}`,
+      'txn commit',
+      'consumer close',
+    ]);
+  });
+
+  it('refuses to start without its source topic, and rejects bad config at construction', async () => {
+    const kafka = memoryKafka({});
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port });
+    await expect(app.start()).rejects.toThrow(/source topic words does not exist/);
+    expect(app.state).toBe('ERROR');
+    expect(() => new KafkaStreams(countTopology(), { applicationId: '' })).toThrow(ConfigError);
+    expect(() => new KafkaStreams(countTopology(), { applicationId: 'x' })).toThrow(/brokers are required/);
+  });
+});
