@@ -26,6 +26,13 @@ export type ValueJoiner<V1, V2, VR, K = unknown> = (left: V1, right: V2, key: K)
  * - pending non-joined records are emitted (before the current record is joined, and only when the
  *   current record did not go back in time) in order of timestamp, right side before left at equal
  *   timestamps, then key bytes;
+ * - the scan of the outer store is gated on a shared `minTime`: it runs only if
+ *   `minTime + after (this side's) + grace < streamTime`. A put lowers minTime to the record's timestamp; a
+ *   scan resets it and then sets it to the timestamp of every entry it looks at, including the entry that
+ *   ends the scan once both sides have an open entry. So after a scan minTime can be above a still-pending
+ *   entry, and that entry waits until stream time passes the later bound (Kafka Streams does exactly this);
+ * - the outer store is changelogged; minTime is not: after a restart it is "none" (Long.MAX_VALUE), and
+ *   Kafka's 64-bit sum overflows so the first record at stream time scans the restored entries;
  * - null key or value: dropped (counted), except a null key with a value on an outer side, which is
  *   forwarded at once as a non-joined result.
  */
