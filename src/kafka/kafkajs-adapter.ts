@@ -35,7 +35,7 @@ import type {
   TopicPartitionOffset,
   TransactionPort,
 } from './port.js';
-import { deleteRecords } from './kafkajs-compat.js';
+import { createTopics, deleteRecords } from './kafkajs-compat.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
 export interface KafkajsAdapterOptions {
@@ -124,9 +124,10 @@ function adminPort(admin: Admin, retry: RetryOptions): AdminPort {
       const missing = topics.filter((t) => !existing.has(t.topic));
       if (missing.length === 0) return;
       try {
+        // kafkajs's own waitForLeaders fails on KRaft metadata lag; kafkajs-compat waits for leaders itself.
         await withRetry(
           () =>
-            admin.createTopics({
+            createTopics(admin, {
               waitForLeaders: true,
               topics: missing.map((t) => ({
                 topic: t.topic,
