@@ -151,9 +151,9 @@ export function streamStreamJoin(
       type: 'key-value',
       name: outerStore,
       keySerde: keySerde === undefined ? undefined : outerKeySerde(keySerde),
-      // Pending values of both sides share the store; it is rebuilt by replaying the join inputs, not logged.
-      valueSerde: leftSerde === undefined ? undefined : outerValuesSerde(leftSerde),
-      logging: false,
+      // Pending non-joined records of both sides; logged so that a restored task still emits them.
+      valueSerde: leftSerde === undefined || rightSerde === undefined ? undefined : outerValuesSerde(leftSerde, rightSerde),
+      logging: logging && keySerde !== undefined && leftSerde !== undefined && rightSerde !== undefined,
     };
     graph.addStore(spec);
   }

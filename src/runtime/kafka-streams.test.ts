@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
+import { JoinWindows } from '../dsl/windows.js';
 import { ConfigError, type OutgoingRecord } from '../errors.js';
 import type { ConsumedBatch, ConsumerHandlers, KafkaPort, NewTopic, TopicPartitionOffset } from '../kafka/port.js';
 import { Serdes } from '../serde/serdes.js';
@@ -149,6 +150,45 @@ describe('KafkaStreams', () => {
       ['c', 1],
     ]);
     await second.close();
+  });
+
+  it('restores the outer join store: a restored task still emits a pending non-joined record', async () => {
+    const s = { key: Serdes.string(), value: Serdes.string() };
+    const leftJoinTopology = () => {
+      const b = new StreamsBuilder();
+      b.stream('orders', s)
+        .leftJoin(b.stream('payments', s), (o, p) => `${o}+${p ?? 'null'}`, JoinWindows.ofTimeDifferenceAndGrace(10, 5))
+        .to('paid', s);
+      return b.build();
+    };
+    const one = (topic: string, offset: number, key: string, value: string, timestamp: number): ConsumedBatch => ({
+      topic,
+      partition: 0,
+      highWatermark: offset + 1,
+      records: [{ offset, key: Buffer.from(key), value: Buffer.from(value), timestamp, headers: {} }],
+    });
+    const kafka = memoryKafka({ orders: 1, payments: 1 });
+    const inputs = [
+      { topic: 'orders', partition: 0 },
+      { topic: 'payments', partition: 0 },
+    ];
+    const first = new KafkaStreams(leftJoinTopology(), { applicationId: 'pay', kafka: kafka.port, commitIntervalMs: 60_000 });
+    await first.start();
+    expect(kafka.created.map((t) => t.topic)).toContain(`pay-${[...leftJoinTopology().stores.keys()].find((n) => n.includes('OUTERSHARED'))}-changelog`);
+    kafka.assign(inputs);
+    await settle(first);
+    await kafka.batch(one('orders', 0, 'o1', 'A', 100)); // no payment: pending until stream time passes 100 + 10 + 5
+    await kafka.batch(one('payments', 0, 'o2', 'p', 104));
+    await first.close();
+    expect(kafka.log('paid', 0)).toEqual([]);
+
+    const second = new KafkaStreams(leftJoinTopology(), { applicationId: 'pay', kafka: kafka.port, commitIntervalMs: 60_000 });
+    await second.start();
+    kafka.assign(inputs);
+    await settle(second);
+    await kafka.batch(one('payments', 1, 'o3', 'q', 200)); // closes o1's window
+    await second.close();
+    expect(kafka.log('paid', 0).map((r) => [r.key?.toString(), r.value?.toString(), r.timestamp])).toEqual([['o1', 'A+null', 100]]);
   });
 
   it('exactly once: one transaction per commit with outputs, changelog and offsets', async () => {

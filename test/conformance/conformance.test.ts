@@ -56,6 +56,26 @@ describe('conformance scenarios through the TopologyTestDriver', () => {
   }
 });
 
+/**
+ * Regression scenarios kept with the code: shrunk differences found by the differential fuzzer, each with the
+ * output the real Kafka Streams (the oracle) produced for it.
+ */
+describe('regression scenarios (test/conformance/scenarios)', () => {
+  const scenarios = loadScenarios([resolve(root, 'test', 'conformance', 'scenarios')]);
+
+  it('finds the regression scenarios', () => {
+    expect(scenarios.length).toBeGreaterThan(0);
+  });
+
+  for (const scenario of scenarios) {
+    it(`${scenario.topology.kind}: ${scenario.name}`, () => {
+      const result = runScenario(scenario);
+      expect(result.message).toBeUndefined();
+      expect(result.status).toBe('pass');
+    });
+  }
+});
+
 describe('record comparison', () => {
   const r = (key: string, value: string, ts: number, window?: [number, number]) => (window ? { key, value, ts, window } : { key, value, ts });
 

@@ -26,6 +26,13 @@ export type ValueJoiner<V1, V2, VR, K = unknown> = (left: V1, right: V2, key: K)
  * - pending non-joined records are emitted (before the current record is joined, and only when the
  *   current record did not go back in time) in order of timestamp, right side before left at equal
  *   timestamps, then key bytes;
+ * - the scan of the outer store is gated on a shared `minTime`: it runs only if
+ *   `minTime + after (this side's) + grace < streamTime`. A put lowers minTime to the record's timestamp; a
+ *   scan resets it and then sets it to the timestamp of every entry it looks at, including the entry that
+ *   ends the scan once both sides have an open entry. So after a scan minTime can be above a still-pending
+ *   entry, and that entry waits until stream time passes the later bound (Kafka Streams does exactly this);
+ * - the outer store is changelogged; minTime is not: after a restart it is "none" (Long.MAX_VALUE), and
+ *   Kafka's 64-bit sum overflows so the first record at stream time scans the restored entries;
  * - null key or value: dropped (counted), except a null key with a value on an outer side, which is
  *   forwarded at once as a non-joined result.
  */
@@ -50,10 +57,27 @@ export function createStreamStreamJoinNode(builder: GraphBuilder, parent: string
   return builder.addNode<StreamStreamJoinNode>({ kind: 'StreamStreamJoin', name, parents: [parent], stores, ...fields });
 }
 
-/** Stream time and earliest pending non-joined timestamp, shared by the two join processors of a task. */
+/**
+ * Stream time and the lower bound of pending non-joined timestamps, shared by the two join processors of a
+ * task. Both are in memory only: after a restart stream time starts again at -1 and minTime at "none"
+ * (Infinity, Kafka's Long.MAX_VALUE).
+ */
 interface SharedTimeTracker {
   streamTime: number;
   minTime: number;
+}
+
+const LONG_MAX = 2n ** 63n - 1n;
+
+/**
+ * The cheap pre-check before scanning the outer store: `minTime + lookAhead < streamTime`, evaluated in
+ * 64-bit two's complement as Kafka Streams does. With no known minTime (Long.MAX_VALUE: after a restart,
+ * or after a scan of an empty store) the sum overflows to a negative number for any positive lookAhead, so
+ * the scan happens: this is how pending records restored from the changelog get emitted.
+ */
+function mayHaveClosedWindows(tracker: SharedTimeTracker, lookAhead: number): boolean {
+  if (tracker.minTime !== Infinity) return tracker.minTime + lookAhead < tracker.streamTime;
+  return BigInt.asIntN(64, LONG_MAX + BigInt(lookAhead)) < BigInt(tracker.streamTime);
 }
 
 const trackers = new WeakMap<object, SharedTimeTracker>();
@@ -66,7 +90,10 @@ export interface OuterKey {
 }
 
 /** Value of the shared outer store: the pending records of one (ts, side, key), in arrival order. */
-export type OuterValues = readonly unknown[];
+export interface OuterValues {
+  readonly left: boolean;
+  readonly values: readonly unknown[];
+}
 
 /** Serde of outer-store keys in Kafka's layout (8-byte ts, side byte, key bytes). */
 export function outerKeySerde(keySerde: Serde<any>): Serde<OuterKey> {
@@ -84,12 +111,22 @@ export function outerKeySerde(keySerde: Serde<any>): Serde<OuterKey> {
   };
 }
 
-/** Serde of outer-store values: the list of pending values, each serialized with its side's serde. */
-export function outerValuesSerde(valueSerde: Serde<any>): Serde<OuterValues> {
+/**
+ * Serde of outer-store values: the side, then the list of pending values, each serialized with its side's
+ * serde (the store holds values of both sides, so the changelog must say which serde reads them back).
+ */
+export function outerValuesSerde(leftSerde: Serde<any>, rightSerde: Serde<any>): Serde<OuterValues> {
   return {
     name: 'leftOrRightValueList',
-    serialize: (list, topic) => Buffer.from(JSON.stringify(list.map((v) => valueSerde.serialize(v, topic).toString('base64'))), 'utf8'),
-    deserialize: (bytes, topic) => (JSON.parse(bytes.toString('utf8')) as string[]).map((b) => valueSerde.deserialize(Buffer.from(b, 'base64'), topic)),
+    serialize: (entry, topic) => {
+      const serde = entry.left ? leftSerde : rightSerde;
+      return Buffer.from(JSON.stringify({ left: entry.left, values: entry.values.map((v) => serde.serialize(v, topic).toString('base64')) }), 'utf8');
+    },
+    deserialize: (bytes, topic) => {
+      const { left, values } = JSON.parse(bytes.toString('utf8')) as { left: boolean; values: string[] };
+      const serde = left ? leftSerde : rightSerde;
+      return { left, values: values.map((b) => serde.deserialize(Buffer.from(b, 'base64'), topic)) };
+    },
   };
 }
 
@@ -155,29 +192,31 @@ class StreamStreamJoinProcessor implements Processor<unknown, unknown> {
     }
     if (t < this.tracker.minTime) this.tracker.minTime = t;
     const outerKey: OuterKey = { ts: t, left: this.node.leftSide, key };
-    const pending = this.outerStore.get(outerKey) ?? [];
-    this.outerStore.put(outerKey, [...pending, value], t);
+    const pending = this.outerStore.get(outerKey)?.values ?? [];
+    this.outerStore.put(outerKey, { left: this.node.leftSide, values: [...pending, value] }, t);
   }
 
   private emitNonJoined(record: Record<unknown, unknown>): void {
     const store = this.outerStore!;
     const { graceMs } = this.node;
     const tracker = this.tracker;
-    if (tracker.minTime + this.probeAfter + graceMs >= tracker.streamTime) return;
+    if (!mayHaveClosedWindows(tracker, this.probeAfter + graceMs)) return;
     tracker.minTime = Infinity;
     const entries = [...store.all()].map(([k, v]) => ({ k, v, order: sortKey(k) })).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
     let leftOpen = false;
     let rightOpen = false;
     for (const { k, v } of entries) {
-      if (leftOpen && rightOpen) break;
+      // As in Kafka Streams, minTime becomes the timestamp of the last entry looked at, even when that entry
+      // only ends the scan: it can overestimate the earliest pending timestamp and so delay the next scan.
       tracker.minTime = k.ts;
+      if (leftOpen && rightOpen) break;
       const lookBack = k.left ? this.node.afterMs : this.node.beforeMs;
       if (k.ts + lookBack + graceMs >= tracker.streamTime) {
         if (k.left) leftOpen = true;
         else rightOpen = true;
         continue;
       }
-      for (const pendingValue of v) {
+      for (const pendingValue of v.values) {
         const joined = k.left ? this.node.joiner(pendingValue, null, k.key) : this.node.joiner(null, pendingValue, k.key);
         this.ctx.forward(record.withKey(k.key).withValue(joined).withTimestamp(k.ts));
       }
