@@ -60,3 +60,26 @@ export {
   defaultErrorPolicies,
 } from './errors.js';
 export type { ErrorPolicy, ErrorPolicies, ErrorPhase, ErrorDecision, FailedRecord, OutgoingRecord, StreamsErrorOptions, InputCoordinates } from './errors.js';
+
+export {
+  KafkaStreams,
+  CHANGELOG_OFFSETS_HEADER,
+  DEFAULT_ALOS_COMMIT_INTERVAL_MS,
+  DEFAULT_EOS_COMMIT_INTERVAL_MS,
+} from './runtime/kafka-streams.js';
+export type { KafkaStreamsConfig, KafkaStreamsEvents, StreamsState, ProcessingGuarantee, StreamsMetricsHooks, CommitInfo } from './runtime/kafka-streams.js';
+export { kafkajsAdapter, type KafkajsAdapterOptions } from './kafka/kafkajs-adapter.js';
+export { withRetry, isRetriable, isConcurrentTransactions, type RetryOptions } from './kafka/retry.js';
+export type {
+  KafkaPort,
+  AdminPort,
+  ConsumerPort,
+  ProducerPort,
+  TransactionPort,
+  PartitionAssignor,
+  TopicPartition,
+  TopicPartitionOffset,
+  NewTopic,
+  ConsumedBatch,
+  ConsumedRecord as KafkaConsumedRecord,
+} from './kafka/port.js';

@@ -106,7 +106,7 @@ build_kafka() {
   cp "$here"/images/kafka/* "$ctx/"
   command -v mvn >/dev/null || { log "mvn not found: Maven resolves the Kafka jars (apt-get install maven)"; exit 1; }
   log "resolving Apache Kafka $kafka_version jars with Maven"
-  mvn -q -B -f "$here/kafka-jars/pom.xml" dependency:copy-dependencies -Dkafka.jars.dir="$ctx/libs" >&2
+  mvn -q -B -Dstyle.color=never -f "$here/kafka-jars/pom.xml" dependency:copy-dependencies -Dkafka.jars.dir="$ctx/libs" >&2
   log "building $name"
   tdocker build --label "tributary.build-hash=$hash" --build-arg "BASE_IMAGE=$base_image" -t "$name" "$ctx" >&2
   rm -rf "$ctx"

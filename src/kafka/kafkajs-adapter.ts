@@ -1,0 +1,398 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AssignerProtocol,
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Assigner,
+  type Consumer,
+  type IHeaders,
+  type KafkaConfig,
+  type Message,
+  type PartitionAssigner,
+  type Producer,
+  type Transaction,
+} from 'kafkajs';
+import type { Logger } from 'pino';
+import type { OutgoingRecord } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import type {
+  AdminPort,
+  ConsumedBatch,
+  ConsumedRecord,
+  ConsumerHandlers,
+  ConsumerOptions,
+  ConsumerPort,
+  KafkaPort,
+  NewTopic,
+  PartitionAssignor,
+  PartitionOffsets,
+  ProducerOptions,
+  ProducerPort,
+  ReadRequest,
+  TopicPartition,
+  TopicPartitionOffset,
+  TransactionPort,
+} from './port.js';
+import { withRetry, type RetryOptions } from './retry.js';
+
+export interface KafkajsAdapterOptions {
+  readonly brokers: readonly string[];
+  readonly clientId?: string;
+  readonly logger?: Logger;
+  /** Retry of transactional calls and admin calls; see {@link withRetry}. */
+  readonly retry?: RetryOptions;
+  /** Extra kafkajs client settings (ssl, sasl, ...). */
+  readonly kafkaConfig?: Partial<KafkaConfig>;
+}
+
+/**
+ * The Kafka port on kafkajs 2.2.4. Every kafkajs quirk met on Kafka 4.x is handled here:
+ *
+ * - CONCURRENT_TRANSACTIONS right after a transaction ended (the coordinator is still writing markers):
+ *   kafkajs does not retry AddOffsetsToTxn and retries AddPartitionsToTxn only within its own budget, so
+ *   every transactional call goes through {@link withRetry}, which retries that error with backoff.
+ * - `deleteTopicRecords` looks up leaders in a metadata cache it does not refresh: topic metadata is
+ *   fetched first.
+ * - kafkajs has no manual assignment: restore reads through a throwaway consumer group and tracks the end
+ *   of each partition with the END_BATCH_PROCESS event, which also fires for batches holding only control
+ *   records (transaction markers), so a changelog that ends with a commit marker is recognised as read.
+ * - Message timestamps and offsets are strings in kafkajs; the port uses numbers.
+ *
+ * @example
+ * const kafka = kafkajsAdapter({ brokers: ['localhost:9092'], logger });
+ * const admin = await kafka.admin();
+ * await admin.createTopics([{ topic: 'words', partitions: 4 }]);
+ */
+export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
+  const logger = options.logger ?? silentLogger();
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'tributary',
+    brokers: [...options.brokers],
+    logLevel: process.env['TRIBUTARY_KAFKAJS_DEBUG'] === '1' ? logLevel.DEBUG : logLevel.WARN,
+    logCreator: pinoLogCreator(logger),
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+    ...options.kafkaConfig,
+  });
+  const retry: RetryOptions = {
+    retries: 12,
+    initialBackoffMs: 20,
+    maxBackoffMs: 1000,
+    ...options.retry,
+    onRetry: (error, attempt, backoffMs) => {
+      logger.debug({ err: error, attempt, backoffMs }, 'retrying Kafka call');
+      options.retry?.onRetry?.(error, attempt, backoffMs);
+    },
+  };
+
+  return {
+    admin: async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      return adminPort(admin, retry);
+    },
+    consumer: (consumerOptions) => consumerPort(kafka, consumerOptions, logger),
+    producer: async (producerOptions = {}) => {
+      const producer = kafka.producer(
+        producerOptions.transactionalId === undefined
+          ? { idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }
+          : {
+              idempotent: true,
+              maxInFlightRequests: 1,
+              transactionalId: producerOptions.transactionalId,
+              transactionTimeout: producerOptions.transactionTimeoutMs ?? 60_000,
+              createPartitioner: Partitioners.DefaultPartitioner,
+            },
+      );
+      // connect() of a transactional producer runs InitProducerId, which fences an older producer with the
+      // same transactional id and aborts its open transaction.
+      await withRetry(() => producer.connect(), retry);
+      return producerPort(producer, retry);
+    },
+    readToEnd: (requests, onBatch, readOptions) => readToEnd(kafka, requests, onBatch, readOptions?.readCommitted ?? true),
+  };
+}
+
+function adminPort(admin: Admin, retry: RetryOptions): AdminPort {
+  return {
+    async createTopics(topics: readonly NewTopic[]) {
+      if (topics.length === 0) return;
+      const existing = new Set(await withRetry(() => admin.listTopics(), retry));
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length === 0) return;
+      try {
+        await withRetry(
+          () =>
+            admin.createTopics({
+              waitForLeaders: true,
+              topics: missing.map((t) => ({
+                topic: t.topic,
+                numPartitions: t.partitions,
+                configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+              })),
+            }),
+          retry,
+        );
+      } catch (error) {
+        // Another instance of the application may have created them between listTopics and createTopics.
+        if (!isTopicAlreadyExists(error)) throw error;
+      }
+    },
+    async partitionCounts(topics) {
+      const existing = new Set(await withRetry(() => admin.listTopics(), retry));
+      const wanted = topics.filter((t) => existing.has(t));
+      const counts = new Map<string, number>();
+      if (wanted.length === 0) return counts;
+      const metadata = await withRetry(() => admin.fetchTopicMetadata({ topics: [...wanted] }), retry);
+      for (const t of metadata.topics) counts.set(t.name, t.partitions.length);
+      return counts;
+    },
+    async offsets(topic): Promise<PartitionOffsets[]> {
+      const offsets = await withRetry(() => admin.fetchTopicOffsets(topic), retry);
+      return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
+    },
+    async committedOffsets(groupId, topics) {
+      const result = await withRetry(() => admin.fetchOffsets({ groupId, topics: [...topics] }), retry);
+      const out: TopicPartitionOffset[] = [];
+      for (const t of result) for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ topic: t.topic, partition: p.partition, offset: Number(p.offset) });
+      return out;
+    },
+    async deleteRecords(topic, partitions) {
+      if (partitions.length === 0) return;
+      await withRetry(async () => {
+        // kafkajs looks the partition leaders up in a cache it does not refresh for unseen topics.
+        await admin.fetchTopicMetadata({ topics: [topic] });
+        await admin.deleteTopicRecords({ topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) });
+      }, retry);
+    },
+    close: () => admin.disconnect(),
+  };
+}
+
+function isTopicAlreadyExists(error: unknown): boolean {
+  const e = error as { type?: string; errors?: { type?: string }[]; message?: string };
+  if (e.type === 'TOPIC_ALREADY_EXISTS') return true;
+  return /already exists/i.test(e.message ?? '');
+}
+
+const toMessage = (r: OutgoingRecord): Message => {
+  const message: Message = { key: r.key, value: r.value, timestamp: String(r.timestamp), headers: r.headers as IHeaders };
+  if (r.partition !== undefined) message.partition = r.partition;
+  return message;
+};
+
+/** Groups records by topic (order kept within a topic) for one produce request. */
+function toTopicMessages(records: readonly OutgoingRecord[]): { topic: string; messages: Message[] }[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const r of records) {
+    let list = byTopic.get(r.topic);
+    if (list === undefined) byTopic.set(r.topic, (list = []));
+    list.push(toMessage(r));
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/**
+ * Splits records into produce requests of bounded size. kafkajs puts all records of a partition into one
+ * record batch, and a batch above the broker's message.max.bytes (1 MiB by default) is rejected; kafkajs
+ * also stalls on very large requests. Order within a partition is kept (chunks are sent one after another).
+ */
+export function chunkRecords(records: readonly OutgoingRecord[], maxRecords = 4000, maxBytes = 512 * 1024): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (current.length > 0 && (current.length >= maxRecords || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function producerPort(producer: Producer, retry: RetryOptions): ProducerPort {
+  return {
+    async send(records) {
+      // Idempotent producer: a retried send cannot duplicate records.
+      for (const chunk of chunkRecords(records)) await withRetry(() => producer.sendBatch({ topicMessages: toTopicMessages(chunk) }), retry);
+    },
+    async beginTransaction() {
+      const transaction = await withRetry(() => producer.transaction(), retry);
+      return transactionPort(transaction, retry);
+    },
+    close: () => producer.disconnect(),
+  };
+}
+
+function transactionPort(transaction: Transaction, retry: RetryOptions): TransactionPort {
+  return {
+    async send(records) {
+      for (const chunk of chunkRecords(records)) await withRetry(() => transaction.sendBatch({ topicMessages: toTopicMessages(chunk) }), retry);
+    },
+    async sendOffsets(groupId, offsets) {
+      if (offsets.length === 0) return;
+      const byTopic = new Map<string, { partition: number; offset: string }[]>();
+      for (const o of offsets) {
+        let list = byTopic.get(o.topic);
+        if (list === undefined) byTopic.set(o.topic, (list = []));
+        list.push({ partition: o.partition, offset: String(o.offset) });
+      }
+      await withRetry(() => transaction.sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) }), retry);
+    },
+    commit: () => withRetry(() => transaction.commit(), retry),
+    abort: () => transaction.abort(),
+  };
+}
+
+function toRecords(messages: readonly { offset: string; key: Buffer | null; value: Buffer | null; timestamp: string; headers?: IHeaders }[]): ConsumedRecord[] {
+  return messages.map((m) => ({
+    offset: Number(m.offset),
+    key: m.key,
+    value: m.value,
+    timestamp: Number(m.timestamp),
+    headers: m.headers ?? {},
+  }));
+}
+
+function kafkajsAssignor(assignor: PartitionAssignor): PartitionAssigner {
+  return ({ cluster }) => {
+    const a: Assigner = {
+      name: assignor.name,
+      version: 1,
+      async assign({ members, topics }) {
+        await cluster.refreshMetadata();
+        const counts = new Map<string, number>();
+        for (const topic of topics) counts.set(topic, cluster.findTopicPartitionMetadata(topic).length);
+        const decoded = members.map((m) => ({
+          memberId: m.memberId,
+          userData: AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData ?? Buffer.alloc(0),
+        }));
+        const result = assignor.assign(decoded, counts);
+        return members.map((m) => {
+          const assignment: { [topic: string]: number[] } = {};
+          for (const tp of result.get(m.memberId) ?? []) (assignment[tp.topic] ??= []).push(tp.partition);
+          return { memberId: m.memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment, userData: Buffer.alloc(0) }) };
+        });
+      },
+      protocol({ topics }) {
+        return { name: assignor.name, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: assignor.userData() }) };
+      },
+    };
+    return a;
+  };
+}
+
+function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): ConsumerPort {
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    readUncommitted: options.readCommitted === false,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
+    // Smaller fetches keep a batch's processing and its commit short (and heartbeats regular).
+    maxBytesPerPartition: 256 * 1024,
+    rebalanceTimeout: 60_000,
+    ...(options.assignor === undefined ? {} : { partitionAssigners: [kafkajsAssignor(options.assignor)] }),
+  });
+  let connected = false;
+  return {
+    async run(topics, handlers: ConsumerHandlers) {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const partitions: TopicPartition[] = [];
+        for (const [topic, ps] of Object.entries(payload.memberAssignment)) for (const partition of ps) partitions.push({ topic, partition });
+        handlers.onAssigned(partitions);
+      });
+      consumer.on(consumer.events.REBALANCING, () => handlers.onRebalancing?.());
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) handlers.onCrash(payload.error);
+        else logger.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+      });
+      await consumer.connect();
+      connected = true;
+      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch }) => {
+          await handlers.onBatch({ topic: batch.topic, partition: batch.partition, records: toRecords(batch.messages), highWatermark: Number(batch.highWatermark) });
+        },
+      });
+    },
+    async commit(offsets) {
+      if (offsets.length === 0) return;
+      await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    },
+    pause: (tps) => consumer.pause(groupByTopic(tps)),
+    resume: (tps) => consumer.resume(groupByTopic(tps)),
+    async close() {
+      if (connected) await consumer.disconnect();
+      connected = false;
+    },
+  };
+}
+
+function groupByTopic(tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
+  const map = new Map<string, number[]>();
+  for (const tp of tps) {
+    let list = map.get(tp.topic);
+    if (list === undefined) map.set(tp.topic, (list = []));
+    list.push(tp.partition);
+  }
+  return [...map].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+async function readToEnd(kafka: Kafka, requests: readonly ReadRequest[], onBatch: (batch: ConsumedBatch) => void, readCommitted: boolean): Promise<void> {
+  const pending = new Map<string, ReadRequest>();
+  for (const r of requests) if (r.endOffset > 0) pending.set(`${r.topic}\u0000${r.partition}`, r);
+  if (pending.size === 0) return;
+  const consumer = kafka.consumer({ groupId: `tributary-restore-${randomUUID()}`, readUncommitted: !readCommitted, sessionTimeout: 30_000 });
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  const markProgress = (topic: string, partition: number, lastOffset: number): void => {
+    const key = `${topic}\u0000${partition}`;
+    const request = pending.get(key);
+    if (request !== undefined && lastOffset + 1 >= request.endOffset) {
+      pending.delete(key);
+      if (pending.size === 0) settle.resolve();
+    }
+  };
+  // Fires for batches with records and for batches of only control records or aborted records.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => markProgress(payload.topic, payload.partition, Number(payload.lastOffset)));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) settle.reject(payload.error);
+  });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...new Set(requests.map((r) => r.topic))], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const request = pending.get(`${batch.topic}\u0000${batch.partition}`);
+        if (request === undefined) return;
+        const records = toRecords(batch.messages).filter((r) => r.offset < request.endOffset);
+        if (records.length > 0) onBatch({ topic: batch.topic, partition: batch.partition, records, highWatermark: Number(batch.highWatermark) });
+      },
+    });
+    await done;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+function pinoLogCreator(logger: Logger) {
+  return (level: logLevel) =>
+    ({ namespace, log }: { namespace: string; log: { message: string; [key: string]: unknown } }) => {
+      const { message, timestamp: _ts, logger: _l, ...rest } = log;
+      const child = { kafkajs: namespace, ...rest };
+      if (level === logLevel.ERROR) logger.error(child, message);
+      else if (level === logLevel.WARN) logger.warn(child, message);
+      else if (level === logLevel.INFO) logger.info(child, message);
+      else logger.debug(child, message);
+    };
+}

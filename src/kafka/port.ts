@@ -1,0 +1,149 @@
+import type { OutgoingRecord } from '../errors.js';
+import type { Headers } from '../runtime/record.js';
+
+/**
+ * The Kafka port: everything the runtime needs from a Kafka client, and nothing more. The runtime talks only
+ * to these interfaces; `kafkajs-adapter.ts` implements them (and hides every kafkajs quirk).
+ */
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface TopicPartitionOffset extends TopicPartition {
+  /** Next offset to read (as Kafka commits it). */
+  readonly offset: number;
+}
+
+/** A topic to create. `configs` are topic-level configs such as `cleanup.policy`. */
+export interface NewTopic {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly configs?: Readonly<{ [name: string]: string }>;
+}
+
+export interface PartitionOffsets {
+  readonly partition: number;
+  /** Log start offset. */
+  readonly low: number;
+  /** High watermark (next offset to be written). */
+  readonly high: number;
+}
+
+export interface AdminPort {
+  /** Creates the topics that do not exist yet; existing topics are left as they are. */
+  createTopics(topics: readonly NewTopic[]): Promise<void>;
+  /** Partition count of each topic that exists (missing topics are absent from the map). */
+  partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
+  /** Log start and end offsets of every partition of a topic. */
+  offsets(topic: string): Promise<PartitionOffsets[]>;
+  /** Offsets committed by a consumer group (partitions without a commit are absent). */
+  committedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
+  /** Deletes records below the given offsets (Kafka DeleteRecords). */
+  deleteRecords(topic: string, partitions: readonly { partition: number; offset: number }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A record as consumed. */
+export interface ConsumedRecord {
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly ConsumedRecord[];
+  /** High watermark of the partition when the batch was fetched. */
+  readonly highWatermark: number;
+}
+
+/** Subscription metadata of one group member, as the group leader's assignor sees it. */
+export interface GroupMember {
+  readonly memberId: string;
+  /** What the member put in its subscription (the runtime puts its instance id there). */
+  readonly userData: Buffer;
+}
+
+/**
+ * A partition assignor run by the group leader. It receives every member, the subscribed topics and their
+ * partition counts and returns the partitions of each member.
+ */
+export interface PartitionAssignor {
+  readonly name: string;
+  /** This member's subscription user data. */
+  userData(): Buffer;
+  assign(members: readonly GroupMember[], partitionCounts: ReadonlyMap<string, number>): Map<string, TopicPartition[]>;
+}
+
+export interface ConsumerHandlers {
+  /** The group gave this member a new assignment (after every rebalance). */
+  onAssigned(partitions: readonly TopicPartition[]): void;
+  /** A rebalance started: the current assignment is about to be revoked. */
+  onRebalancing?(): void;
+  /** A batch of one partition; the next batch is fetched after the promise settles. */
+  onBatch(batch: ConsumedBatch): Promise<void>;
+  /** The consumer stopped for good on an error it could not recover from. */
+  onCrash(error: Error): void;
+}
+
+export interface ConsumerOptions {
+  readonly groupId: string;
+  /** read_committed (default true). */
+  readonly readCommitted?: boolean;
+  readonly assignor?: PartitionAssignor;
+  readonly sessionTimeoutMs?: number;
+}
+
+export interface ConsumerPort {
+  /** Subscribes to topics (from the beginning when the group has no committed offset) and starts consuming. */
+  run(topics: readonly string[], handlers: ConsumerHandlers): Promise<void>;
+  /** Commits offsets for the group (at-least-once). */
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+  /** Stops consuming and leaves the group. */
+  close(): Promise<void>;
+}
+
+export interface TransactionPort {
+  send(records: readonly OutgoingRecord[]): Promise<void>;
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface ProducerOptions {
+  /** Makes the producer transactional (and idempotent). */
+  readonly transactionalId?: string;
+  /** Transaction timeout; an open transaction of a crashed producer is aborted after this long at the latest. */
+  readonly transactionTimeoutMs?: number;
+}
+
+export interface ProducerPort {
+  /** Sends records and resolves once every one is acknowledged (the flush of at-least-once). */
+  send(records: readonly OutgoingRecord[]): Promise<void>;
+  /** Begins a transaction (transactional producers only). */
+  beginTransaction(): Promise<TransactionPort>;
+  close(): Promise<void>;
+}
+
+/** One partition to read up to `endOffset` (exclusive). */
+export interface ReadRequest extends TopicPartition {
+  readonly endOffset: number;
+}
+
+export interface KafkaPort {
+  admin(): Promise<AdminPort>;
+  consumer(options: ConsumerOptions): ConsumerPort;
+  producer(options?: ProducerOptions): Promise<ProducerPort>;
+  /**
+   * Reads partitions from their beginning up to the requested end offsets, calling `onBatch` for every
+   * batch (a partition's records in offset order), and resolves when every partition reached its end.
+   */
+  readToEnd(requests: readonly ReadRequest[], onBatch: (batch: ConsumedBatch) => void, options?: { readCommitted?: boolean }): Promise<void>;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { StreamsError } from '../errors.js';
+import { isConcurrentTransactions, isRetriable, withRetry } from './retry.js';
+
+const concurrent = (): Error => Object.assign(new Error('There is a pending transaction'), { type: 'CONCURRENT_TRANSACTIONS', code: 51, retriable: false });
+
+describe('withRetry', () => {
+  it('retries CONCURRENT_TRANSACTIONS with doubling backoff until the operation succeeds', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    const result = await withRetry(
+      async () => {
+        calls++;
+        if (calls < 4) throw concurrent();
+        return 'done';
+      },
+      { initialBackoffMs: 10, sleep: async (ms) => void waits.push(ms) },
+    );
+    expect(result).toBe('done');
+    expect(calls).toBe(4);
+    expect(waits).toEqual([10, 20, 40]);
+  });
+
+  it('finds the Kafka error behind kafkajs wrappers (originalError, cause)', () => {
+    const wrapped = Object.assign(new Error('Number of retries exceeded'), { originalError: concurrent() });
+    expect(isConcurrentTransactions(wrapped)).toBe(true);
+    expect(isRetriable(new Error('x', { cause: { retriable: true } }))).toBe(true);
+    expect(isRetriable(new StreamsError('broker down', { retriable: true }))).toBe(true);
+  });
+
+  it('does not retry programming errors or errors that are not retriable', async () => {
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new TypeError('bad argument');
+        },
+        { sleep: async () => undefined },
+      ),
+    ).rejects.toThrow(TypeError);
+    expect(calls).toBe(1);
+    expect(isRetriable(new Error('plain'))).toBe(false);
+  });
+
+  it('gives up after the configured retries with the last error', async () => {
+    let calls = 0;
+    const retried: number[] = [];
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw concurrent();
+        },
+        { retries: 2, sleep: async () => undefined, onRetry: (_e, attempt) => retried.push(attempt) },
+      ),
+    ).rejects.toThrow('pending transaction');
+    expect(calls).toBe(3);
+    expect(retried).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,573 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 'rxjs';
+import { ConfigError, StreamsError, asStreamsError, ProductionError, defaultErrorPolicies, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
+import type { Topology } from '../graph/topology.js';
+import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
+import type { AdminPort, ConsumedBatch, ConsumerPort, KafkaPort, ProducerPort, TopicPartition, TopicPartitionOffset } from '../kafka/port.js';
+import { silentLogger } from '../logger.js';
+import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
+import { restoreStore, type RestoreProgress } from '../state/restore.js';
+import type { ChangelogRecord, StateStore } from '../state/state-store.js';
+import { copartitionAssignor, taskOf } from './copartition-assignor.js';
+import { planTopics, type TopicPlan } from './internal-topics.js';
+import { taskIdToString, type TaskId } from './processor.js';
+import { Task, type CommitOffset, type InputRecord } from './task.js';
+
+/** Lifecycle of a {@link KafkaStreams} instance (Kafka Streams' `KafkaStreams.State`). */
+export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
+
+/** Default commit interval under at-least-once (see {@link KafkaStreamsConfig.commitIntervalMs}). */
+export const DEFAULT_ALOS_COMMIT_INTERVAL_MS = 1000;
+/** Default commit interval under exactly-once, as in Kafka Streams. */
+export const DEFAULT_EOS_COMMIT_INTERVAL_MS = 100;
+
+/**
+ * Header written on every changelog record: the input offsets the commit that wrote it covers. Restore
+ * reads it so that, under at-least-once, records whose effect is already in the changelog (the changelog
+ * was flushed but the crash came before the offset commit) are not applied twice.
+ */
+export const CHANGELOG_OFFSETS_HEADER = 'tributary.source.offsets';
+
+/** Hooks for metrics (e.g. prom-client counters and histograms); every hook is optional. */
+export interface StreamsMetricsHooks {
+  recordsProcessed?(task: string, count: number): void;
+  commit?(info: CommitInfo): void;
+  restore?(progress: RestoreProgress & { task: string }): void;
+  /** Consumer lag seen on a fetched batch: high watermark minus the next offset. */
+  lag?(topic: string, partition: number, lag: number): void;
+}
+
+export interface CommitInfo {
+  readonly records: number;
+  readonly changelogRecords: number;
+  readonly offsets: number;
+  readonly durationMs: number;
+  readonly transactional: boolean;
+}
+
+export interface KafkaStreamsConfig {
+  /** Consumer group id, transactional id prefix and prefix of internal topics. */
+  readonly applicationId: string;
+  /** Bootstrap brokers (`host:port`); ignored when `kafka` is given. */
+  readonly brokers?: readonly string[];
+  /** A Kafka port to use instead of the kafkajs adapter built from `brokers`. */
+  readonly kafka?: KafkaPort;
+  /** Default `at_least_once`. */
+  readonly guarantee?: ProcessingGuarantee;
+  /**
+   * How often tasks commit. Default 100 ms under exactly-once (as Kafka Streams) and 1000 ms under
+   * at-least-once: Kafka Streams' 30 s default relies on its record cache to forward results, whereas here
+   * outputs are buffered until the commit, so the interval is also the output latency.
+   */
+  readonly commitIntervalMs?: number;
+  /** Stable id of this instance: the transactional id is `<applicationId>-<instanceId>`, so a restarted
+   *  instance fences its predecessor and aborts its open transaction at once. Default: a random id. */
+  readonly instanceId?: string;
+  readonly errorPolicies?: Partial<ErrorPolicies>;
+  readonly logger?: Logger;
+  /** Wall clock for commit timing and wall-clock punctuation; tests pass a virtual-time scheduler. */
+  readonly scheduler?: SchedulerLike;
+  /** How often wall-clock punctuations are checked; default 100 ms. */
+  readonly punctuationTickMs?: number;
+  /** Delete consumed repartition records after each commit (default true). */
+  readonly purgeRepartitionTopics?: boolean;
+  /** Transaction timeout under exactly-once; default 10 s. */
+  readonly transactionTimeoutMs?: number;
+  readonly metrics?: StreamsMetricsHooks;
+  /** Consumer session timeout: how long a dead instance keeps its tasks; default 30 s (min. 6 s by broker default). */
+  readonly sessionTimeoutMs?: number;
+}
+
+export interface KafkaStreamsEvents {
+  state: [state: StreamsState, previous: StreamsState];
+  restore: [progress: RestoreProgress & { task: string }];
+  restored: [info: { task: string; records: number; durationMs: number }];
+  commit: [info: CommitInfo];
+  error: [error: StreamsError];
+}
+
+interface RunningTask {
+  readonly task: Task;
+  readonly name: string;
+  /** Input positions (next offset) recovered from the changelog headers: records below are already applied. */
+  readonly appliedUpTo: Map<string, number>;
+  /** Next offset to process per input partition (-1 until the first record). */
+  readonly position: Map<string, number>;
+}
+
+const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/**
+ * Runs a topology on Kafka: one consumer in group `applicationId` over every source and repartition topic,
+ * one task per (sub-topology, partition), changelog-backed stores restored before a task processes, and a
+ * commit loop (at-least-once: produce, flush, commit offsets; exactly-once: one Kafka transaction per
+ * commit holding outputs, changelog records and consumer offsets).
+ *
+ * @example
+ * const builder = new StreamsBuilder();
+ * builder.stream('words', { key: Serdes.string(), value: Serdes.string() })
+ *   .groupByKey().count({ storeName: 'counts' }).toStream().to('counts', { value: Serdes.long() });
+ * const app = new KafkaStreams(builder.build(), { applicationId: 'word-count', brokers: ['localhost:9092'], guarantee: 'exactly_once' });
+ * app.on('state', (state) => console.log(state));
+ * await app.start();
+ * // ... later
+ * console.log(app.store<string, number>('counts').get('hello'));
+ * await app.close();
+ */
+export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
+  readonly applicationId: string;
+  readonly instanceId: string;
+  readonly guarantee: ProcessingGuarantee;
+  readonly commitIntervalMs: number;
+
+  readonly #topology: Topology;
+  readonly #kafka: KafkaPort;
+  readonly #logger: Logger;
+  readonly #scheduler: SchedulerLike;
+  readonly #policies: ErrorPolicies;
+  readonly #config: KafkaStreamsConfig;
+  readonly #tasks = new Map<string, RunningTask>();
+  readonly #taskByPartition = new Map<string, RunningTask>();
+  #state: StreamsState = 'CREATED';
+  #plan: TopicPlan | undefined;
+  #admin: AdminPort | undefined;
+  #producer: ProducerPort | undefined;
+  #consumer: ConsumerPort | undefined;
+  #timers: Subscription[] = [];
+  #queue: Promise<void> = Promise.resolve();
+  #lastCommit = 0;
+  #uncommitted = false;
+  #assignmentGeneration = 0;
+  #purging = false;
+  #error: StreamsError | undefined;
+  #processed = 0;
+
+  constructor(topology: Topology, config: KafkaStreamsConfig) {
+    super();
+    if (!config.applicationId) throw new ConfigError('applicationId is required: it names the consumer group and the internal topics');
+    if (config.kafka === undefined && (config.brokers === undefined || config.brokers.length === 0)) {
+      throw new ConfigError('brokers are required (e.g. ["localhost:9092"]) unless a kafka port is given');
+    }
+    this.#topology = topology;
+    this.#config = config;
+    this.applicationId = config.applicationId;
+    this.instanceId = config.instanceId ?? randomUUID();
+    this.guarantee = config.guarantee ?? 'at_least_once';
+    if (this.guarantee !== 'at_least_once' && this.guarantee !== 'exactly_once') {
+      throw new ConfigError(`guarantee must be 'at_least_once' or 'exactly_once', got ${String(this.guarantee)}`);
+    }
+    this.commitIntervalMs = config.commitIntervalMs ?? (this.guarantee === 'exactly_once' ? DEFAULT_EOS_COMMIT_INTERVAL_MS : DEFAULT_ALOS_COMMIT_INTERVAL_MS);
+    this.#logger = (config.logger ?? silentLogger()).child({ applicationId: this.applicationId, instanceId: this.instanceId });
+    this.#scheduler = config.scheduler ?? asyncScheduler;
+    this.#policies = { ...defaultErrorPolicies, ...config.errorPolicies };
+    this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
+  }
+
+  get state(): StreamsState {
+    return this.#state;
+  }
+
+  /** The error that moved the instance to ERROR, if any. */
+  get error(): StreamsError | undefined {
+    return this.#error;
+  }
+
+  /** Records processed by this instance since start. */
+  get processedRecords(): number {
+    return this.#processed;
+  }
+
+  /** Tasks running on this instance, e.g. `0_1`. */
+  get taskIds(): string[] {
+    return [...this.#tasks.keys()].sort();
+  }
+
+  /**
+   * Creates internal topics, connects, joins the group and starts processing. Resolves once the consumer is
+   * subscribed; the state turns RUNNING when the first assignment is restored.
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'CREATED') throw new ConfigError(`start() can be called once, on a CREATED instance (state is ${this.#state})`);
+    this.#setState('REBALANCING');
+    try {
+      const admin = (this.#admin = await this.#kafka.admin());
+      const userTopics = [...new Set(this.#topology.taskSubtopologies.flatMap((s) => s.sourceTopics.filter((t) => !t.internal).map((t) => t.topic)))];
+      if (this.#topology.globalSubtopologies.length > 0) {
+        throw new ConfigError('global tables are not supported by the Kafka runtime yet; use a KTable with a co-partitioned topic');
+      }
+      const plan = (this.#plan = planTopics(this.#topology, this.applicationId, await admin.partitionCounts(userTopics)));
+      await admin.createTopics(plan.internalTopics);
+      this.#logger.info({ internalTopics: plan.internalTopics.map((t) => `${t.topic}(${t.partitions})`) }, 'internal topics ready');
+      this.#producer = await this.#kafka.producer(
+        this.guarantee === 'exactly_once' ? { transactionalId: `${this.applicationId}-${this.instanceId}`, transactionTimeoutMs: this.#config.transactionTimeoutMs ?? 10_000 } : {},
+      );
+      const consumer = (this.#consumer = this.#kafka.consumer({
+        groupId: this.applicationId,
+        readCommitted: this.guarantee === 'exactly_once',
+        assignor: copartitionAssignor(this.instanceId, plan.subtopologies),
+        ...(this.#config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.#config.sessionTimeoutMs }),
+      }));
+      this.#lastCommit = this.#scheduler.now();
+      this.#timers.push(interval(this.commitIntervalMs, this.#scheduler).subscribe(() => this.#enqueue(() => this.#commitIfDue())));
+      this.#timers.push(interval(this.#config.punctuationTickMs ?? 100, this.#scheduler).subscribe(() => this.#enqueue(async () => this.#punctuateWallClock())));
+      await consumer.run(plan.sourceTopics, {
+        onAssigned: (partitions) => {
+          const generation = ++this.#assignmentGeneration;
+          this.#enqueue(() => this.#onAssigned(partitions, generation));
+        },
+        onRebalancing: () => {
+          if (this.#state === 'RUNNING') this.#setState('REBALANCING');
+        },
+        onBatch: (batch) => this.#enqueue(() => this.#onBatch(batch)),
+        onCrash: (error) => this.#fail(asStreamsError(error, (message, cause) => new StreamsError(`consumer stopped: ${message}`, { cause }))),
+      });
+    } catch (error) {
+      const failure = asStreamsError(error, (message, cause) => new StreamsError(`start failed: ${message}`, { cause }));
+      await this.#shutdown(failure);
+      throw failure;
+    }
+  }
+
+  /** Commits what was processed, leaves the group and closes the clients. */
+  async close(): Promise<void> {
+    if (this.#state === 'NOT_RUNNING' || this.#state === 'PENDING_SHUTDOWN') return;
+    if (this.#state === 'CREATED') {
+      this.#setState('NOT_RUNNING');
+      return;
+    }
+    await this.#shutdown(undefined);
+  }
+
+  /**
+   * Read-only view of a key-value store across the tasks of this instance (interactive query). Only the
+   * partitions this instance owns are visible.
+   */
+  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    if (!this.#topology.stores.has(name)) throw new ConfigError(`no store named ${name} in this topology`);
+    const stores = (): ReadOnlyKeyValueStore<K, V>[] => {
+      const out: ReadOnlyKeyValueStore<K, V>[] = [];
+      for (const t of this.#tasks.values()) {
+        const s = t.task.stores.get(name) as (StateStore & ReadOnlyKeyValueStore<K, V>) | undefined;
+        if (s !== undefined) out.push(s);
+      }
+      return out;
+    };
+    return {
+      get: (key) => {
+        for (const s of stores()) {
+          const v = s.get(key);
+          if (v !== undefined) return v;
+        }
+        return undefined;
+      },
+      getWithTimestamp: (key) => {
+        for (const s of stores()) {
+          const v = s.getWithTimestamp(key);
+          if (v !== undefined) return v;
+        }
+        return undefined;
+      },
+      all: function* () {
+        for (const s of stores()) yield* s.all();
+      },
+      approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
+    };
+  }
+
+  #setState(next: StreamsState): void {
+    const previous = this.#state;
+    if (previous === next) return;
+    this.#state = next;
+    this.#logger.info({ state: next, previous }, `state ${previous} -> ${next}`);
+    this.emit('state', next, previous);
+  }
+
+  /** Runs task work one piece at a time: batches, commits, punctuation and rebalances never interleave. */
+  #enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(async () => {
+      if (this.#state === 'ERROR' || this.#state === 'NOT_RUNNING') return;
+      try {
+        await work();
+      } catch (error) {
+        this.#fail(asStreamsError(error, (message, cause) => new StreamsError(message, { cause })));
+      }
+    });
+    this.#queue = run;
+    return run;
+  }
+
+  #fail(error: StreamsError): void {
+    if (this.#state === 'ERROR' || this.#state === 'NOT_RUNNING') return;
+    this.#error = error;
+    this.#logger.error({ err: error }, `stopping on error: ${error.message}`);
+    void this.#shutdown(error);
+  }
+
+  async #shutdown(failure: StreamsError | undefined): Promise<void> {
+    this.#setState('PENDING_SHUTDOWN');
+    for (const t of this.#timers) t.unsubscribe();
+    this.#timers = [];
+    if (failure === undefined) {
+      // The final commit runs after queued work; nothing new is enqueued once PENDING_SHUTDOWN.
+      await this.#queue;
+      try {
+        await this.#commit();
+      } catch (error) {
+        this.#logger.warn({ err: error }, 'final commit failed; uncommitted work will be redone by the next owner');
+      }
+    }
+    const closing: Promise<unknown>[] = [];
+    // Leaving the group hands the partitions over at once instead of after the session timeout.
+    if (this.#consumer) closing.push(this.#consumer.close().catch((e) => this.#logger.warn({ err: e }, 'consumer close failed')));
+    await Promise.all(closing);
+    this.#closeTasks();
+    await this.#producer?.close().catch((e) => this.#logger.warn({ err: e }, 'producer close failed'));
+    await this.#admin?.close().catch(() => undefined);
+    if (failure !== undefined) {
+      this.#setState('ERROR');
+      // An 'error' event without listener would throw from this background path: the state and
+      // `error` getter already tell what happened.
+      if (this.listenerCount('error') > 0) this.emit('error', failure);
+    } else this.#setState('NOT_RUNNING');
+  }
+
+  #closeTasks(): void {
+    for (const t of this.#tasks.values()) {
+      try {
+        t.task.close();
+      } catch (error) {
+        this.#logger.warn({ err: error, task: t.name }, 'task close failed');
+      }
+    }
+    this.#tasks.clear();
+    this.#taskByPartition.clear();
+  }
+
+  /**
+   * A new assignment. Every task is rebuilt and restored from its changelogs: a task that stays keeps no
+   * uncommitted state, because the consumer re-reads its partitions from the committed offsets.
+   */
+  async #onAssigned(partitions: readonly TopicPartition[], generation: number): Promise<void> {
+    if (this.#state === 'PENDING_SHUTDOWN' || generation !== this.#assignmentGeneration) return;
+    this.#setState('REBALANCING');
+    this.#closeTasks();
+    this.#uncommitted = false;
+    const plan = this.#plan!;
+    const ids = new Map<string, TaskId>();
+    for (const tp of partitions) {
+      const id = taskOf(plan.subtopologies, tp);
+      if (id !== undefined) ids.set(taskIdToString(id), id);
+    }
+    this.#logger.info({ tasks: [...ids.keys()].sort(), partitions: partitions.length }, 'assignment received');
+    const created: RunningTask[] = [];
+    for (const [name, id] of [...ids].sort()) {
+      const task = new Task({ id, topology: this.#topology, applicationId: this.applicationId, scheduler: this.#scheduler, errorPolicies: this.#policies, logger: this.#logger });
+      created.push({ task, name, appliedUpTo: new Map(), position: new Map() });
+    }
+    await this.#restore(created);
+    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') {
+      for (const t of created) t.task.close();
+      return;
+    }
+    for (const running of created) {
+      running.task.initialize();
+      this.#tasks.set(running.name, running);
+      for (const topic of running.task.inputTopics) this.#taskByPartition.set(tpKey(topic, running.task.id.partition), running);
+    }
+    this.#setState('RUNNING');
+  }
+
+  /** Replays every changelog partition of the new tasks up to its end offset, in one read. */
+  async #restore(tasks: readonly RunningTask[]): Promise<void> {
+    const started = Date.now();
+    const wanted = tasks.flatMap((running) => running.task.changelogPartitions().map((changelog) => ({ running, changelog })));
+    if (wanted.length === 0) return;
+    const ends = new Map<string, { low: number; high: number }>();
+    for (const topic of new Set(wanted.map((w) => w.changelog.topic))) {
+      for (const o of await this.#admin!.offsets(topic)) ends.set(tpKey(topic, o.partition), o);
+    }
+    const byPartition = new Map<string, { running: RunningTask; batches: (readonly ChangelogRecord[])[]; endOffset: number }>();
+    for (const { running, changelog } of wanted) {
+      const range = ends.get(tpKey(changelog.topic, changelog.partition));
+      if (range === undefined || range.high <= range.low) continue;
+      byPartition.set(tpKey(changelog.topic, changelog.partition), { running, batches: [], endOffset: range.high });
+    }
+    const requests = wanted
+      .filter((w) => byPartition.has(tpKey(w.changelog.topic, w.changelog.partition)))
+      .map((w) => ({ topic: w.changelog.topic, partition: w.changelog.partition, endOffset: byPartition.get(tpKey(w.changelog.topic, w.changelog.partition))!.endOffset }));
+    this.#logger.info({ partitions: requests.map((r) => `${r.topic}-${r.partition}@${r.endOffset}`) }, `restoring ${requests.length} changelog partitions`);
+    await this.#kafka.readToEnd(
+      requests,
+      (batch) => {
+        const target = byPartition.get(tpKey(batch.topic, batch.partition));
+        if (target === undefined) return;
+        for (const r of batch.records) this.#noteAppliedOffsets(target.running, r.headers[CHANGELOG_OFFSETS_HEADER]);
+        target.batches.push(batch.records);
+      },
+      { readCommitted: this.guarantee === 'exactly_once' },
+    );
+    let total = 0;
+    const perTask = new Map<string, number>();
+    for (const { running, changelog } of wanted) {
+      const target = byPartition.get(tpKey(changelog.topic, changelog.partition));
+      if (target === undefined) continue;
+      const task = running.name;
+      const endOffset = target.endOffset;
+      const restored = await restoreStore(changelog.store, target.batches, {
+        endOffset,
+        onProgress: (progress) => {
+          this.emit('restore', { ...progress, task });
+          this.#config.metrics?.restore?.({ ...progress, task });
+        },
+      });
+      total += restored;
+      perTask.set(task, (perTask.get(task) ?? 0) + restored);
+      this.#logger.info({ task, store: changelog.storeName, restored, appliedUpTo: Object.fromEntries(running.appliedUpTo) }, `restored ${changelog.storeName} of task ${task} up to offset ${endOffset}`);
+    }
+    const durationMs = Date.now() - started;
+    this.#logger.info({ records: total, durationMs, tasks: tasks.map((t) => t.name) }, `restore done: ${total} records`);
+    for (const t of tasks) this.emit('restored', { task: t.name, records: perTask.get(t.name) ?? 0, durationMs });
+  }
+
+  #noteAppliedOffsets(running: RunningTask, header: unknown): void {
+    if (header === undefined) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.isBuffer(header) ? header.toString('utf8') : String(header));
+    } catch {
+      return;
+    }
+    if (!Array.isArray(parsed)) return;
+    for (const entry of parsed as [string, number, number][]) {
+      const [topic, partition, offset] = entry;
+      const key = tpKey(topic, partition);
+      if ((running.appliedUpTo.get(key) ?? -1) < offset) running.appliedUpTo.set(key, offset);
+    }
+  }
+
+  async #onBatch(batch: ConsumedBatch): Promise<void> {
+    if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING') return;
+    const key = tpKey(batch.topic, batch.partition);
+    const running = this.#taskByPartition.get(key);
+    // A batch fetched for a partition this instance no longer owns: the new owner reads it again.
+    if (running === undefined || batch.records.length === 0) return;
+    const appliedUpTo = running.appliedUpTo.get(key) ?? -1;
+    const expected = running.position.get(key) ?? -1;
+    const inputs: InputRecord[] = [];
+    for (const r of batch.records) {
+      if (r.offset < appliedUpTo || r.offset < expected) continue;
+      inputs.push({ topic: batch.topic, partition: batch.partition, offset: r.offset, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers });
+    }
+    const last = batch.records[batch.records.length - 1]!;
+    running.position.set(key, last.offset + 1);
+    this.#config.metrics?.lag?.(batch.topic, batch.partition, Math.max(0, batch.highWatermark - last.offset - 1));
+    this.#logger.debug({ topic: batch.topic, partition: batch.partition, records: batch.records.length, inputs: inputs.length }, 'batch');
+    if (inputs.length === 0) return;
+    running.task.addRecords(inputs);
+    const t0 = performance.now();
+    const processed = running.task.processAll();
+    this.#processed += processed;
+    this.#logger.debug({ processed, ms: performance.now() - t0 }, 'processed');
+    this.#uncommitted = true;
+    this.#config.metrics?.recordsProcessed?.(running.name, processed);
+    await this.#commitIfDue();
+  }
+
+  #punctuateWallClock(): Promise<void> | void {
+    if (this.#state !== 'RUNNING') return;
+    for (const t of this.#tasks.values()) if (t.task.punctuateWallClock()) this.#uncommitted = true;
+  }
+
+  async #commitIfDue(): Promise<void> {
+    if (this.#scheduler.now() - this.#lastCommit < this.commitIntervalMs) return;
+    await this.#commit();
+  }
+
+  /** Commits every task: one transaction under exactly-once; produce, flush, then offsets under at-least-once. */
+  async #commit(): Promise<void> {
+    this.#lastCommit = this.#scheduler.now();
+    if (!this.#uncommitted || this.#tasks.size === 0) return;
+    const started = Date.now();
+    const records: OutgoingRecord[] = [];
+    const changelog: OutgoingRecord[] = [];
+    const offsets: TopicPartitionOffset[] = [];
+    for (const t of this.#tasks.values()) {
+      const result = t.task.commit();
+      records.push(...result.records);
+      offsets.push(...result.offsets);
+      if (result.changelog.length > 0) {
+        const header = JSON.stringify(result.offsets.map((o: CommitOffset) => [o.topic, o.partition, o.offset]));
+        for (const c of result.changelog) changelog.push({ ...c, headers: { ...c.headers, [CHANGELOG_OFFSETS_HEADER]: header } });
+      }
+    }
+    this.#uncommitted = false;
+    if (records.length === 0 && changelog.length === 0 && offsets.length === 0) return;
+    const producer = this.#producer!;
+    this.#logger.debug({ records: records.length, changelog: changelog.length, offsets: offsets.length, ms: Date.now() - started }, 'commit collected');
+    if (this.guarantee === 'exactly_once') {
+      const transaction = await producer.beginTransaction();
+      try {
+        await transaction.send(records);
+        await transaction.send(changelog);
+        await transaction.sendOffsets(this.applicationId, offsets);
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch((e) => this.#logger.warn({ err: e }, 'abort failed'));
+        throw new ProductionError(`exactly-once commit failed and was aborted: ${error instanceof Error ? error.message : String(error)}`, records[0]?.topic ?? '-', { cause: error });
+      }
+    } else {
+      await this.#produceAtLeastOnce(producer, records);
+      await producer.send(changelog);
+      try {
+        await this.#consumer!.commit(offsets);
+      } catch (error) {
+        // A rebalance took the partitions: the next owner re-reads from the last committed offsets and the
+        // changelog headers keep it from applying twice what the store already holds.
+        this.#logger.warn({ err: error }, 'offset commit failed; records since the last commit will be processed again');
+      }
+    }
+    const info: CommitInfo = { records: records.length, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: this.guarantee === 'exactly_once' };
+    this.#logger.debug(info, 'committed');
+    this.emit('commit', info);
+    this.#config.metrics?.commit?.(info);
+    if (this.#config.purgeRepartitionTopics !== false) this.#purgeRepartition(offsets);
+  }
+
+  async #produceAtLeastOnce(producer: ProducerPort, records: readonly OutgoingRecord[]): Promise<void> {
+    try {
+      await producer.send(records);
+    } catch (error) {
+      const failure = new ProductionError(`cannot produce ${records.length} records: ${error instanceof Error ? error.message : String(error)}`, records[0]?.topic ?? '-', { cause: error });
+      const decision = this.#policies.production(failure, null, 'production', this.#logger);
+      if (decision.action === 'fail') throw failure;
+    }
+  }
+
+  /** Deletes repartition records below the committed offsets, in the background, one purge at a time. */
+  #purgeRepartition(offsets: readonly TopicPartitionOffset[]): void {
+    const repartition = new Set(this.#plan?.repartitionTopics ?? []);
+    const byTopic = new Map<string, { partition: number; offset: number }[]>();
+    for (const o of offsets) {
+      if (!repartition.has(o.topic)) continue;
+      let list = byTopic.get(o.topic);
+      if (list === undefined) byTopic.set(o.topic, (list = []));
+      list.push({ partition: o.partition, offset: o.offset });
+    }
+    if (byTopic.size === 0 || this.#purging || this.#admin === undefined) return;
+    this.#purging = true;
+    const admin = this.#admin;
+    void (async () => {
+      try {
+        for (const [topic, partitions] of byTopic) await admin.deleteRecords(topic, partitions);
+      } catch (error) {
+        this.#logger.debug({ err: error }, 'repartition purge failed; retried after the next commit');
+      } finally {
+        this.#purging = false;
+      }
+    })();
+  }
+}
