@@ -1,4 +1,4 @@
-// `npm run bench [-- <workload>...] [--runs N] [--scale F] [--no-profile]`: every workload against a real Kafka
+// `npm run bench [-- <workload>...] [--runs N] [--scale F] [--only <contender substring>] [--no-profile]`: every workload against a real Kafka
 // and PostgreSQL (KAFKA_BROKERS / DATABASE_URL, or containers from src/testing), every contender in the same
 // invocation, runs alternating between contenders. Prints the table and writes bench/results/latest.{md,json}.
 import { execFileSync } from 'node:child_process';
@@ -26,6 +26,7 @@ const option = (name: string): string | undefined => {
 };
 const runs = Number(option('--runs') ?? 3);
 const scale = Number(option('--scale') ?? 1);
+const only = option('--only');
 const profile = !argv.includes('--no-profile');
 const names = argv.filter((a) => !a.startsWith('--'));
 const selected = names.length === 0 ? WORKLOADS : names.map((n) => WORKLOADS.find((w) => w.name === n) ?? fail(`unknown workload ${n}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
@@ -101,7 +102,9 @@ const profiles: string[] = [];
 try {
   for (const workload of selected) {
     console.log(`\n== ${workload.description} (scale ${scale}, ${runs} runs each)`);
-    const { contenders, records, unsupported } = await workload.prepare(ctx);
+    const prepared = await workload.prepare(ctx);
+    const { records, unsupported } = prepared;
+    const contenders = prepared.contenders.filter((c) => only === undefined || c.name.includes(only));
     for (const u of unsupported ?? []) notes.push(`${workload.name}: ${u}`);
     const byName = new Map(contenders.map((c) => [c.name, { workload: workload.name, contender: c.name, records, runs: [] } as Row]));
     rows.push(...byName.values());
@@ -111,7 +114,8 @@ try {
         try {
           result = await c.run(run);
         } catch (error) {
-          result = { throughput: 0, peakRssBytes: 0, mismatch: `failed: ${(error as Error).message.split('\n').slice(0, 3).join(' ')}` };
+          console.error((error as Error).stack);
+          result = { throughput: 0, peakRssBytes: 0, mismatch: `failed: ${(error as Error).message.split("\n").slice(0, 3).join(" ")}` };
         }
         byName.get(c.name)!.runs.push(result);
         console.log(`  run ${run} ${c.name}: ${fmt(result.throughput)} rec/s, p50 ${fmt(result.p50Ms, 1)} ms, p99 ${fmt(result.p99Ms, 1)} ms, RSS ${fmt(result.peakRssBytes / 2 ** 20)} MB${result.mismatch ? ` MISMATCH ${result.mismatch}` : ''}${result.note ? ` (${result.note})` : ''}`);

@@ -8,8 +8,22 @@ export function kafkaClient(brokers: readonly string[], clientId = 'bench'): Kaf
 export async function createTopic(admin: Admin, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
   await admin.createTopics({
     topics: [{ topic, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
-    waitForLeaders: true,
+    waitForLeaders: false,
   });
+  // Polled here rather than with waitForLeaders, whose metadata check fails outright on a topic that is not
+  // yet known to the broker answering it.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitionsReady = metadata.topics[0]?.partitions ?? [];
+      if (partitionsReady.length === partitions && partitionsReady.every((p) => p.leader >= 0)) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topic ${topic} has no leaders after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Produces records as fast as one kafkajs producer goes (several batches in flight). */
