@@ -15,8 +15,9 @@ import type { BenchContext, RunResult, Workload } from './lib/types.js';
 import { w1 } from './workloads/w1.js';
 import { w4 } from './workloads/w4.js';
 import { restore } from './workloads/restore.js';
+import { w5bulk, w5single } from './workloads/w5.js';
 
-const WORKLOADS: Workload[] = [w1, w4, restore];
+const WORKLOADS: Workload[] = [w1, w4, w5bulk, w5single, restore];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -79,7 +80,7 @@ const services = await startServices();
 const kafka = kafkaClient(services.brokers);
 const dataDir = join(root, 'bench/.data');
 mkdirSync(dataDir, { recursive: true });
-let javaBase: { command: string; args: string[] } | undefined;
+const javaBases = new Map<string, { command: string; args: string[] }>();
 const ctx: BenchContext = {
   brokers: services.brokers,
   databaseUrl: services.databaseUrl,
@@ -87,12 +88,14 @@ const ctx: BenchContext = {
   scale,
   root,
   dataDir,
-  java(mainClass) {
-    javaBase ??= (() => {
-      const built = buildJavaOracle(join(root, 'bench/java'), 'MAIN', ['-Xmx2g']);
-      return { command: built.command, args: built.args.slice(0, -1) as string[] };
-    })();
-    return { command: javaBase.command, args: [...javaBase.args, mainClass] };
+  java(mainClass, project = 'java') {
+    let base = javaBases.get(project);
+    if (base === undefined) {
+      const built = buildJavaOracle(join(root, 'bench', project), 'MAIN', ['-Xmx2g']);
+      base = { command: built.command, args: built.args.slice(0, -1) as string[] };
+      javaBases.set(project, base);
+    }
+    return { command: base.command, args: [...base.args, mainClass] };
   },
 };
 

@@ -26,8 +26,8 @@ export interface BenchContext {
   readonly scale: number;
   readonly root: string;
   readonly dataDir: string;
-  /** The Kafka Streams benchmark project's java command (classpath included), without the main class. */
-  java(mainClass: string): { command: string; args: string[] };
+  /** The java command (classpath included) that starts `mainClass` of the Maven project bench/<project> (default `java`). */
+  java(mainClass: string, project?: string): { command: string; args: string[] };
 }
 
 export interface Workload {
