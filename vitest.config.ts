@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit tests sit beside the code and need no services; integration tests under
-// test/integration share one Kafka and one PostgreSQL started by the global setup.
+// Three projects: unit tests sit beside the code and need no services; integration tests under
+// test/integration share one Kafka and one PostgreSQL started by the global setup; oracle tests run the
+// real Kafka Streams / Debezium in a JVM (Java 17 + Maven, no broker).
 export default defineConfig({
   test: {
     projects: [
@@ -9,6 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'connectors/**/*.test.ts', 'topologies/**/*.test.ts', 'test/conformance/**/*.test.ts'],
+          exclude: ['**/*.oracle.test.ts', '**/node_modules/**'],
           typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },
         },
       },
@@ -22,6 +24,17 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 300_000,
           // One file at a time in one process: the files share one broker and one server, and 2 cores.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        test: {
+          name: 'oracle',
+          include: ['test/oracle/**/*.test.ts', 'test/conformance/**/*.oracle.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          // One JVM-backed file at a time: the machine has 2 cores.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
         },

@@ -61,6 +61,22 @@ export {
 } from './errors.js';
 export type { ErrorPolicy, ErrorPolicies, ErrorPhase, ErrorDecision, FailedRecord, OutgoingRecord, StreamsErrorOptions, InputCoordinates } from './errors.js';
 
+export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows, Windowed, seconds, minutes, hours } from './dsl/windows.js';
+export type { Window } from './dsl/windows.js';
+export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js';
+export { CogroupedWindowedKStream } from './dsl/cogrouped-windowed-kstream.js';
+export type { EmitStrategy, WindowedMaterialized } from './dsl/windowed-kstream.js';
+export type { Merger } from './dsl/operators/session-window-aggregate.js';
+export { Suppressed, BufferConfig } from './dsl/suppressed.js';
+export type { BufferFullStrategy } from './dsl/suppressed.js';
+export type { ValueJoiner, StreamJoined, Joined, StreamJoinType } from './dsl/joins.js';
+export { timeWindowedSerde, sessionWindowedSerde } from './serde/windowed-serdes.js';
+export type { WindowEntry } from './state/window-store.js';
+export { InMemoryWindowStore } from './state/window-store.js';
+export type { SessionEntry } from './state/session-store.js';
+export { InMemorySessionStore } from './state/session-store.js';
+export type { WindowStoreSpec, SessionStoreSpec } from './state/store-spec.js';
+
 export {
   KafkaStreams,
   CHANGELOG_OFFSETS_HEADER,

@@ -6,6 +6,8 @@ import { KTable } from './ktable.js';
 import { createCogroupNodes } from './operators/cogroup.js';
 import type { Materialized } from './options.js';
 import type { Aggregator, Initializer } from './types.js';
+import { CogroupedWindowedKStream } from './cogrouped-windowed-kstream.js';
+import type { SessionWindows, SlidingWindows, TimeWindows } from './windows.js';
 
 interface CogroupInput<K, VA> {
   readonly grouped: KGroupedStream<K, any>;
@@ -33,6 +35,16 @@ export class CogroupedKStream<K, VA> {
   /** Adds another grouped stream with its own aggregator. */
   cogroup<V>(grouped: KGroupedStream<K, V>, aggregator: Aggregator<K, V, VA>): CogroupedKStream<K, VA> {
     return new CogroupedKStream<K, VA>([...this.#inputs, { grouped, aggregator }]);
+  }
+
+  /**
+   * Aggregates the inputs per window (TimeWindows, SlidingWindows or SessionWindows).
+   *
+   * @example
+   * cogrouped.windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).aggregate(() => 0, { value: Serdes.long() });
+   */
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): CogroupedWindowedKStream<K, VA> {
+    return new CogroupedWindowedKStream<K, VA>(this.#inputs, windows);
   }
 
   /** Aggregates all inputs into one KTable. */

@@ -10,6 +10,8 @@ import { createReduceNode } from './operators/reduce.js';
 import { addRepartitionTopic } from './operators/repartition.js';
 import type { Materialized, SerdeOf } from './options.js';
 import type { Aggregator, Initializer, Reducer } from './types.js';
+import { SessionWindowedKStream, TimeWindowedKStream } from './windowed-kstream.js';
+import type { SessionWindows, SlidingWindows, TimeWindows } from './windows.js';
 
 /** @internal */
 export interface GroupedStreamState<K, V> extends StreamState<K, V> {
@@ -53,6 +55,20 @@ export class KGroupedStream<K, V> {
     return this.#aggregate(Prefix.aggregate, materialized, undefined, (parent, name, store) =>
       createAggregateNode(this[STATE].graph, parent, name, store, initializer, aggregator as never),
     );
+  }
+
+  /**
+   * Aggregates per key and window: TimeWindows (tumbling/hopping) and SlidingWindows give a
+   * TimeWindowedKStream, SessionWindows a SessionWindowedKStream.
+   *
+   * @example
+   * stream.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(60_000)).count();
+   */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    if (windows.type === 'session') return new SessionWindowedKStream<K, V>(this[STATE], windows);
+    return new TimeWindowedKStream<K, V>(this[STATE], windows);
   }
 
   /** Starts a cogroup: several grouped streams aggregated into one store, each with its own aggregator. */

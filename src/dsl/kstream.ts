@@ -7,6 +7,9 @@ import { BranchedKStream } from './branched-kstream.js';
 import { STATE, type StreamState } from './handle-state.js';
 import { KGroupedStream } from './kgrouped-stream.js';
 import { KTable } from './ktable.js';
+import { GlobalKTable } from './global-ktable.js';
+import { streamGlobalTableJoin, streamStreamJoin, streamTableJoin, type Joined, type StreamJoined, type ValueJoiner } from './joins.js';
+import type { JoinWindows } from './windows.js';
 import { createFilterNode } from './operators/filter.js';
 import { createFlatMapValuesNode } from './operators/flat-map-values.js';
 import { createFlatMapNode } from './operators/flat-map.js';
@@ -221,6 +224,57 @@ export class KStream<K, V> {
   pipe(...operators: OperatorFunction<Record<any, any>, Record<any, any>>[]): KStream<unknown, unknown> {
     const s = this[STATE];
     return this.#derive(createPipeNode(s.graph, s.node, operators).name, false, false, true);
+  }
+
+  /**
+   * Joins with another stream (records with equal keys within `windows`), with a table (each record
+   * looks up the table's current value), or with a global table (lookup key chosen by `keySelector`).
+   * Joiners always see `(leftValue, rightValue, key)`.
+   *
+   * @example
+   * orders.join(payments, (o, p) => ({ ...o, paidAt: p.at }), JoinWindows.ofTimeDifferenceAndGrace(minutes(10), minutes(1)));
+   * clicks.join(users, (click, user) => ({ ...click, country: user.country }));
+   * clicks.join(pagesGlobal, (_k, click) => click.pageId, (click, page) => ({ ...click, title: page.title }));
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, windows: JoinWindows, options?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, VR, K>, options?: Joined<K, V>): KStream<K, VR>;
+  join<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null, joiner: ValueJoiner<V, VG, VR, K>, options?: Named): KStream<K, VR>;
+  join(other: unknown, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    return this.#join(other, a, b, c, 'inner');
+  }
+
+  /**
+   * Like join, but every left record produces a result: with a stream, an unmatched record is emitted as
+   * `joiner(v, null)` once its window has closed (never a spurious early result); with a table, the table
+   * value is null when missing.
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, windows: JoinWindows, options?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR, K>, options?: Joined<K, V>): KStream<K, VR>;
+  leftJoin<KG, VG, VR>(table: GlobalKTable<KG, VG>, keySelector: (key: K, value: V) => KG | null, joiner: ValueJoiner<V, VG | null, VR, K>, options?: Named): KStream<K, VR>;
+  leftJoin(other: unknown, a: unknown, b?: unknown, c?: unknown): KStream<K, unknown> {
+    return this.#join(other, a, b, c, 'left');
+  }
+
+  /** Windowed outer join of two streams: unmatched records of either side are emitted with null for the other side once their window closed. */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, windows: JoinWindows, options?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return this.#join(other, joiner, windows, options, 'outer') as KStream<K, VR>;
+  }
+
+  #join(other: unknown, a: unknown, b: unknown, c: unknown, type: 'inner' | 'left' | 'outer'): KStream<K, unknown> {
+    const s = this[STATE];
+    let node: string;
+    let repartitioned = false;
+    if (other instanceof KStream) {
+      node = streamStreamJoin(s, other[STATE], a as never, b as JoinWindows, type, (c ?? {}) as StreamJoined<K, V, unknown>);
+    } else if (other instanceof KTable) {
+      node = streamTableJoin(s, other[STATE], a as never, type === 'left', (b ?? {}) as Joined<K, V>);
+    } else if (other instanceof GlobalKTable) {
+      node = streamGlobalTableJoin(s, other[STATE], a as never, b as never, type === 'left', (c as Named | undefined)?.name);
+      repartitioned = s.repartitionRequired;
+    } else {
+      throw new TopologyError('join(): the other side must be a KStream, a KTable or a GlobalKTable');
+    }
+    return new KStream<K, unknown>({ graph: s.graph, node, keySerde: s.keySerde, valueSerde: undefined, repartitionRequired: repartitioned });
   }
 
   /**

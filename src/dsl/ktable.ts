@@ -7,6 +7,10 @@ import { createTableMapValuesNode } from './operators/table-map-values.js';
 import { createTableToStreamNode } from './operators/table-to-stream.js';
 import type { Grouped, Materialized, Named, SerdeOf } from './options.js';
 import type { KeyValue, Predicate } from './types.js';
+import { tableTableJoin, type ValueJoiner } from './joins.js';
+import { createSuppressNode } from './operators/suppress.js';
+import { Suppressed } from './suppressed.js';
+import { TopologyError } from '../errors.js';
 
 /** @internal */
 export interface TableState<K, V> extends HandleState<K, V> {
@@ -100,6 +104,56 @@ export class KTable<K, V> {
   }
 
   /**
+   * Primary-key join with another table: the result changes whenever either side changes; deletes
+   * propagate as tombstones (inner: a delete of either side; left: of the left side).
+   *
+   * @example
+   * users.join(addresses, (u, a) => ({ ...u, city: a.city })).toStream().to('users-with-city');
+   */
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR, K>, options?: Named): KTable<K, VR> {
+    return this.#tableJoin(other, joiner, 'inner', options);
+  }
+
+  /** Every left row appears in the result, joined with null while the right side has no row. */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR, K>, options?: Named): KTable<K, VR> {
+    return this.#tableJoin(other, joiner, 'left', options);
+  }
+
+  /** Rows of either side appear in the result; the missing side is null; deleting both sides deletes the row. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR, K>, options?: Named): KTable<K, VR> {
+    return this.#tableJoin(other, joiner, 'outer', options);
+  }
+
+  #tableJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<any, any, VR, K>, type: 'inner' | 'left' | 'outer', options: Named | undefined): KTable<K, VR> {
+    const s = this[STATE];
+    const node = tableTableJoin(s, other[STATE], joiner as never, type, options?.name);
+    return new KTable<K, VR>({ graph: s.graph, node, keySerde: s.keySerde ?? other[STATE].keySerde, valueSerde: undefined, storeName: undefined });
+  }
+
+  /**
+   * Holds back updates: `Suppressed.untilWindowCloses(...)` emits each window of a windowed aggregation
+   * once, final (Spark's append mode), `Suppressed.untilTimeLimit(ms, ...)` rate-limits updates per key.
+   * Without suppress a KTable's updates are Spark's update mode; the materialized store is complete mode.
+   *
+   * @example
+   * counts.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())).toStream().to('final-counts');
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    const s = this[STATE];
+    const name = suppressed.name ?? s.graph.newProcessorName('KTABLE-SUPPRESS-');
+    let waitMs = suppressed.timeLimitMs;
+    if (suppressed.mode === 'windowClose') waitMs = upstreamWindowWait(s.graph.nodes, s.node);
+    createSuppressNode(s.graph, s.node, name, {
+      mode: suppressed.mode,
+      waitMs,
+      maxRecords: suppressed.buffer.maxRecords,
+      maxBytes: suppressed.buffer.maxBytes,
+      whenFull: suppressed.buffer.whenFull,
+    });
+    return new KTable<K, V>({ graph: s.graph, node: name, keySerde: s.keySerde, valueSerde: s.valueSerde, storeName: undefined });
+  }
+
+  /**
    * Re-keys rows with `selector(key, value) => [newKey, newValue]` for an aggregation; each update
    * removes the old row's contribution from its group and adds the new one (through a repartition topic).
    */
@@ -116,3 +170,16 @@ export class KTable<K, V> {
   }
 }
 
+
+/** Grace (+ gap for sessions) of the windowed aggregation upstream of `node`: how long untilWindowCloses waits after a window end. */
+function upstreamWindowWait(nodes: ReadonlyMap<string, import('../graph/nodes.js').GraphNode>, start: string): number {
+  const pending = [start];
+  while (pending.length > 0) {
+    const node = nodes.get(pending.pop()!);
+    if (node === undefined) continue;
+    if (node.kind === 'TimeWindowAggregate' || node.kind === 'SlidingWindowAggregate') return node.graceMs;
+    if (node.kind === 'SessionWindowAggregate') return node.graceMs + node.gapMs;
+    pending.push(...node.parents);
+  }
+  throw new TopologyError(`suppress(untilWindowCloses) on ${start}: no windowed aggregation upstream; use untilTimeLimit for non-windowed tables`, start);
+}

@@ -1,3 +1,11 @@
+import type { SessionWindowAggregateNode } from '../dsl/operators/session-window-aggregate.js';
+import type { SlidingWindowAggregateNode } from '../dsl/operators/sliding-window-aggregate.js';
+import type { StreamJoinWindowNode } from '../dsl/operators/stream-join-window.js';
+import type { StreamStreamJoinNode } from '../dsl/operators/stream-stream-join.js';
+import type { StreamTableJoinNode } from '../dsl/operators/stream-table-join.js';
+import type { SuppressNode } from '../dsl/operators/suppress.js';
+import type { TableMergeNode, TableTableJoinNode } from '../dsl/operators/table-table-join.js';
+import type { TimeWindowAggregateNode } from '../dsl/operators/time-window-aggregate.js';
 import type { StreamAggregateNode } from '../dsl/operators/aggregate-internals.js';
 import type { BranchChildNode, BranchNode } from '../dsl/operators/branch.js';
 import type { FilterNode } from '../dsl/operators/filter.js';
@@ -50,7 +58,16 @@ export type GraphNode =
   | TableMapValuesNode
   | TableToStreamNode
   | TableGroupByNode
-  | TableAggregateNode;
+  | TableAggregateNode
+  | TimeWindowAggregateNode
+  | SlidingWindowAggregateNode
+  | SessionWindowAggregateNode
+  | SuppressNode
+  | StreamJoinWindowNode
+  | StreamStreamJoinNode
+  | StreamTableJoinNode
+  | TableTableJoinNode
+  | TableMergeNode;
 
 export type NodeKind = GraphNode['kind'];
 export type NodeOf<K extends NodeKind> = Extract<GraphNode, { readonly kind: K }>;

@@ -15,6 +15,8 @@ export const WINDOWED_CHANGELOG_ADDITIONAL_RETENTION_MS = 86_400_000;
  */
 const changelogConfigs: { readonly [T in StoreType]: (spec: Extract<StoreSpec, { type: T }>) => { [name: string]: string } } = {
   'key-value': () => ({ 'cleanup.policy': 'compact', 'message.timestamp.type': 'CreateTime' }),
+  window: (spec) => ({ ...spec.changelogConfig }),
+  session: (spec) => ({ ...spec.changelogConfig }),
 };
 
 export function changelogConfigsFor(spec: StoreSpec): { [name: string]: string } {

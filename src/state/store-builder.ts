@@ -5,7 +5,9 @@ import { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js'
 import { InMemoryKeyValueStore } from './in-memory-key-value-store.js';
 import type { KeyIdentity, KeyValueStore } from './key-value-store.js';
 import { changelogTopicName, type LoggedStore, type StateStore } from './state-store.js';
-import type { KeyValueStoreSpec, StoreSpec, StoreType } from './store-spec.js';
+import { InMemorySessionStore, SessionStoreChangelogger } from './session-store.js';
+import type { KeyValueStoreSpec, SessionStoreSpec, StoreSpec, StoreType, WindowStoreSpec } from './store-spec.js';
+import { InMemoryWindowStore, WindowStoreChangelogger } from './window-store.js';
 import { TypedKeyValueStore } from './typed-key-value-store.js';
 
 export interface StoreBuildOptions {
@@ -50,10 +52,33 @@ export function buildKeyValueStore<K, V>(spec: KeyValueStoreSpec, options: Store
 
 const builders: { readonly [T in StoreType]: (spec: Extract<StoreSpec, { type: T }>, options: StoreBuildOptions) => BuiltStore } = {
   'key-value': buildKeyValueStore,
+  window: buildWindowStore,
+  session: buildSessionStore,
 };
+
+/** In-memory window store, plus its changelogger when logged. */
+export function buildWindowStore(spec: WindowStoreSpec, options: StoreBuildOptions): BuiltStore<InMemoryWindowStore<any, any>> {
+  const store = new InMemoryWindowStore<any, any>(spec.name, keyIdentityFor(spec.keySerde), { retentionMs: spec.retentionMs, inclusiveRetentionEdge: spec.timeOrdered }, spec.retainDuplicates);
+  if (!spec.logging) return { store, logged: undefined };
+  if (spec.keySerde === undefined || spec.valueSerde === undefined) {
+    throw new StateStoreError(`window store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, spec.name, options.partition);
+  }
+  return { store, logged: new WindowStoreChangelogger(store, changelogTopicName(options.applicationId, spec.name), options.partition, spec.keySerde, spec.valueSerde) };
+}
+
+/** In-memory session store, plus its changelogger when logged. */
+export function buildSessionStore(spec: SessionStoreSpec, options: StoreBuildOptions): BuiltStore<InMemorySessionStore<any, any>> {
+  // Kafka's time-ordered session store keeps the exclusive retention edge for lookups (unlike time-ordered window stores).
+  const store = new InMemorySessionStore<any, any>(spec.name, keyIdentityFor(spec.keySerde), { retentionMs: spec.retentionMs });
+  if (!spec.logging) return { store, logged: undefined };
+  if (spec.keySerde === undefined || spec.valueSerde === undefined) {
+    throw new StateStoreError(`session store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, spec.name, options.partition);
+  }
+  return { store, logged: new SessionStoreChangelogger(store, changelogTopicName(options.applicationId, spec.name), options.partition, spec.keySerde, spec.valueSerde) };
+}
 
 /** Builds the layered store a spec describes; new store types register here. */
 export function buildStore(spec: StoreSpec, options: StoreBuildOptions): BuiltStore {
-  return builders[spec.type](spec, options);
+  return (builders[spec.type] as (spec: StoreSpec, options: StoreBuildOptions) => BuiltStore)(spec, options);
 }
 

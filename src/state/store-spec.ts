@@ -14,5 +14,36 @@ export interface KeyValueStoreSpec {
   readonly logging: boolean;
 }
 
-export type StoreSpec = KeyValueStoreSpec;
+/** A window store (key, window start): windowed aggregations and stream-stream join sides. */
+export interface WindowStoreSpec {
+  readonly type: 'window';
+  readonly name: string;
+  readonly keySerde: Serde<any> | undefined;
+  readonly valueSerde: Serde<any> | undefined;
+  readonly logging: boolean;
+  /** Windows older than this (by start, against the store's observed time) expire. */
+  readonly retentionMs: number;
+  readonly windowSizeMs: number;
+  /** Join stores keep every record, not the latest per window. */
+  readonly retainDuplicates: boolean;
+  /** Time-ordered layout used for emit-on-window-close: reads include the retention edge. */
+  readonly timeOrdered: boolean;
+  /** Changelog topic configs (`cleanup.policy=compact,delete`, `retention.ms`). */
+  readonly changelogConfig: { readonly [name: string]: string };
+}
+
+/** A session store (key, start, end). */
+export interface SessionStoreSpec {
+  readonly type: 'session';
+  readonly name: string;
+  readonly keySerde: Serde<any> | undefined;
+  readonly valueSerde: Serde<any> | undefined;
+  readonly logging: boolean;
+  /** gap + grace by default; sessions expire by their end. */
+  readonly retentionMs: number;
+  readonly timeOrdered: boolean;
+  readonly changelogConfig: { readonly [name: string]: string };
+}
+
+export type StoreSpec = KeyValueStoreSpec | WindowStoreSpec | SessionStoreSpec;
 export type StoreType = StoreSpec['type'];

@@ -1,3 +1,11 @@
+import { sessionWindowAggregateHandler } from './session-window-aggregate.js';
+import { slidingWindowAggregateHandler } from './sliding-window-aggregate.js';
+import { streamJoinWindowHandler } from './stream-join-window.js';
+import { streamStreamJoinHandler } from './stream-stream-join.js';
+import { streamTableJoinHandler } from './stream-table-join.js';
+import { suppressHandler } from './suppress.js';
+import { tableMergeHandler, tableTableJoinHandler } from './table-table-join.js';
+import { timeWindowAggregateHandler } from './time-window-aggregate.js';
 import type { NodeHandlers } from '../../graph/handler.js';
 import { streamAggregateHandler } from './aggregate-internals.js';
 import { branchChildHandler, branchHandler } from './branch.js';
@@ -49,4 +57,13 @@ export const nodeHandlers: NodeHandlers = Object.freeze({
   TableToStream: tableToStreamHandler,
   TableGroupBy: tableGroupByHandler,
   TableAggregate: tableAggregateHandler,
+  TimeWindowAggregate: timeWindowAggregateHandler,
+  SlidingWindowAggregate: slidingWindowAggregateHandler,
+  SessionWindowAggregate: sessionWindowAggregateHandler,
+  Suppress: suppressHandler,
+  StreamJoinWindow: streamJoinWindowHandler,
+  StreamStreamJoin: streamStreamJoinHandler,
+  StreamTableJoin: streamTableJoinHandler,
+  TableTableJoin: tableTableJoinHandler,
+  TableMerge: tableMergeHandler,
 });

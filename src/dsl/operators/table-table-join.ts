@@ -1,0 +1,130 @@
+import type { GraphBuilder } from '../../graph/graph-builder.js';
+import type { CompiledGraphView, NodeHandler } from '../../graph/handler.js';
+import type { NodeBase } from '../../graph/node-base.js';
+import { Change } from '../../runtime/change.js';
+import type { Processor, ProcessorContext } from '../../runtime/processor.js';
+import type { Record } from '../../runtime/record.js';
+import type { KeyValueStore } from '../../state/key-value-store.js';
+import type { ValueJoiner } from './stream-stream-join.js';
+
+export type TableJoinType = 'inner' | 'left' | 'outer';
+
+/**
+ * One side of a primary-key KTable-KTable join (Kafka's KTableKTable{Inner,Left,Right,Outer}Join). An
+ * update `Change(new, old)` of this side at t looks up the other side's current value b (at tb):
+ * - inner: nothing without b; else `Change(j(new, b) | null, j(old, b) | null)` at max(t, tb);
+ * - left, left side: without b, nothing when new and old are both null, else `j(new, null)` at t;
+ * - left, right side: nothing without the left value; else `j(left, new)` (new may be null) at max(t, tl);
+ * - outer: without b, nothing when new and old are both null, else `j(new, null)` (null when new is null);
+ *   with b, `j(new, b)` (new may be null) at max(t, tb).
+ * Deletes therefore propagate as tombstones (`Change(null, …)`). Null keys: dropped (counted).
+ */
+export interface TableTableJoinNode extends NodeBase<'TableTableJoin'> {
+  readonly join: TableJoinType;
+  readonly leftSide: boolean;
+  readonly otherStoreName: string;
+  readonly joiner: ValueJoiner<any, any, any, any>;
+}
+
+export function createTableTableJoinNode(builder: GraphBuilder, parent: string, name: string, fields: Omit<TableTableJoinNode, 'kind' | 'name' | 'parents' | 'stores'>): TableTableJoinNode {
+  return builder.addNode<TableTableJoinNode>({ kind: 'TableTableJoin', name, parents: [parent], stores: [fields.otherStoreName], ...fields });
+}
+
+class TableTableJoinProcessor implements Processor<unknown, Change<unknown>, unknown, Change<unknown>> {
+  private ctx!: ProcessorContext<unknown, Change<unknown>>;
+  private other!: KeyValueStore<unknown, unknown>;
+
+  constructor(
+    private readonly node: TableTableJoinNode,
+    private readonly sendOldValues: boolean,
+  ) {}
+
+  init(context: ProcessorContext<unknown, Change<unknown>>): void {
+    this.ctx = context;
+    this.other = context.getStateStore(this.node.otherStoreName);
+  }
+
+  private j(thisValue: unknown, otherValue: unknown, key: unknown): unknown {
+    return this.node.leftSide ? this.node.joiner(thisValue, otherValue, key) : this.node.joiner(otherValue, thisValue, key);
+  }
+
+  process(record: Record<unknown, Change<unknown>>): void {
+    const key = record.key;
+    if (key === null || key === undefined) {
+      this.ctx.recordDropped('null key in table-table join');
+      return;
+    }
+    const { newValue, oldValue } = record.value;
+    const other = this.other.getWithTimestamp(key);
+    const b = other?.value ?? null;
+    const t = record.timestamp;
+    const mode = this.node.join === 'left' ? (this.node.leftSide ? 'left' : 'right') : this.node.join;
+    let out: Change<unknown>;
+    let ts: number;
+    switch (mode) {
+      case 'inner':
+        if (other === undefined) return;
+        out = new Change(newValue !== null ? this.j(newValue, b, key) : null, this.sendOldValues && oldValue !== null ? this.j(oldValue, b, key) : null);
+        ts = Math.max(t, other.timestamp);
+        break;
+      case 'left':
+        if (other === undefined && newValue === null && oldValue === null) return;
+        out = new Change(newValue !== null ? this.j(newValue, b, key) : null, this.sendOldValues && oldValue !== null ? this.j(oldValue, b, key) : null);
+        ts = other === undefined ? t : Math.max(t, other.timestamp);
+        break;
+      case 'right':
+        if (other === undefined) return;
+        out = new Change(this.j(newValue, b, key), this.sendOldValues ? this.j(oldValue, b, key) : null);
+        ts = Math.max(t, other.timestamp);
+        break;
+      default:
+        if (other === undefined && newValue === null && oldValue === null) return;
+        out = new Change(
+          other !== undefined || newValue !== null ? this.j(newValue, b, key) : null,
+          this.sendOldValues && (other !== undefined || oldValue !== null) ? this.j(oldValue, b, key) : null,
+        );
+        ts = other === undefined ? t : Math.max(t, other.timestamp);
+    }
+    this.ctx.forward(record.withValue(out).withTimestamp(ts));
+  }
+}
+
+export function tableTableJoinProcessor(node: TableTableJoinNode, graph: CompiledGraphView): Processor<unknown, Change<unknown>, unknown, Change<unknown>> {
+  const merge = graph.childrenOf(node.name)[0];
+  return new TableTableJoinProcessor(node, merge !== undefined && graph.sendsOldValues(merge.name));
+}
+
+export const tableTableJoinHandler: NodeHandler<TableTableJoinNode> = {
+  role: 'processor',
+  createProcessor: tableTableJoinProcessor,
+  enableOldValues(node, pass) {
+    pass.markSendsOldValues(node.name);
+    for (const parent of node.parents) pass.requestFromParent(parent);
+  },
+};
+
+/** KTABLE-MERGE: joins both sides' results into the joined KTable; passes old values through when asked. */
+export interface TableMergeNode extends NodeBase<'TableMerge'> {}
+
+export function createTableMergeNode(builder: GraphBuilder, parents: readonly string[], name: string): TableMergeNode {
+  return builder.addNode<TableMergeNode>({ kind: 'TableMerge', name, parents, stores: [] });
+}
+
+class TableMergeProcessor implements Processor<unknown, Change<unknown>> {
+  private ctx!: ProcessorContext<unknown, Change<unknown>>;
+  init(context: ProcessorContext<unknown, Change<unknown>>): void {
+    this.ctx = context;
+  }
+  process(record: Record<unknown, Change<unknown>>): void {
+    this.ctx.forward(record);
+  }
+}
+
+export const tableMergeHandler: NodeHandler<TableMergeNode> = {
+  role: 'processor',
+  createProcessor: () => new TableMergeProcessor(),
+  enableOldValues(node, pass) {
+    pass.markSendsOldValues(node.name);
+    for (const parent of node.parents) pass.requestFromParent(parent);
+  },
+};
