@@ -37,6 +37,8 @@ export const restore: Workload = {
               const contender = new Contender(process.execPath, args, /"entries"/);
               try {
                 await waitUntil(() => contender.readyAt !== undefined, 600_000, 'restore', () => (contender.exited ? contender.output.slice(-2000) : undefined));
+                // It closes and exits by itself (so that a --cpu-prof profile gets written).
+                await waitUntil(() => contender.exited, 30_000, 'restore exit').catch(() => undefined);
                 const line = /\{"records".*\}/.exec(contender.output)?.[0];
                 const r = JSON.parse(line!) as { records: number; durationMs: number; entries: number; sum: number; startToRunningMs: number; rss: number };
                 const mismatch = r.entries !== total || r.sum !== wantSum ? `${r.entries} entries (sum ${r.sum}), expected ${total} (sum ${wantSum})` : '';

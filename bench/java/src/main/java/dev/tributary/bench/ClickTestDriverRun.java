@@ -57,7 +57,7 @@ public final class ClickTestDriverRun {
   }
 
   /** VmHWM of this process in bytes (0 where /proc is missing). */
-  private static long peakRss() {
+  static long peakRss() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
