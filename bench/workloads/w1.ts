@@ -54,7 +54,7 @@ export const w1: Workload = {
         contender('kafka streams exactly_once', streams('exactly_once')),
       ],
       unsupported: [
-        'npm kafka-streams 5.0.0: not run. Its only clients are sinek over kafka-node (unmaintained since 2019, speaks pre-0.11 protocol versions that Kafka 4 removed) or the optional native node-rdkafka; neither builds nor connects here without registry-fetched native code, so it cannot run against this Kafka 4.4 broker.',
+        'npm kafka-streams 5.0.0: not run yet (its sinek 9 client stack, kafka-node 5 or kafkajs 1.12, is untried against Kafka 4.4).',
       ],
     };
   },
