@@ -108,7 +108,10 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
   const consumer: Consumer = kafka.consumer({
     groupId: config.kafka.groupId,
     sessionTimeout: config.kafka.sessionTimeoutMs,
-    retry: { restartOnFailure: async () => false },
+    // kafkajs asks only about failures it classes as retriable (a group-coordination time-out, a lost broker):
+    // restarting replays from the committed offsets, which upserts make harmless. Our own failures never reach
+    // kafkajs: eachBatch ends the sink itself through fail().
+    retry: { restartOnFailure: async () => true },
   });
   const producer: Producer | undefined = config.deadLetterTopic === undefined ? undefined : kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 
@@ -240,7 +243,8 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
         await consumer.connect();
         await consumer.subscribe({ topics: config.topics instanceof RegExp ? [config.topics] : [...config.topics], fromBeginning: config.fromBeginning });
         consumer.on(consumer.events.CRASH, (event) => {
-          void shutdown(event.payload.error);
+          if (event.payload.restart) logger.warn({ err: event.payload.error }, 'Kafka consumer failed; kafkajs restarts it');
+          else void shutdown(event.payload.error);
         });
         await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
       } catch (e) {
