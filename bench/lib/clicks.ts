@@ -1,22 +1,13 @@
 // The W1 workload: JSON click events keyed by user, a filter that drops scrolls and a projection. The two
 // functions are byte for byte those of bench/java/.../ClickTransform.java, so every contender's output can be
 // compared with the expectation computed here.
+import { seededRandom } from '../../src/testing/seeded-random.js';
+
+export { seededRandom };
 
 export interface ClickInput {
   readonly key: string;
   readonly value: string;
-}
-
-/** mulberry32: a fixed seed gives the same input on every run and machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ACTIONS = ['view', 'view', 'view', 'view', 'view', 'click', 'click', 'click', 'scroll', 'scroll'] as const;

@@ -21,3 +21,4 @@ export { ServiceUnavailableError } from './service-error.js';
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './topology-test-driver.js';
 export type { TopologyTestDriverOptions, TestRecord, TestInputRecord } from './topology-test-driver.js';
 export { ManualClockScheduler } from './manual-clock-scheduler.js';
+export { seededRandom } from './seeded-random.js';

@@ -2,17 +2,7 @@
 // tables): the source tables, a seeded mixed workload, and the row-for-row comparison of source and sink.
 import type pg from 'pg';
 
-/** A small seeded generator, so a failing run can be repeated with the seed it printed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/testing/seeded-random.js';
 
 export interface E2eTable {
   readonly name: string;

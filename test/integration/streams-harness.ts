@@ -12,17 +12,7 @@ export function kafkaClient(brokers: string[]): Kafka {
   return new Kafka({ clientId: randomName('streams_test'), brokers, logLevel: logLevel.NOTHING });
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so a failing run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/testing/seeded-random.js';
 
 /**
  * Produces `count` records whose key (and value) is one of `keys` keys drawn at random with a skewed

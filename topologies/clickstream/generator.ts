@@ -1,16 +1,6 @@
+import { seededRandom } from '../../src/testing/seeded-random.js';
 import type { ClickEvent } from './events.js';
 
-/** Deterministic pseudo-random numbers (mulberry32), so a seed replays the same clickstream. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const PAGES = ['/', '/pricing', '/docs', '/docs/streams', '/docs/windows', '/blog', '/blog/exactly-once', '/signup', '/login', '/careers'] as const;
 
@@ -32,7 +22,7 @@ export interface GeneratorOptions {
  * Some events arrive out of order (up to 50 s behind, within the 1-minute grace) and a few very late (10-20 min behind).
  */
 export function* clickstream(options: GeneratorOptions = {}): Generator<ClickEvent> {
-  const rnd = random(options.seed ?? 42);
+  const rnd = seededRandom(options.seed ?? 42);
   const users = options.users ?? 300;
   const outOfOrder = options.outOfOrder ?? 0.05;
   const late = options.late ?? 0.01;

@@ -1,0 +1,20 @@
+/**
+ * A deterministic pseudo-random generator (mulberry32): the same seed gives the same sequence on every run and
+ * machine, so a generated workload, or a failing randomized test, can be replayed from the seed it printed.
+ *
+ * @example
+ * ```ts
+ * const random = seededRandom(42);
+ * const key = `user-${Math.floor(random() * 1000)}`;
+ * ```
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
