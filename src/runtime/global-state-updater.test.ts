@@ -7,6 +7,7 @@ import { Serdes } from '../serde/serdes.js';
 import type { KeyValueStore } from '../state/key-value-store.js';
 import type { RestoreProgress } from '../state/restore.js';
 import { GlobalStateUpdater } from './global-state-updater.js';
+import { KafkaStreams } from './kafka-streams.js';
 
 /** Values are strings; the bytes `bad` cannot be deserialized. */
 const strictString: Serde<string> = {
@@ -85,9 +86,9 @@ function memoryKafka(topics: Record<string, number>) {
       }
     },
   };
-  /** Delivers a partition's records from `from` to the update consumer, as a fresh group reads them. */
+  /** Delivers a partition's records from `from` to the consumer reading its topic, as a fresh group reads them. */
   const deliver = async (topic: string, partition: number, from = 0, to?: number): Promise<void> => {
-    const consumer = consumers.at(-1)!;
+    const consumer = consumers.find((c) => c.topics.includes(topic))!;
     const records = log(topic, partition).slice(from, to);
     const batch: ConsumedBatch = { topic, partition, records, highWatermark: log(topic, partition).length };
     await consumer.handlers.onBatch(batch);
@@ -223,5 +224,52 @@ describe('GlobalStateUpdater', () => {
     const b = new StreamsBuilder();
     b.stream('orders', { key: Serdes.string(), value: Serdes.string() }).to('out');
     expect(() => new GlobalStateUpdater({ ...options(kafka), topology: b.build() })).toThrow(ConfigError);
+  });
+});
+
+describe('KafkaStreams with a global table', () => {
+  function ordersTopology() {
+    const b = new StreamsBuilder();
+    const countries = b.globalTable('countries', { key: Serdes.string(), value: strictString, storeName: 'countries' });
+    b.stream('orders', { key: Serdes.string(), value: Serdes.string() })
+      .leftJoin(countries, (_order, code) => code, (code, country) => `${code}=${country ?? 'none'}`)
+      .to('out', { key: Serdes.string(), value: Serdes.string() });
+    return b.build();
+  }
+
+  it('loads the global table before the stream consumer starts, joins with it, serves it and stops its consumer on close', async () => {
+    const kafka = memoryKafka({ countries: 2, orders: 1, out: 1 });
+    kafka.write('countries', 0, 'de', 'Germany');
+    kafka.write('countries', 1, 'fr', 'France');
+    kafka.write('countries', 1, 'fr', null);
+    const app = new KafkaStreams(ordersTopology(), { applicationId: 'shop', instanceId: 'i1', kafka: kafka.port, commitIntervalMs: 60_000 });
+    const restored: { task: string; records: number }[] = [];
+    app.on('restored', (info) => restored.push(info));
+    await app.start();
+    expect(restored).toEqual([expect.objectContaining({ task: 'global', records: 3 })]);
+    expect(kafka.consumers.map((c) => c.options.groupId)).toEqual([expect.stringMatching(/^shop-global-i1-/), 'shop']);
+    expect([...app.store<string, string>('countries').all()]).toEqual([['de', 'Germany']]);
+
+    const [global, main] = kafka.consumers as [(typeof kafka.consumers)[0], (typeof kafka.consumers)[0]];
+    main.handlers.onAssigned([{ topic: 'orders', partition: 0 }]);
+    for (let i = 0; i < 100 && app.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(app.taskIds).toEqual(['1_0']);
+    const order = (offset: number, code: string): ConsumedRecord => ({ offset, key: Buffer.from(`o${offset}`), value: Buffer.from(code), timestamp: 5000 + offset, headers: {} });
+    await main.handlers.onBatch({ topic: 'orders', partition: 0, records: [order(0, 'de'), order(1, 'fr')], highWatermark: 2 });
+    kafka.write('countries', 1, 'fr', 'France');
+    await kafka.deliver('countries', 1);
+    expect(app.store<string, string>('countries').get('fr')).toBe('France');
+    await main.handlers.onBatch({ topic: 'orders', partition: 0, records: [order(2, 'fr')], highWatermark: 3 });
+    await app.close();
+    expect(kafka.produced.filter((r) => r.topic === 'out').map((r) => `${r.key}|${r.value}`)).toEqual(['o0|de=Germany', 'o1|fr=none', 'o2|fr=France']);
+    expect(global.closed).toBe(true);
+    expect(app.state).toBe('NOT_RUNNING');
+  });
+
+  it('fails start() when the global topic does not exist', async () => {
+    const kafka = memoryKafka({ orders: 1, out: 1 });
+    const app = new KafkaStreams(ordersTopology(), { applicationId: 'shop', kafka: kafka.port });
+    await expect(app.start()).rejects.toThrow(/global table topic countries does not exist/);
+    expect(app.state).toBe('ERROR');
   });
 });
