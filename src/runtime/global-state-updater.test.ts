@@ -245,10 +245,13 @@ describe('KafkaStreams with a global table', () => {
     const app = new KafkaStreams(ordersTopology(), { applicationId: 'shop', instanceId: 'i1', kafka: kafka.port, commitIntervalMs: 60_000 });
     const restored: { task: string; records: number }[] = [];
     app.on('restored', (info) => restored.push(info));
+    const view = app.store<string, string>('countries');
+    expect(view.approximateNumEntries()).toBe(0);
     await app.start();
     expect(restored).toEqual([expect.objectContaining({ task: 'global', records: 3 })]);
     expect(kafka.consumers.map((c) => c.options.groupId)).toEqual([expect.stringMatching(/^shop-global-i1-/), 'shop']);
     expect([...app.store<string, string>('countries').all()]).toEqual([['de', 'Germany']]);
+    expect(view.get('de')).toBe('Germany');
 
     const [global, main] = kafka.consumers as [(typeof kafka.consumers)[0], (typeof kafka.consumers)[0]];
     main.handlers.onAssigned([{ topic: 'orders', partition: 0 }]);

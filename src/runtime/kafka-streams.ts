@@ -134,7 +134,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   readonly #config: KafkaStreamsConfig;
   readonly #tasks = new Map<string, RunningTask>();
   readonly #taskByPartition = new Map<string, RunningTask>();
-  readonly #global: GlobalStateUpdater | undefined;
+  #global: GlobalStateUpdater | undefined;
   #state: StreamsState = 'CREATED';
   #plan: TopicPlan | undefined;
   #admin: AdminPort | undefined;
@@ -168,25 +168,6 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#scheduler = config.scheduler ?? asyncScheduler;
     this.#policies = { ...defaultErrorPolicies, ...config.errorPolicies };
     this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
-    this.#global = topology.globalSubtopologies.length === 0 ? undefined : this.#globalStateUpdater();
-  }
-
-  #globalStateUpdater(): GlobalStateUpdater {
-    return new GlobalStateUpdater({
-      topology: this.#topology,
-      applicationId: this.applicationId,
-      instanceId: this.instanceId,
-      kafka: this.#kafka,
-      readCommitted: this.guarantee === 'exactly_once',
-      errorPolicies: this.#policies,
-      logger: this.#logger,
-      scheduler: this.#scheduler,
-      onProgress: (progress) => {
-        this.emit('restore', { ...progress, task: GLOBAL_TASK_NAME });
-        this.#config.metrics?.restore?.({ ...progress, task: GLOBAL_TASK_NAME });
-      },
-      onError: (error) => this.#fail(error),
-    });
   }
 
   get state(): StreamsState {
@@ -218,9 +199,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     try {
       const admin = (this.#admin = await this.#kafka.admin());
       const userTopics = [...new Set(this.#topology.taskSubtopologies.flatMap((s) => s.sourceTopics.filter((t) => !t.internal).map((t) => t.topic)))];
-      if (this.#global !== undefined) {
+      if (this.#topology.globalSubtopologies.length > 0) {
         // Like Kafka Streams' global thread: stream tasks start once every global store holds its whole topic.
-        const loaded = await this.#global.start(admin);
+        const loaded = await (this.#global = this.#globalStateUpdater()).start(admin);
         this.emit('restored', { task: GLOBAL_TASK_NAME, ...loaded });
       }
       const plan = (this.#plan = planTopics(this.#topology, this.applicationId, await admin.partitionCounts(userTopics)));
@@ -272,9 +253,10 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    */
   store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     if (!this.#topology.stores.has(name)) throw new ConfigError(`no store named ${name} in this topology`);
-    const global = this.#global?.stores.get(name);
-    if (global !== undefined) return global as StateStore & ReadOnlyKeyValueStore<K, V>;
     const stores = (): ReadOnlyKeyValueStore<K, V>[] => {
+      // A global store exists from start() on, so the lookup happens per call.
+      const global = this.#global?.stores.get(name) as (StateStore & ReadOnlyKeyValueStore<K, V>) | undefined;
+      if (global !== undefined) return [global];
       const out: ReadOnlyKeyValueStore<K, V>[] = [];
       for (const t of this.#tasks.values()) {
         const s = t.task.stores.get(name) as (StateStore & ReadOnlyKeyValueStore<K, V>) | undefined;
@@ -302,6 +284,24 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       },
       approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
     };
+  }
+
+  #globalStateUpdater(): GlobalStateUpdater {
+    return new GlobalStateUpdater({
+      topology: this.#topology,
+      applicationId: this.applicationId,
+      instanceId: this.instanceId,
+      kafka: this.#kafka,
+      readCommitted: this.guarantee === 'exactly_once',
+      errorPolicies: this.#policies,
+      logger: this.#logger,
+      scheduler: this.#scheduler,
+      onProgress: (progress) => {
+        this.emit('restore', { ...progress, task: GLOBAL_TASK_NAME });
+        this.#config.metrics?.restore?.({ ...progress, task: GLOBAL_TASK_NAME });
+      },
+      onError: (error) => this.#fail(error),
+    });
   }
 
   #setState(next: StreamsState): void {
