@@ -286,24 +286,6 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     };
   }
 
-  #globalStateUpdater(): GlobalStateUpdater {
-    return new GlobalStateUpdater({
-      topology: this.#topology,
-      applicationId: this.applicationId,
-      instanceId: this.instanceId,
-      kafka: this.#kafka,
-      readCommitted: this.guarantee === 'exactly_once',
-      errorPolicies: this.#policies,
-      logger: this.#logger,
-      scheduler: this.#scheduler,
-      onProgress: (progress) => {
-        this.emit('restore', { ...progress, task: GLOBAL_TASK_NAME });
-        this.#config.metrics?.restore?.({ ...progress, task: GLOBAL_TASK_NAME });
-      },
-      onError: (error) => this.#fail(error),
-    });
-  }
-
   #setState(next: StreamsState): void {
     const previous = this.#state;
     if (previous === next) return;
@@ -406,6 +388,25 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       for (const topic of running.task.inputTopics) this.#taskByPartition.set(tpKey(topic, running.task.id.partition), running);
     }
     this.#setState('RUNNING');
+  }
+
+  /** Loads the global tables before tasks start and applies their updates; failures stop the instance. */
+  #globalStateUpdater(): GlobalStateUpdater {
+    return new GlobalStateUpdater({
+      topology: this.#topology,
+      applicationId: this.applicationId,
+      instanceId: this.instanceId,
+      kafka: this.#kafka,
+      readCommitted: this.guarantee === 'exactly_once',
+      errorPolicies: this.#policies,
+      logger: this.#logger,
+      scheduler: this.#scheduler,
+      onProgress: (progress) => {
+        this.emit('restore', { ...progress, task: GLOBAL_TASK_NAME });
+        this.#config.metrics?.restore?.({ ...progress, task: GLOBAL_TASK_NAME });
+      },
+      onError: (error) => this.#fail(error),
+    });
   }
 
   /** Replays every changelog partition of the new tasks up to its end offset, in one read. */
