@@ -45,7 +45,13 @@ export class StreamsBuilder {
     return new KTable<K, V>({ graph: this.#graph, node: node.name, keySerde: consumed.key, valueSerde: consumed.value, storeName: node.queryable ? storeName : undefined });
   }
 
-  /** A table replicated on every instance; its topic is its changelog (no extra topic). */
+  /**
+   * A table replicated on every instance; its topic is its changelog (no extra topic). KafkaStreams loads
+   * it to the end before processing and keeps applying its updates; see {@link GlobalKTable}.
+   *
+   * @example
+   * const countries = builder.globalTable('countries', { key: Serdes.string(), value: Serdes.string(), storeName: 'countries' });
+   */
   globalTable<K, V>(topic: string, consumed: TableConsumed<K, V>): GlobalKTable<K, V> {
     const storeName = consumed.storeName ?? this.#graph.newStoreName(`${topic}-`);
     const source = createSourceNode(this.#graph, {

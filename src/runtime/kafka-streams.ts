@@ -11,6 +11,7 @@ import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
 import { restoreStore, type RestoreProgress } from '../state/restore.js';
 import type { ChangelogRecord, StateStore } from '../state/state-store.js';
 import { copartitionAssignor, taskOf } from './copartition-assignor.js';
+import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
 import { taskIdToString, type TaskId } from './processor.js';
 import { Task, type CommitOffset, type InputRecord } from './task.js';
@@ -103,7 +104,8 @@ const tpKey = (topic: string, partition: number): string => `${topic}\u0000${par
 
 /**
  * Runs a topology on Kafka: one consumer in group `applicationId` over every source and repartition topic,
- * one task per (sub-topology, partition), changelog-backed stores restored before a task processes, and a
+ * one task per (sub-topology, partition), changelog-backed stores restored before a task processes, global
+ * tables loaded in full before any task processes and kept up to date by their own consumer, and a
  * commit loop (at-least-once: produce, flush, commit offsets; exactly-once: one Kafka transaction per
  * commit holding outputs, changelog records and consumer offsets).
  *
@@ -132,6 +134,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   readonly #config: KafkaStreamsConfig;
   readonly #tasks = new Map<string, RunningTask>();
   readonly #taskByPartition = new Map<string, RunningTask>();
+  #global: GlobalStateUpdater | undefined;
   #state: StreamsState = 'CREATED';
   #plan: TopicPlan | undefined;
   #admin: AdminPort | undefined;
@@ -197,7 +200,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       const admin = (this.#admin = await this.#kafka.admin());
       const userTopics = [...new Set(this.#topology.taskSubtopologies.flatMap((s) => s.sourceTopics.filter((t) => !t.internal).map((t) => t.topic)))];
       if (this.#topology.globalSubtopologies.length > 0) {
-        throw new ConfigError('global tables are not supported by the Kafka runtime yet; use a KTable with a co-partitioned topic');
+        // Like Kafka Streams' global thread: stream tasks start once every global store holds its whole topic.
+        const loaded = await (this.#global = this.#globalStateUpdater()).start(admin);
+        this.emit('restored', { task: GLOBAL_TASK_NAME, ...loaded });
       }
       const plan = (this.#plan = planTopics(this.#topology, this.applicationId, await admin.partitionCounts(userTopics)));
       await admin.createTopics(plan.internalTopics);
@@ -244,11 +249,14 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
 
   /**
    * Read-only view of a key-value store across the tasks of this instance (interactive query). Only the
-   * partitions this instance owns are visible.
+   * partitions this instance owns are visible, except for a global table's store, which holds every key.
    */
   store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     if (!this.#topology.stores.has(name)) throw new ConfigError(`no store named ${name} in this topology`);
     const stores = (): ReadOnlyKeyValueStore<K, V>[] => {
+      // A global store exists from start() on, so the lookup happens per call.
+      const global = this.#global?.stores.get(name) as (StateStore & ReadOnlyKeyValueStore<K, V>) | undefined;
+      if (global !== undefined) return [global];
       const out: ReadOnlyKeyValueStore<K, V>[] = [];
       for (const t of this.#tasks.values()) {
         const s = t.task.stores.get(name) as (StateStore & ReadOnlyKeyValueStore<K, V>) | undefined;
@@ -323,6 +331,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const closing: Promise<unknown>[] = [];
     // Leaving the group hands the partitions over at once instead of after the session timeout.
     if (this.#consumer) closing.push(this.#consumer.close().catch((e) => this.#logger.warn({ err: e }, 'consumer close failed')));
+    if (this.#global) closing.push(this.#global.close().catch((e) => this.#logger.warn({ err: e }, 'global consumer close failed')));
     await Promise.all(closing);
     this.#closeTasks();
     await this.#producer?.close().catch((e) => this.#logger.warn({ err: e }, 'producer close failed'));
@@ -365,7 +374,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#logger.info({ tasks: [...ids.keys()].sort(), partitions: partitions.length }, 'assignment received');
     const created: RunningTask[] = [];
     for (const [name, id] of [...ids].sort()) {
-      const task = new Task({ id, topology: this.#topology, applicationId: this.applicationId, scheduler: this.#scheduler, errorPolicies: this.#policies, logger: this.#logger });
+      const task = new Task({ id, topology: this.#topology, applicationId: this.applicationId, scheduler: this.#scheduler, errorPolicies: this.#policies, logger: this.#logger, globalStores: this.#global?.stores });
       created.push({ task, name, appliedUpTo: new Map(), position: new Map() });
     }
     await this.#restore(created);
@@ -379,6 +388,25 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       for (const topic of running.task.inputTopics) this.#taskByPartition.set(tpKey(topic, running.task.id.partition), running);
     }
     this.#setState('RUNNING');
+  }
+
+  /** Loads the global tables before tasks start and applies their updates; failures stop the instance. */
+  #globalStateUpdater(): GlobalStateUpdater {
+    return new GlobalStateUpdater({
+      topology: this.#topology,
+      applicationId: this.applicationId,
+      instanceId: this.instanceId,
+      kafka: this.#kafka,
+      readCommitted: this.guarantee === 'exactly_once',
+      errorPolicies: this.#policies,
+      logger: this.#logger,
+      scheduler: this.#scheduler,
+      onProgress: (progress) => {
+        this.emit('restore', { ...progress, task: GLOBAL_TASK_NAME });
+        this.#config.metrics?.restore?.({ ...progress, task: GLOBAL_TASK_NAME });
+      },
+      onError: (error) => this.#fail(error),
+    });
   }
 
   /** Replays every changelog partition of the new tasks up to its end offset, in one read. */

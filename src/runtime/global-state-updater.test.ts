@@ -1,0 +1,278 @@
+import { describe, expect, it } from 'vitest';
+import { StreamsBuilder } from '../dsl/streams-builder.js';
+import { ConfigError, deadLetter, DeadLetterHeaders, DeserializationError, logAndContinue, type OutgoingRecord } from '../errors.js';
+import type { ConsumedBatch, ConsumedRecord, ConsumerHandlers, ConsumerOptions, KafkaPort } from '../kafka/port.js';
+import type { Serde } from '../serde/serde.js';
+import { Serdes } from '../serde/serdes.js';
+import type { KeyValueStore } from '../state/key-value-store.js';
+import type { RestoreProgress } from '../state/restore.js';
+import { GlobalStateUpdater } from './global-state-updater.js';
+import { KafkaStreams } from './kafka-streams.js';
+
+/** Values are strings; the bytes `bad` cannot be deserialized. */
+const strictString: Serde<string> = {
+  serialize: (value) => Buffer.from(value),
+  deserialize: (bytes) => {
+    if (bytes.toString() === 'bad') throw new Error('not a valid value');
+    return bytes.toString();
+  },
+};
+
+/** A Kafka port over in-memory partition logs; `readToEnd` and update consumers read the same logs. */
+function memoryKafka(topics: Record<string, number>) {
+  const logs = new Map<string, ConsumedRecord[]>();
+  const counts = new Map(Object.entries(topics));
+  const consumers: { options: ConsumerOptions; topics: readonly string[]; handlers: ConsumerHandlers; closed: boolean }[] = [];
+  const produced: OutgoingRecord[] = [];
+  const producers: { transactional: boolean; closed: boolean }[] = [];
+  const reads: { readCommitted: boolean | undefined; partitions: string[] }[] = [];
+  const log = (topic: string, partition: number): ConsumedRecord[] => {
+    const key = `${topic}/${partition}`;
+    let l = logs.get(key);
+    if (l === undefined) logs.set(key, (l = []));
+    return l;
+  };
+  const write = (topic: string, partition: number, key: string, value: string | null): void => {
+    const l = log(topic, partition);
+    l.push({ offset: l.length, key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: 1000 + l.length, headers: {} });
+  };
+  const port: KafkaPort = {
+    admin: async () => ({
+      createTopics: async () => undefined,
+      partitionCounts: async (names) => new Map(names.filter((n) => counts.has(n)).map((n) => [n, counts.get(n)!])),
+      offsets: async (topic) => Array.from({ length: counts.get(topic) ?? 0 }, (_, p) => ({ partition: p, low: 0, high: log(topic, p).length })),
+      committedOffsets: async () => [],
+      deleteRecords: async () => undefined,
+      close: async () => undefined,
+    }),
+    consumer: (options) => {
+      const entry = { options, topics: [] as readonly string[], handlers: undefined as unknown as ConsumerHandlers, closed: false };
+      return {
+        run: async (ts, handlers) => {
+          entry.topics = ts;
+          entry.handlers = handlers;
+          consumers.push(entry);
+        },
+        commit: async () => undefined,
+        pause: () => undefined,
+        resume: () => undefined,
+        close: async () => {
+          entry.closed = true;
+        },
+      };
+    },
+    producer: async (options) => {
+      const producer = { transactional: options?.transactionalId !== undefined, closed: false };
+      producers.push(producer);
+      return {
+        send: async (records) => void produced.push(...records),
+        beginTransaction: async () => {
+          throw new Error('not used');
+        },
+        close: async () => {
+          producer.closed = true;
+        },
+      };
+    },
+    readToEnd: async (requests, onBatch, options) => {
+      reads.push({ readCommitted: options?.readCommitted, partitions: requests.map((r) => `${r.topic}-${r.partition}@${r.endOffset}`) });
+      for (const r of requests) {
+        const records = log(r.topic, r.partition).slice(0, r.endOffset);
+        // Two batches per partition, as a fetch would split them.
+        const half = Math.ceil(records.length / 2);
+        for (const part of [records.slice(0, half), records.slice(half)]) {
+          if (part.length > 0) onBatch({ topic: r.topic, partition: r.partition, records: part, highWatermark: r.endOffset });
+        }
+      }
+    },
+  };
+  /** Delivers a partition's records from `from` to the consumer reading its topic, as a fresh group reads them. */
+  const deliver = async (topic: string, partition: number, from = 0, to?: number): Promise<void> => {
+    const consumer = consumers.find((c) => c.topics.includes(topic))!;
+    const records = log(topic, partition).slice(from, to);
+    const batch: ConsumedBatch = { topic, partition, records, highWatermark: log(topic, partition).length };
+    await consumer.handlers.onBatch(batch);
+  };
+  return { port, write, deliver, consumers, produced, producers, reads };
+}
+
+function countries(errorPolicies?: ConstructorParameters<typeof GlobalStateUpdater>[0]['errorPolicies']) {
+  const b = new StreamsBuilder();
+  b.globalTable('countries', { key: Serdes.string(), value: strictString, storeName: 'countries' });
+  b.stream('orders', { key: Serdes.string(), value: Serdes.string() }).to('out');
+  return { topology: b.build(), errorPolicies };
+}
+
+const options = (kafka: ReturnType<typeof memoryKafka>, extra: Partial<ConstructorParameters<typeof GlobalStateUpdater>[0]> = {}) => ({
+  ...countries(),
+  applicationId: 'app',
+  instanceId: 'i1',
+  kafka: kafka.port,
+  readCommitted: false,
+  ...extra,
+});
+
+const contents = (updater: GlobalStateUpdater): [string, string][] =>
+  [...(updater.stores.get('countries') as KeyValueStore<string, string>).all()].map(([k, v]) => [k, v]);
+
+describe('GlobalStateUpdater', () => {
+  it('loads every partition to its end offsets with updates and tombstones, reporting progress', async () => {
+    const kafka = memoryKafka({ countries: 2 });
+    kafka.write('countries', 0, 'de', 'Germany');
+    kafka.write('countries', 0, 'fr', 'France');
+    kafka.write('countries', 0, 'de', 'Deutschland');
+    kafka.write('countries', 1, 'it', 'Italy');
+    kafka.write('countries', 1, 'es', 'Spain');
+    kafka.write('countries', 1, 'it', null);
+    const progress: RestoreProgress[] = [];
+    const updater = new GlobalStateUpdater(options(kafka, { readCommitted: true, onProgress: (p) => progress.push(p) }));
+    const loaded = await updater.start(await kafka.port.admin());
+
+    expect(loaded.records).toBe(6);
+    expect(contents(updater).sort()).toEqual([
+      ['de', 'Deutschland'],
+      ['es', 'Spain'],
+      ['fr', 'France'],
+    ]);
+    expect(kafka.reads).toEqual([{ readCommitted: true, partitions: ['countries-0@3', 'countries-1@3'] }]);
+    expect(progress.map((p) => [p.storeName, p.partition, p.restored, p.endOffset, p.lastOffset])).toEqual([
+      ['countries', 0, 2, 3, 1],
+      ['countries', 0, 3, 3, 2],
+      ['countries', 1, 2, 3, 1],
+      ['countries', 1, 3, 3, 2],
+    ]);
+    // Updates come from a consumer group of its own (every partition), reading committed records only.
+    expect(kafka.consumers).toHaveLength(1);
+    expect(kafka.consumers[0]!.topics).toEqual(['countries']);
+    expect(kafka.consumers[0]!.options.groupId).toMatch(/^app-global-i1-/);
+    expect(kafka.consumers[0]!.options.readCommitted).toBe(true);
+    await updater.close();
+  });
+
+  it('applies updates after the bootstrap, skipping the records the bootstrap applied', async () => {
+    const kafka = memoryKafka({ countries: 1 });
+    kafka.write('countries', 0, 'de', 'Germany');
+    kafka.write('countries', 0, 'de', 'Deutschland');
+    const updater = new GlobalStateUpdater(options(kafka));
+    await updater.start(await kafka.port.admin());
+    kafka.write('countries', 0, 'fr', 'France');
+    kafka.write('countries', 0, 'de', null);
+    // The update group starts at the beginning: re-applying 'Germany' would show an old value for a while.
+    const consumer = kafka.consumers[0]!;
+    await kafka.deliver('countries', 0, 0, 1);
+    expect(contents(updater)).toEqual([['de', 'Deutschland']]);
+    await kafka.deliver('countries', 0, 0);
+    expect(contents(updater)).toEqual([['fr', 'France']]);
+    expect(updater.appliedRecords).toBe(4);
+    await updater.close();
+    expect(consumer.closed).toBe(true);
+  });
+
+  it('sends global records that cannot be deserialized to the dead-letter topic, outside any transaction', async () => {
+    const kafka = memoryKafka({ countries: 1 });
+    kafka.write('countries', 0, 'de', 'bad');
+    kafka.write('countries', 0, 'fr', 'France');
+    const updater = new GlobalStateUpdater(options(kafka, { errorPolicies: { deserialization: deadLetter('countries-dlq') } }));
+    await updater.start(await kafka.port.admin());
+    kafka.write('countries', 0, 'it', 'bad');
+    await kafka.deliver('countries', 0, 2);
+    expect(contents(updater)).toEqual([['fr', 'France']]);
+    expect(kafka.produced.map((r) => [r.topic, r.key?.toString(), r.headers[DeadLetterHeaders.offset]])).toEqual([
+      ['countries-dlq', 'de', '0'],
+      ['countries-dlq', 'it', '2'],
+    ]);
+    expect(kafka.producers).toEqual([{ transactional: false, closed: false }]);
+    await updater.close();
+    expect(kafka.producers[0]!.closed).toBe(true);
+  });
+
+  it('skips bad global records under log-and-continue', async () => {
+    const kafka = memoryKafka({ countries: 1 });
+    kafka.write('countries', 0, 'de', 'bad');
+    kafka.write('countries', 0, 'fr', 'France');
+    const updater = new GlobalStateUpdater(options(kafka, { errorPolicies: { deserialization: logAndContinue() } }));
+    await updater.start(await kafka.port.admin());
+    expect(contents(updater)).toEqual([['fr', 'France']]);
+    expect(kafka.produced).toEqual([]);
+    await updater.close();
+  });
+
+  it('fails the bootstrap under log-and-fail, and reports a bad update through onError', async () => {
+    const kafka = memoryKafka({ countries: 1 });
+    kafka.write('countries', 0, 'de', 'bad');
+    const failing = new GlobalStateUpdater(options(kafka));
+    const failure = await failing.start(await kafka.port.admin()).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DeserializationError);
+    expect(kafka.consumers).toHaveLength(0);
+    await failing.close();
+
+    const clean = memoryKafka({ countries: 1 });
+    const errors: Error[] = [];
+    const updater = new GlobalStateUpdater(options(clean, { onError: (e) => errors.push(e) }));
+    await updater.start(await clean.port.admin());
+    clean.write('countries', 0, 'de', 'bad');
+    await clean.deliver('countries', 0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(DeserializationError);
+    await updater.close();
+  });
+
+  it('rejects a global topic that does not exist, and a topology without global table', async () => {
+    const kafka = memoryKafka({});
+    const updater = new GlobalStateUpdater(options(kafka));
+    await expect(updater.start(await kafka.port.admin())).rejects.toThrow(/global table topic countries does not exist/);
+    const b = new StreamsBuilder();
+    b.stream('orders', { key: Serdes.string(), value: Serdes.string() }).to('out');
+    expect(() => new GlobalStateUpdater({ ...options(kafka), topology: b.build() })).toThrow(ConfigError);
+  });
+});
+
+describe('KafkaStreams with a global table', () => {
+  function ordersTopology() {
+    const b = new StreamsBuilder();
+    const countries = b.globalTable('countries', { key: Serdes.string(), value: strictString, storeName: 'countries' });
+    b.stream('orders', { key: Serdes.string(), value: Serdes.string() })
+      .leftJoin(countries, (_order, code) => code, (code, country) => `${code}=${country ?? 'none'}`)
+      .to('out', { key: Serdes.string(), value: Serdes.string() });
+    return b.build();
+  }
+
+  it('loads the global table before the stream consumer starts, joins with it, serves it and stops its consumer on close', async () => {
+    const kafka = memoryKafka({ countries: 2, orders: 1, out: 1 });
+    kafka.write('countries', 0, 'de', 'Germany');
+    kafka.write('countries', 1, 'fr', 'France');
+    kafka.write('countries', 1, 'fr', null);
+    const app = new KafkaStreams(ordersTopology(), { applicationId: 'shop', instanceId: 'i1', kafka: kafka.port, commitIntervalMs: 60_000 });
+    const restored: { task: string; records: number }[] = [];
+    app.on('restored', (info) => restored.push(info));
+    const view = app.store<string, string>('countries');
+    expect(view.approximateNumEntries()).toBe(0);
+    await app.start();
+    expect(restored).toEqual([expect.objectContaining({ task: 'global', records: 3 })]);
+    expect(kafka.consumers.map((c) => c.options.groupId)).toEqual([expect.stringMatching(/^shop-global-i1-/), 'shop']);
+    expect([...app.store<string, string>('countries').all()]).toEqual([['de', 'Germany']]);
+    expect(view.get('de')).toBe('Germany');
+
+    const [global, main] = kafka.consumers as [(typeof kafka.consumers)[0], (typeof kafka.consumers)[0]];
+    main.handlers.onAssigned([{ topic: 'orders', partition: 0 }]);
+    for (let i = 0; i < 100 && app.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(app.taskIds).toEqual(['1_0']);
+    const order = (offset: number, code: string): ConsumedRecord => ({ offset, key: Buffer.from(`o${offset}`), value: Buffer.from(code), timestamp: 5000 + offset, headers: {} });
+    await main.handlers.onBatch({ topic: 'orders', partition: 0, records: [order(0, 'de'), order(1, 'fr')], highWatermark: 2 });
+    kafka.write('countries', 1, 'fr', 'France');
+    await kafka.deliver('countries', 1);
+    expect(app.store<string, string>('countries').get('fr')).toBe('France');
+    await main.handlers.onBatch({ topic: 'orders', partition: 0, records: [order(2, 'fr')], highWatermark: 3 });
+    await app.close();
+    expect(kafka.produced.filter((r) => r.topic === 'out').map((r) => `${r.key}|${r.value}`)).toEqual(['o0|de=Germany', 'o1|fr=none', 'o2|fr=France']);
+    expect(global.closed).toBe(true);
+    expect(app.state).toBe('NOT_RUNNING');
+  });
+
+  it('fails start() when the global topic does not exist', async () => {
+    const kafka = memoryKafka({ orders: 1, out: 1 });
+    const app = new KafkaStreams(ordersTopology(), { applicationId: 'shop', kafka: kafka.port });
+    await expect(app.start()).rejects.toThrow(/global table topic countries does not exist/);
+    expect(app.state).toBe('ERROR');
+  });
+});
