@@ -319,14 +319,19 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
         autoCommit: false,
         partitionsConsumedConcurrently: 1,
         eachBatchAutoResolve: true,
-        eachBatch: async ({ batch }) => {
-          await handlers.onBatch({ topic: batch.topic, partition: batch.partition, records: toRecords(batch.messages), highWatermark: Number(batch.highWatermark) });
+        eachBatch: async ({ batch, isStale }) => {
+          if (isStale()) return;
+          await handlers.onBatch({ topic: batch.topic, partition: batch.partition, records: toRecords(batch.messages), highWatermark: Number(batch.highWatermark), isStale });
         },
       });
     },
     async commit(offsets) {
       if (offsets.length === 0) return;
       await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    },
+    seek(positions) {
+      // '-2' is kafkajs's (and Kafka's) earliest offset.
+      for (const p of positions) consumer.seek({ topic: p.topic, partition: p.partition, offset: p.offset === 'earliest' ? '-2' : String(p.offset) });
     },
     pause: (tps) => consumer.pause(groupByTopic(tps)),
     resume: (tps) => consumer.resume(groupByTopic(tps)),
