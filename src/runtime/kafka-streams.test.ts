@@ -273,6 +273,8 @@ describe('KafkaStreams', () => {
       kafka.commitFailures.push(...failures);
       for (let offset = 0; offset < failures.length; offset++) {
         await kafka.batch(words('words', 0, offset, ['a']));
+        // The commit (on the batch or the next commit tick) consumes one failure.
+        for (let i = 0; i < 200 && kafka.commitFailures.length > failures.length - offset - 1; i++) await new Promise((r) => setTimeout(r, 5));
         await settle(app);
       }
       await settle(app, 'ERROR');

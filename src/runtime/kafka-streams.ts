@@ -572,8 +572,10 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     let transaction: TransactionPort | undefined;
     try {
       transaction = await producer.beginTransaction();
-      await transaction.send(records);
-      await transaction.send(changelog);
+      // Outputs and changelog records go to different topics: in one transaction their order does not
+      // matter, so both are in flight together. Both settle before the transaction is aborted or committed.
+      const sent = await Promise.allSettled([transaction.send(records), transaction.send(changelog)]);
+      for (const s of sent) if (s.status === 'rejected') throw s.reason;
       await transaction.sendOffsets(this.applicationId, offsets);
       await transaction.commit();
       return true;
