@@ -83,7 +83,8 @@ export {
   DEFAULT_ALOS_COMMIT_INTERVAL_MS,
   DEFAULT_EOS_COMMIT_INTERVAL_MS,
 } from './runtime/kafka-streams.js';
-export type { KafkaStreamsConfig, KafkaStreamsEvents, StreamsState, ProcessingGuarantee, StreamsMetricsHooks, CommitInfo } from './runtime/kafka-streams.js';
+export type { KafkaStreamsConfig, KafkaStreamsEvents, StreamsState, ProcessingGuarantee, StreamsMetricsHooks, CommitInfo, RecoveryInfo } from './runtime/kafka-streams.js';
+export { TransactionFailedError, classifyTransactionFailure, type TransactionFailureKind } from './kafka/transaction-errors.js';
 export { kafkajsAdapter, type KafkajsAdapterOptions } from './kafka/kafkajs-adapter.js';
 export { withRetry, isRetriable, isConcurrentTransactions, type RetryOptions } from './kafka/retry.js';
 export type {
@@ -97,5 +98,6 @@ export type {
   TopicPartitionOffset,
   NewTopic,
   ConsumedBatch,
+  SeekPosition,
   ConsumedRecord as KafkaConsumedRecord,
 } from './kafka/port.js';

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+// First: installs the linear partition grouping before kafkajs loads (kafkajs-compat.ts, item 4).
+import { createTopics, deleteRecords, installLinearPartitionGrouping } from './kafkajs-compat.js';
 import {
   AssignerProtocol,
   Kafka,
@@ -35,7 +37,6 @@ import type {
   TopicPartitionOffset,
   TransactionPort,
 } from './port.js';
-import { createTopics, deleteRecords } from './kafkajs-compat.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
 export interface KafkajsAdapterOptions {
@@ -69,6 +70,7 @@ export interface KafkajsAdapterOptions {
  */
 export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
   const logger = options.logger ?? silentLogger();
+  if (!installLinearPartitionGrouping()) logger.debug('kafkajs was loaded before kafkajs-compat: large sends use its quadratic partition grouping');
   const kafka = new Kafka({
     clientId: options.clientId ?? 'tributary',
     brokers: [...options.brokers],
@@ -107,9 +109,15 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
               createPartitioner: Partitioners.DefaultPartitioner,
             },
       );
-      // connect() of a transactional producer runs InitProducerId, which fences an older producer with the
-      // same transactional id and aborts its open transaction.
       await withRetry(() => producer.connect(), retry);
+      if (producerOptions.transactionalId !== undefined) {
+        // kafkajs sends the transactional InitProducerId at the first transaction(), not at connect(). Doing
+        // it now fences an older producer with the same transactional id and waits until its open transaction
+        // is aborted, so offsets read next are not those of a transaction still in flight. The empty
+        // transaction ends locally (no EndTxn without partitions or offsets).
+        const transaction = await withRetry(() => producer.transaction(), retry);
+        await transaction.abort();
+      }
       return producerPort(producer, retry);
     },
     readToEnd: (requests, onBatch, readOptions) => readToEnd(kafka, requests, onBatch, readOptions?.readCommitted ?? true),
@@ -182,21 +190,10 @@ const toMessage = (r: OutgoingRecord): Message => {
   return message;
 };
 
-/** Groups records by topic (order kept within a topic) for one produce request. */
-function toTopicMessages(records: readonly OutgoingRecord[]): { topic: string; messages: Message[] }[] {
-  const byTopic = new Map<string, Message[]>();
-  for (const r of records) {
-    let list = byTopic.get(r.topic);
-    if (list === undefined) byTopic.set(r.topic, (list = []));
-    list.push(toMessage(r));
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
 /**
  * Splits records into produce requests of bounded size. kafkajs puts all records of a partition into one
  * record batch, and a batch above the broker's message.max.bytes (1 MiB by default) is rejected; kafkajs
- * also stalls on very large requests. Order within a partition is kept (chunks are sent one after another).
+ * also stalls on very large requests. Order within a partition is kept (a topic's chunks are sent one after another).
  */
 export function chunkRecords(records: readonly OutgoingRecord[], maxRecords = 4000, maxBytes = 512 * 1024): OutgoingRecord[][] {
   const chunks: OutgoingRecord[][] = [];
@@ -216,11 +213,33 @@ export function chunkRecords(records: readonly OutgoingRecord[], maxRecords = 40
   return chunks;
 }
 
+/**
+ * Sends records in bounded chunks ({@link chunkRecords}) with one chain of chunks per topic, the chains in
+ * flight together. A partition belongs to one topic, so its records still leave one chunk after another, in
+ * order, and a chunk retried (by kafkajs or {@link withRetry}) cannot let a later chunk of the same
+ * partition overtake it or take its sequence numbers. Settles only when every chain has settled, so a
+ * caller that aborts a transaction on failure never does it under a send still in flight.
+ */
+export async function sendPipelined(records: readonly OutgoingRecord[], send: (topicMessages: { topic: string; messages: Message[] }[]) => Promise<unknown>): Promise<void> {
+  if (records.length === 0) return;
+  const byTopic = new Map<string, OutgoingRecord[]>();
+  for (const r of records) {
+    let list = byTopic.get(r.topic);
+    if (list === undefined) byTopic.set(r.topic, (list = []));
+    list.push(r);
+  }
+  const chains = [...byTopic].map(async ([topic, list]) => {
+    for (const chunk of chunkRecords(list)) await send([{ topic, messages: chunk.map(toMessage) }]);
+  });
+  const results = await Promise.allSettled(chains);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+}
+
 function producerPort(producer: Producer, retry: RetryOptions): ProducerPort {
   return {
     async send(records) {
       // Idempotent producer: a retried send cannot duplicate records.
-      for (const chunk of chunkRecords(records)) await withRetry(() => producer.sendBatch({ topicMessages: toTopicMessages(chunk) }), retry);
+      await sendPipelined(records, (topicMessages) => withRetry(() => producer.sendBatch({ topicMessages }), retry));
     },
     async beginTransaction() {
       const transaction = await withRetry(() => producer.transaction(), retry);
@@ -233,7 +252,7 @@ function producerPort(producer: Producer, retry: RetryOptions): ProducerPort {
 function transactionPort(transaction: Transaction, retry: RetryOptions): TransactionPort {
   return {
     async send(records) {
-      for (const chunk of chunkRecords(records)) await withRetry(() => transaction.sendBatch({ topicMessages: toTopicMessages(chunk) }), retry);
+      await sendPipelined(records, (topicMessages) => withRetry(() => transaction.sendBatch({ topicMessages }), retry));
     },
     async sendOffsets(groupId, offsets) {
       if (offsets.length === 0) return;
@@ -319,14 +338,19 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
         autoCommit: false,
         partitionsConsumedConcurrently: 1,
         eachBatchAutoResolve: true,
-        eachBatch: async ({ batch }) => {
-          await handlers.onBatch({ topic: batch.topic, partition: batch.partition, records: toRecords(batch.messages), highWatermark: Number(batch.highWatermark) });
+        eachBatch: async ({ batch, isStale }) => {
+          if (isStale()) return;
+          await handlers.onBatch({ topic: batch.topic, partition: batch.partition, records: toRecords(batch.messages), highWatermark: Number(batch.highWatermark), isStale });
         },
       });
     },
     async commit(offsets) {
       if (offsets.length === 0) return;
       await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    },
+    seek(positions) {
+      // '-2' is kafkajs's (and Kafka's) earliest offset.
+      for (const p of positions) consumer.seek({ topic: p.topic, partition: p.partition, offset: p.offset === 'earliest' ? '-2' : String(p.offset) });
     },
     pause: (tps) => consumer.pause(groupByTopic(tps)),
     resume: (tps) => consumer.resume(groupByTopic(tps)),

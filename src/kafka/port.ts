@@ -60,6 +60,8 @@ export interface ConsumedBatch {
   readonly records: readonly ConsumedRecord[];
   /** High watermark of the partition when the batch was fetched. */
   readonly highWatermark: number;
+  /** True once the partition was sought after this batch was fetched: its records must not be processed. */
+  readonly isStale?: () => boolean;
 }
 
 /** Subscription metadata of one group member, as the group leader's assignor sees it. */
@@ -99,11 +101,21 @@ export interface ConsumerOptions {
   readonly sessionTimeoutMs?: number;
 }
 
+/** Where {@link ConsumerPort.seek} moves a partition. */
+export interface SeekPosition extends TopicPartition {
+  readonly offset: number | 'earliest';
+}
+
 export interface ConsumerPort {
   /** Subscribes to topics (from the beginning when the group has no committed offset) and starts consuming. */
   run(topics: readonly string[], handlers: ConsumerHandlers): Promise<void>;
   /** Commits offsets for the group (at-least-once). */
   commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /**
+   * Moves the fetch position of assigned partitions (`'earliest'`: the log start). Batches fetched before
+   * the seek report `isStale()`.
+   */
+  seek(positions: readonly SeekPosition[]): void;
   pause(partitions: readonly TopicPartition[]): void;
   resume(partitions: readonly TopicPartition[]): void;
   /** Stops consuming and leaves the group. */

@@ -4,7 +4,8 @@ import { JoinWindows } from '../dsl/windows.js';
 import { ConfigError, type OutgoingRecord } from '../errors.js';
 import type { ConsumedBatch, ConsumerHandlers, KafkaPort, NewTopic, TopicPartitionOffset } from '../kafka/port.js';
 import { Serdes } from '../serde/serdes.js';
-import { CHANGELOG_OFFSETS_HEADER, KafkaStreams } from './kafka-streams.js';
+import { TransactionFailedError } from '../kafka/transaction-errors.js';
+import { CHANGELOG_OFFSETS_HEADER, KafkaStreams, type RecoveryInfo } from './kafka-streams.js';
 
 /** An in-memory Kafka port that records what the runtime does, in order. */
 function memoryKafka(topics: Record<string, number>) {
@@ -13,6 +14,10 @@ function memoryKafka(topics: Record<string, number>) {
   const ops: string[] = [];
   const created: NewTopic[] = [];
   let handlers: ConsumerHandlers | undefined;
+  /** Errors the next transaction commits throw, first to last. */
+  const commitFailures: unknown[] = [];
+  const committed = new Map<string, TopicPartitionOffset>();
+  let producers = 0;
   const log = (topic: string, partition: number): OutgoingRecord[] => {
     const key = `${topic}/${partition}`;
     let l = logs.get(key);
@@ -32,7 +37,7 @@ function memoryKafka(topics: Record<string, number>) {
       },
       partitionCounts: async (names) => new Map(names.filter((n) => partitions.has(n)).map((n) => [n, partitions.get(n)!])),
       offsets: async (topic) => Array.from({ length: partitions.get(topic) ?? 0 }, (_, p) => ({ partition: p, low: 0, high: log(topic, p).length })),
-      committedOffsets: async () => [],
+      committedOffsets: async (_group, names) => [...committed.values()].filter((o) => names.includes(o.topic)),
       deleteRecords: async (topic, ps) => void ops.push(`deleteRecords ${topic} ${JSON.stringify(ps)}`),
       close: async () => undefined,
     }),
@@ -41,11 +46,12 @@ function memoryKafka(topics: Record<string, number>) {
         handlers = h;
       },
       commit: async (offsets) => void ops.push(`commit ${JSON.stringify(offsets)}`),
+      seek: (positions) => void ops.push(`seek ${JSON.stringify(positions)}`),
       pause: () => undefined,
       resume: () => undefined,
       close: async () => void ops.push('consumer close'),
     }),
-    producer: async (options) => ({
+    producer: async (options) => (producers++, {
       send: async (records) => {
         ops.push(`send ${[...new Set(records.map((r) => r.topic))].join(',')}`);
         append(records);
@@ -53,15 +59,24 @@ function memoryKafka(topics: Record<string, number>) {
       beginTransaction: async () => {
         ops.push(`begin ${options?.transactionalId}`);
         const pending: OutgoingRecord[] = [];
+        const pendingOffsets: TopicPartitionOffset[] = [];
         return {
           send: async (records) => {
             if (records.length > 0) ops.push(`txn send ${[...new Set(records.map((r) => r.topic))].join(',')}`);
             pending.push(...records);
           },
-          sendOffsets: async (groupId, offsets: readonly TopicPartitionOffset[]) => void ops.push(`txn offsets ${groupId} ${JSON.stringify(offsets)}`),
+          sendOffsets: async (groupId, offsets: readonly TopicPartitionOffset[]) => {
+            ops.push(`txn offsets ${groupId} ${JSON.stringify(offsets)}`);
+            pendingOffsets.push(...offsets);
+          },
           commit: async () => {
+            if (commitFailures.length > 0) {
+              ops.push('txn commit failed');
+              throw commitFailures.shift();
+            }
             ops.push('txn commit');
             append(pending);
+            for (const o of pendingOffsets) committed.set(`${o.topic}/${o.partition}`, o);
           },
           abort: async () => void ops.push('txn abort'),
         };
@@ -81,6 +96,8 @@ function memoryKafka(topics: Record<string, number>) {
     port,
     ops,
     created,
+    commitFailures,
+    producers: () => producers,
     log,
     assign: (tps: { topic: string; partition: number }[]) => handlers!.onAssigned(tps),
     batch: (batch: ConsumedBatch) => handlers!.onBatch(batch),
@@ -211,6 +228,61 @@ describe('KafkaStreams', () => {
       'txn commit',
       'consumer close',
     ]);
+  });
+
+  it('exactly once: a fenced transaction is aborted, the producer re-created, input rewound and the task rebuilt from its changelog', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, guarantee: 'exactly_once', instanceId: 'i-1', commitIntervalMs: 1 });
+    const recovered: RecoveryInfo[] = [];
+    app.on('recovered', (info) => recovered.push(info));
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a', 'b']));
+    await new Promise((r) => setTimeout(r, 5));
+
+    kafka.commitFailures.push(Object.assign(new Error('This producer has been fenced'), { name: 'KafkaJSProtocolError', type: 'INVALID_PRODUCER_EPOCH', code: 47, retriable: false }));
+    await kafka.batch(words('words', 0, 2, ['a', 'a']));
+    await settle(app);
+    expect(app.state).toBe('RUNNING');
+    expect(recovered).toEqual([expect.objectContaining({ kind: 'fenced', tasks: ['0_0'], attempt: 1 })]);
+    expect(kafka.producers()).toBe(2);
+    expect(kafka.ops).toContain('txn abort');
+    expect(kafka.ops).toContain(`seek ${JSON.stringify([{ topic: 'words', partition: 0, offset: 2 }])}`);
+    // The uncommitted increments are gone: the store holds what the changelog holds.
+    expect(app.store<string, number>('counts').get('a')).toBe(1);
+
+    // A batch fetched before the rewind is not processed; the re-read is.
+    await kafka.batch({ ...words('words', 0, 4, ['a']), isStale: () => true });
+    expect(app.store<string, number>('counts').get('a')).toBe(1);
+    await kafka.batch(words('words', 0, 2, ['a', 'a']));
+    await app.close();
+    expect(kafka.log('counts-out', 0).filter((r) => r.key?.toString() === 'a').map((r) => Serdes.long().deserialize(r.value!, 'counts-out'))).toEqual([1, 2, 3]);
+    expect(app.state).toBe('NOT_RUNNING');
+  });
+
+  it('exactly once: a fatal transaction error, or one recovery too many, moves the instance to ERROR', async () => {
+    const authorization = Object.assign(new Error('Not authorized to access topics'), { name: 'KafkaJSProtocolError', type: 'TOPIC_AUTHORIZATION_FAILED', code: 29 });
+    const timeout = Object.assign(new Error('Request timed out'), { name: 'KafkaJSRequestTimeoutError', retriable: true });
+    for (const failures of [[authorization], [timeout, timeout]]) {
+      const kafka = memoryKafka({ words: 1 });
+      const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, guarantee: 'exactly_once', commitIntervalMs: 1, transactionRecovery: { maxAttempts: 1 } });
+      await app.start();
+      kafka.assign([{ topic: 'words', partition: 0 }]);
+      await settle(app);
+      kafka.commitFailures.push(...failures);
+      for (let offset = 0; offset < failures.length; offset++) {
+        await kafka.batch(words('words', 0, offset, ['a']));
+        // The commit (on the batch or the next commit tick) consumes one failure.
+        for (let i = 0; i < 200 && kafka.commitFailures.length > failures.length - offset - 1; i++) await new Promise((r) => setTimeout(r, 5));
+        await settle(app);
+      }
+      await settle(app, 'ERROR');
+      expect(app.state).toBe('ERROR');
+      expect(app.error).toBeInstanceOf(TransactionFailedError);
+      expect((app.error as TransactionFailedError).kind).toBe('fatal');
+      expect(app.error!.message).toMatch(failures.length === 1 ? /Not authorized/ : /giving up after 1 recoveries/);
+    }
   });
 
   it('refuses to start without its source topic, and rejects bad config at construction', async () => {

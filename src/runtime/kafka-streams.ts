@@ -5,7 +5,8 @@ import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 
 import { ConfigError, StreamsError, asStreamsError, ProductionError, defaultErrorPolicies, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
-import type { AdminPort, ConsumedBatch, ConsumerPort, KafkaPort, ProducerPort, TopicPartition, TopicPartitionOffset } from '../kafka/port.js';
+import type { AdminPort, ConsumedBatch, ConsumerPort, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
+import { classifyTransactionFailure, TransactionFailedError, type TransactionFailureKind } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
 import { restoreStore, type RestoreProgress } from '../state/restore.js';
@@ -81,6 +82,23 @@ export interface KafkaStreamsConfig {
   readonly metrics?: StreamsMetricsHooks;
   /** Consumer session timeout: how long a dead instance keeps its tasks; default 30 s (min. 6 s by broker default). */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Under exactly-once, a transaction that fails on a recoverable error (fenced producer, time-out,
+   * transient broker trouble) is aborted and its work redone: tasks are rebuilt from their changelogs and
+   * input is re-read from the committed offsets. More than `maxAttempts` recoveries within `windowMs`
+   * move the instance to ERROR. Default: 3 within 60 s.
+   */
+  readonly transactionRecovery?: { readonly maxAttempts?: number; readonly windowMs?: number };
+}
+
+/** What a recovery from a failed exactly-once transaction did (event `recovered`). */
+export interface RecoveryInfo {
+  readonly kind: TransactionFailureKind;
+  readonly reason: string;
+  /** Tasks rebuilt from their changelogs. */
+  readonly tasks: readonly string[];
+  /** Recoveries within the current window, this one included. */
+  readonly attempt: number;
 }
 
 export interface KafkaStreamsEvents {
@@ -88,6 +106,7 @@ export interface KafkaStreamsEvents {
   restore: [progress: RestoreProgress & { task: string }];
   restored: [info: { task: string; records: number; durationMs: number }];
   commit: [info: CommitInfo];
+  recovered: [info: RecoveryInfo];
   error: [error: StreamsError];
 }
 
@@ -148,6 +167,10 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #purging = false;
   #error: StreamsError | undefined;
   #processed = 0;
+  /** Partitions of the current assignment. */
+  #assigned: readonly TopicPartition[] = [];
+  /** When recent transaction recoveries happened (ms), for the recovery budget. */
+  #recoveries: number[] = [];
 
   constructor(topology: Topology, config: KafkaStreamsConfig) {
     super();
@@ -207,9 +230,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       const plan = (this.#plan = planTopics(this.#topology, this.applicationId, await admin.partitionCounts(userTopics)));
       await admin.createTopics(plan.internalTopics);
       this.#logger.info({ internalTopics: plan.internalTopics.map((t) => `${t.topic}(${t.partitions})`) }, 'internal topics ready');
-      this.#producer = await this.#kafka.producer(
-        this.guarantee === 'exactly_once' ? { transactionalId: `${this.applicationId}-${this.instanceId}`, transactionTimeoutMs: this.#config.transactionTimeoutMs ?? 10_000 } : {},
-      );
+      this.#producer = await this.#kafka.producer(this.#producerOptions());
       const consumer = (this.#consumer = this.#kafka.consumer({
         groupId: this.applicationId,
         readCommitted: this.guarantee === 'exactly_once',
@@ -284,6 +305,14 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       },
       approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
     };
+  }
+
+  get #transactionalId(): string {
+    return `${this.applicationId}-${this.instanceId}`;
+  }
+
+  #producerOptions(): ProducerOptions {
+    return this.guarantee === 'exactly_once' ? { transactionalId: this.#transactionalId, transactionTimeoutMs: this.#config.transactionTimeoutMs ?? 10_000 } : {};
   }
 
   #setState(next: StreamsState): void {
@@ -365,6 +394,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#setState('REBALANCING');
     this.#closeTasks();
     this.#uncommitted = false;
+    this.#assigned = partitions;
+    await this.#createTasks(partitions, generation);
+  }
+
+  /** Builds the tasks of `partitions`, restores their stores and starts them (state RUNNING). */
+  async #createTasks(partitions: readonly TopicPartition[], generation: number): Promise<void> {
     const plan = this.#plan!;
     const ids = new Map<string, TaskId>();
     for (const tp of partitions) {
@@ -479,6 +514,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
 
   async #onBatch(batch: ConsumedBatch): Promise<void> {
     if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING') return;
+    // Fetched before a recovery rewound the partition: the re-read from the committed offset replaces it.
+    if (batch.isStale?.() === true) return;
     const key = tpKey(batch.topic, batch.partition);
     const running = this.#taskByPartition.get(key);
     // A batch fetched for a partition this instance no longer owns: the new owner reads it again.
@@ -536,16 +573,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const producer = this.#producer!;
     this.#logger.debug({ records: records.length, changelog: changelog.length, offsets: offsets.length, ms: Date.now() - started }, 'commit collected');
     if (this.guarantee === 'exactly_once') {
-      const transaction = await producer.beginTransaction();
-      try {
-        await transaction.send(records);
-        await transaction.send(changelog);
-        await transaction.sendOffsets(this.applicationId, offsets);
-        await transaction.commit();
-      } catch (error) {
-        await transaction.abort().catch((e) => this.#logger.warn({ err: e }, 'abort failed'));
-        throw new ProductionError(`exactly-once commit failed and was aborted: ${error instanceof Error ? error.message : String(error)}`, records[0]?.topic ?? '-', { cause: error });
-      }
+      if (!(await this.#commitTransaction(producer, records, changelog, offsets))) return;
     } else {
       await this.#produceAtLeastOnce(producer, records);
       await producer.send(changelog);
@@ -562,6 +590,78 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.emit('commit', info);
     this.#config.metrics?.commit?.(info);
     if (this.#config.purgeRepartitionTopics !== false) this.#purgeRepartition(offsets);
+  }
+
+  /**
+   * One transaction with outputs, changelog records and offsets. A failure aborts it; a recoverable one is
+   * then recovered from (returns false), a fatal one rethrown.
+   */
+  async #commitTransaction(producer: ProducerPort, records: readonly OutgoingRecord[], changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<boolean> {
+    let transaction: TransactionPort | undefined;
+    try {
+      transaction = await producer.beginTransaction();
+      // Outputs and changelog records go to different topics: in one transaction their order does not
+      // matter, so both are in flight together. Both settle before the transaction is aborted or committed.
+      const sent = await Promise.allSettled([transaction.send(records), transaction.send(changelog)]);
+      for (const s of sent) if (s.status === 'rejected') throw s.reason;
+      await transaction.sendOffsets(this.applicationId, offsets);
+      await transaction.commit();
+      return true;
+    } catch (error) {
+      await transaction?.abort().catch((e) => this.#logger.debug({ err: e }, 'abort of the failed transaction failed (the new producer aborts it)'));
+      const kind = classifyTransactionFailure(error);
+      const failure = new TransactionFailedError(
+        `exactly-once commit failed and was aborted (${kind}): ${error instanceof Error ? error.message : String(error)}`,
+        this.#transactionalId,
+        kind,
+        { cause: error },
+      );
+      if (kind === 'fatal' || this.#state === 'PENDING_SHUTDOWN') throw failure;
+      await this.#recover(failure);
+      return false;
+    }
+  }
+
+  /**
+   * Recovers from an aborted transaction as Kafka Streams does from a corrupted or migrated task: closes
+   * every task dirty (its uncommitted state is dropped), re-creates the producer (its InitProducerId also
+   * fences a zombie transaction of ours), rewinds the input to the committed offsets and rebuilds the tasks
+   * from their changelogs (read_committed). Gives up (ERROR) when the recovery budget is spent, e.g. when
+   * another live instance keeps fencing this one with the same transactional id.
+   */
+  async #recover(failure: TransactionFailedError): Promise<void> {
+    const maxAttempts = this.#config.transactionRecovery?.maxAttempts ?? 3;
+    const windowMs = this.#config.transactionRecovery?.windowMs ?? 60_000;
+    const now = Date.now();
+    this.#recoveries = this.#recoveries.filter((t) => now - t < windowMs);
+    if (this.#recoveries.length >= maxAttempts) {
+      throw new TransactionFailedError(
+        `${failure.message}; giving up after ${maxAttempts} recoveries within ${windowMs} ms${failure.kind === 'fenced' ? ` (is another instance running with transactional id ${this.#transactionalId}?)` : ''}`,
+        this.#transactionalId,
+        'fatal',
+        { cause: failure },
+      );
+    }
+    this.#recoveries.push(now);
+    const attempt = this.#recoveries.length;
+    const generation = this.#assignmentGeneration;
+    const tasks = this.taskIds;
+    this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${maxAttempts})`);
+    this.#setState('REBALANCING');
+    this.#closeTasks();
+    this.#uncommitted = false;
+    await this.#producer?.close().catch((e) => this.#logger.debug({ err: e }, 'close of the failed producer failed'));
+    this.#producer = await this.#kafka.producer(this.#producerOptions());
+    const assigned = this.#assigned;
+    const committed = await this.#admin!.committedOffsets(this.applicationId, [...new Set(assigned.map((tp) => tp.topic))]);
+    // A rebalance while the producer was re-created: the new assignment rebuilds the tasks itself.
+    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
+    const next = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
+    this.#consumer!.seek(assigned.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: next.get(tpKey(tp.topic, tp.partition)) ?? 'earliest' })));
+    await this.#createTasks(assigned, generation);
+    const info: RecoveryInfo = { kind: failure.kind, reason: failure.message, tasks, attempt };
+    this.#logger.warn(info, `recovered from a failed transaction: ${tasks.length} tasks rebuilt, input rewound to the committed offsets`);
+    this.emit('recovered', info);
   }
 
   async #produceAtLeastOnce(producer: ProducerPort, records: readonly OutgoingRecord[]): Promise<void> {
