@@ -56,6 +56,7 @@ function memoryKafka(topics: Record<string, number>) {
         commit: async () => undefined,
         pause: () => undefined,
         resume: () => undefined,
+        seek: () => undefined,
         close: async () => {
           entry.closed = true;
         },
