@@ -1,5 +1,6 @@
 // Real Kafka: a grouped count run by KafkaStreams with prometheusMetrics(), scraped over HTTP from
-// serveMetrics(): records in at the source node, commit latency, the store size and a lag of 0 at the end.
+// serveMetrics(): records in at the source node, commit latency, the store size and a lag of 0 at the end;
+// then the restore progress of a second instance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { KafkaStreams, prometheusMetrics, serveMetrics, Serdes, StreamsBuilder, type MetricsServer } from '../../src/index.js';
@@ -92,6 +93,23 @@ describe('KafkaStreams metrics on real Kafka', () => {
     } finally {
       await app.close();
       await server?.close();
+    }
+
+    // A second instance restores the store from its changelog and reports the progress.
+    const restoredRegistry = new Registry();
+    const second = new KafkaStreams(builder.build(), { applicationId, brokers, commitIntervalMs: 200, metrics: prometheusMetrics({ registry: restoredRegistry }) });
+    try {
+      await second.start();
+      await waitFor(() => second.state === 'RUNNING', { timeoutMs: 120_000, description: 'second instance RUNNING' });
+      const text = await restoredRegistry.metrics();
+      const restored = samples(text, 'tributary_restore_restored_records').filter((s) => s.labels['store'] === 'counts');
+      expect(restored.map((s) => s.labels['partition']).sort()).toEqual(['0', '1']);
+      // At least the latest count of every key was replayed, and nothing is left to replay.
+      expect(sum(restored)).toBeGreaterThanOrEqual(truth.size);
+      expect(samples(text, 'tributary_restore_remaining_records').filter((s) => s.labels['store'] === 'counts').map((s) => s.value)).toEqual([0, 0]);
+      await waitFor(async () => sum(samples(await restoredRegistry.metrics(), 'tributary_store_entries')) === truth.size, { timeoutMs: 30_000, description: 'restored store size equal to the number of keys' });
+    } finally {
+      await second.close();
     }
   }, 240_000);
 });
