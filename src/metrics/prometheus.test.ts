@@ -14,7 +14,7 @@ describe('prometheusMetrics', () => {
   it('turns the runtime hooks into labelled series', async () => {
     const metrics = prometheusMetrics();
     metrics.init({ applicationId: 'orders', instanceId: 'i1' });
-    metrics.tasksAssigned(['0_0', '0_1']);
+    metrics.tasksAssigned(['0_0', '0_1'], [{ topic: 'orders', partition: 0 }, { topic: 'orders', partition: 1 }]);
     metrics.recordsProcessed('0_0', 7, 12);
     metrics.taskMetrics({
       task: '0_0',
@@ -50,14 +50,18 @@ describe('prometheusMetrics', () => {
     expect(sample(text, 'tributary_assigned_tasks{application_id="orders"}')).toBe(2);
   });
 
-  it('drops the store sizes of a task that moved to another instance', async () => {
+  it('drops the store sizes and lag of a task that moved to another instance', async () => {
     const metrics = prometheusMetrics({ applicationId: 'app' });
-    metrics.tasksAssigned(['0_0', '0_1']);
+    metrics.tasksAssigned(['0_0', '0_1'], [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
     for (const task of ['0_0', '0_1']) metrics.taskMetrics({ task, nodes: [], droppedRecords: 0, stores: [{ store: 's', entries: 1 }] });
-    metrics.tasksAssigned(['0_1']);
+    metrics.lag('t', 0, 3);
+    metrics.lag('t', 1, 4);
+    metrics.tasksAssigned(['0_1'], [{ topic: 't', partition: 1 }]);
     const text = await metrics.registry.metrics();
     expect(sample(text, 'tributary_store_entries{application_id="app",task="0_0",store="s"}')).toBeUndefined();
     expect(sample(text, 'tributary_store_entries{application_id="app",task="0_1",store="s"}')).toBe(1);
+    expect(sample(text, 'tributary_consumer_lag{application_id="app",topic="t",partition="0"}')).toBeUndefined();
+    expect(sample(text, 'tributary_consumer_lag{application_id="app",topic="t",partition="1"}')).toBe(4);
   });
 
   it('lets two instances share one registry, each with its application id', async () => {

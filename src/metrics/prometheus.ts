@@ -68,6 +68,8 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
 
   /** Store gauges set per task, to remove them when the task moves to another instance. */
   const storesByTask = new Map<string, Set<string>>();
+  /** Lag series set, by topic then partition, to remove those of partitions given away. */
+  const lagSeries = new Map<string, Set<number>>();
 
   return {
     registry,
@@ -91,9 +93,20 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
     },
     lag(topic, partition, records) {
       lag.set({ application_id: app, topic, partition: String(partition) }, records);
+      let partitions = lagSeries.get(topic);
+      if (partitions === undefined) lagSeries.set(topic, (partitions = new Set()));
+      partitions.add(partition);
     },
-    tasksAssigned(tasks) {
+    tasksAssigned(tasks, partitions) {
       assigned.set({ application_id: app }, tasks.length);
+      const ownedPartitions = new Set(partitions.map((p) => `${p.topic}\u0000${p.partition}`));
+      for (const [topic, set] of lagSeries) {
+        for (const partition of set) {
+          if (ownedPartitions.has(`${topic}\u0000${partition}`)) continue;
+          lag.remove({ application_id: app, topic, partition: String(partition) });
+          set.delete(partition);
+        }
+      }
       const owned = new Set(tasks);
       for (const [task, stores] of storesByTask) {
         if (owned.has(task)) continue;

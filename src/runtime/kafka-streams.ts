@@ -45,8 +45,8 @@ export interface StreamsMetricsHooks {
   restore?(progress: RestoreProgress & { task: string }): void;
   /** Consumer lag seen on a fetched batch: high watermark minus the next offset. */
   lag?(topic: string, partition: number, lag: number): void;
-  /** Tasks owned by this instance after a rebalance (metrics of other tasks are stale). */
-  tasksAssigned?(tasks: readonly string[]): void;
+  /** Tasks and input partitions owned by this instance after a rebalance (metrics of others are stale). */
+  tasksAssigned?(tasks: readonly string[], partitions: readonly TopicPartition[]): void;
   /**
    * Per-task counts since the previous call (records in/out/dropped per node, dropped records), read at each
    * commit; `stores` holds store sizes when they were sampled (at most once per second), else is empty.
@@ -396,7 +396,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       this.#tasks.set(running.name, running);
       for (const topic of running.task.inputTopics) this.#taskByPartition.set(tpKey(topic, running.task.id.partition), running);
     }
-    this.#config.metrics?.tasksAssigned?.(this.taskIds);
+    this.#config.metrics?.tasksAssigned?.(this.taskIds, partitions);
     this.#setState('RUNNING');
   }
 

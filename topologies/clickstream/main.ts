@@ -61,7 +61,7 @@ async function runEmbedded(): Promise<void> {
   const output = driver.createOutputTopic(OUTPUT_TOPIC, outputKeySerde, outputValueSerde);
   // The embedded engine runs one task; its counts are read as KafkaStreams reads them at a commit.
   metrics.init({ applicationId: 'clickstream', instanceId: 'embedded' });
-  metrics.tasksAssigned(['0_0']);
+  metrics.tasksAssigned(['0_0'], []);
   const started = Date.now();
   let lastPrint = 0;
   while (!stopping && (seconds === 0 || Date.now() - started < seconds * 1000)) {
