@@ -45,6 +45,10 @@ export type { StateStore, ValueAndTimestamp, ChangelogRecord, LoggedStore } from
 export { changelogTopicName } from './state/state-store.js';
 export { restoreStore, type RestoreProgress, type RestoreOptions } from './state/restore.js';
 
+export { prometheusMetrics, serveMetrics, parseMetricsPort } from './metrics/index.js';
+export type { PrometheusMetricsOptions, PrometheusStreamsMetrics, MetricsServer, MetricsServerOptions } from './metrics/index.js';
+export type { TaskMetrics, NodeMetrics } from './runtime/task.js';
+
 export {
   StreamsError,
   TopologyError,
@@ -84,9 +88,6 @@ export {
   DEFAULT_EOS_COMMIT_INTERVAL_MS,
 } from './runtime/kafka-streams.js';
 export type { KafkaStreamsConfig, KafkaStreamsEvents, StreamsState, ProcessingGuarantee, StreamsMetricsHooks, CommitInfo } from './runtime/kafka-streams.js';
-export { prometheusMetrics, serveMetrics, parseMetricsPort } from './metrics/index.js';
-export type { PrometheusMetricsOptions, PrometheusStreamsMetrics, MetricsServer, MetricsServerOptions } from './metrics/index.js';
-export type { TaskMetrics, NodeMetrics } from './runtime/task.js';
 export { kafkajsAdapter, type KafkajsAdapterOptions } from './kafka/kafkajs-adapter.js';
 export { withRetry, isRetriable, isConcurrentTransactions, type RetryOptions } from './kafka/retry.js';
 export type {

@@ -156,12 +156,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #timers: Subscription[] = [];
   #queue: Promise<void> = Promise.resolve();
   #lastCommit = 0;
+  #lastStoreSample = -Infinity;
   #uncommitted = false;
   #assignmentGeneration = 0;
   #purging = false;
   #error: StreamsError | undefined;
   #processed = 0;
-  #lastStoreSample = -Infinity;
 
   constructor(topology: Topology, config: KafkaStreamsConfig) {
     super();
@@ -500,6 +500,16 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     for (const t of this.#tasks.values()) if (t.task.punctuateWallClock()) this.#uncommitted = true;
   }
 
+  /** Hands each task's counts (and, at most once a second, its store sizes) to the metrics hook. */
+  #reportTaskMetrics(): void {
+    const hook = this.#config.metrics?.taskMetrics;
+    if (hook === undefined) return;
+    const now = this.#scheduler.now();
+    const sampleStores = now - this.#lastStoreSample >= STORE_SAMPLE_INTERVAL_MS;
+    if (sampleStores) this.#lastStoreSample = now;
+    for (const t of this.#tasks.values()) hook({ task: t.name, ...t.task.drainMetrics(sampleStores) });
+  }
+
   async #commitIfDue(): Promise<void> {
     if (this.#scheduler.now() - this.#lastCommit < this.commitIntervalMs) return;
     await this.#commit();
@@ -554,16 +564,6 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.emit('commit', info);
     this.#config.metrics?.commit?.(info);
     if (this.#config.purgeRepartitionTopics !== false) this.#purgeRepartition(offsets);
-  }
-
-  /** Hands each task's counts (and, at most once a second, its store sizes) to the metrics hook. */
-  #reportTaskMetrics(): void {
-    const hook = this.#config.metrics?.taskMetrics;
-    if (hook === undefined) return;
-    const now = this.#scheduler.now();
-    const sampleStores = now - this.#lastStoreSample >= STORE_SAMPLE_INTERVAL_MS;
-    if (sampleStores) this.#lastStoreSample = now;
-    for (const t of this.#tasks.values()) hook({ task: t.name, ...t.task.drainMetrics(sampleStores) });
   }
 
   async #produceAtLeastOnce(producer: ProducerPort, records: readonly OutgoingRecord[]): Promise<void> {
