@@ -9,6 +9,15 @@ import type { TaskMetrics } from './task.js';
 function memoryKafka(topics: Record<string, number>) {
   const partitions = new Map(Object.entries(topics));
   let handlers: ConsumerHandlers | undefined;
+  // Not annotated: a port with more methods (e.g. seek) still accepts it.
+  const consumer = {
+    run: async (_topics: readonly string[], h: ConsumerHandlers) => void (handlers = h),
+    commit: async () => undefined,
+    pause: () => undefined,
+    resume: () => undefined,
+    seek: () => undefined,
+    close: async () => undefined,
+  };
   const port: KafkaPort = {
     admin: async () => ({
       createTopics: async (ts) => void ts.forEach((t) => partitions.set(t.topic, t.partitions)),
@@ -18,13 +27,7 @@ function memoryKafka(topics: Record<string, number>) {
       deleteRecords: async () => undefined,
       close: async () => undefined,
     }),
-    consumer: () => ({
-      run: async (_topics, h) => void (handlers = h),
-      commit: async () => undefined,
-      pause: () => undefined,
-      resume: () => undefined,
-      close: async () => undefined,
-    }),
+    consumer: () => consumer,
     producer: async () => ({
       send: async () => undefined,
       beginTransaction: async () => {
