@@ -45,6 +45,10 @@ export type { StateStore, ValueAndTimestamp, ChangelogRecord, LoggedStore } from
 export { changelogTopicName } from './state/state-store.js';
 export { restoreStore, type RestoreProgress, type RestoreOptions } from './state/restore.js';
 
+export { prometheusMetrics, serveMetrics, parseMetricsPort } from './metrics/index.js';
+export type { PrometheusMetricsOptions, PrometheusStreamsMetrics, MetricsServer, MetricsServerOptions } from './metrics/index.js';
+export type { TaskMetrics, NodeMetrics } from './runtime/task.js';
+
 export {
   StreamsError,
   TopologyError,

@@ -4,6 +4,7 @@
  */
 export { createPostgresSink } from './sink.js';
 export type { CommittedBatch, PostgresSink, PostgresSinkOptions, SinkStats } from './sink.js';
+export { registerSinkMetrics } from './metrics.js';
 export { parseSinkConfig } from './config.js';
 export type { SinkConfig, SinkConfigInput } from './config.js';
 export {

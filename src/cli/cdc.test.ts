@@ -27,10 +27,10 @@ describe('tributary cdc config file', () => {
     await expect(readCdcConfigFile(await file('{"table.include.list":["a"]}'))).rejects.toThrow(/table.include.list: expected a string/);
   });
 
-  it('registers `cdc --config <file>`', () => {
+  it('registers `cdc --config <file>` with the metrics endpoint options', () => {
     const program = new Command('tributary');
     registerCdcCommand(program);
     const cdc = program.commands.find((c) => c.name() === 'cdc');
-    expect(cdc?.options.map((o) => o.long)).toEqual(['--config']);
+    expect(cdc?.options.map((o) => o.long)).toEqual(['--config', '--metrics-port', '--metrics-host']);
   });
 });

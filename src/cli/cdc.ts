@@ -4,14 +4,16 @@
  *
  * @example
  * // cdc.json: {"topic.prefix":"dbserver1","database.url":"postgres://postgres@localhost/shop","kafka.bootstrap.servers":"localhost:9092"}
- * // $ tributary cdc --config cdc.json
+ * // $ tributary cdc --config cdc.json --metrics-port 9464
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createPostgresCdcSource } from '../../connectors/postgres-cdc/index.js';
 import { CdcConfigError } from '../../connectors/postgres-cdc/errors.js';
 import type { RawConfig } from '../../connectors/postgres-cdc/config.js';
+import { addMetricsOptions, openMetricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.js';
 
 export async function readCdcConfigFile(path: string): Promise<RawConfig> {
   let text: string;
@@ -38,9 +40,19 @@ export async function readCdcConfigFile(path: string): Promise<RawConfig> {
   return out;
 }
 
-export async function runCdc(configPath: string): Promise<void> {
+export async function runCdc(configPath: string, options: MetricsEndpointOptions = {}): Promise<void> {
   const logger = pino({ name: 'tributary-cdc' });
-  const source = createPostgresCdcSource(await readCdcConfigFile(configPath), { logger });
+  const config = await readCdcConfigFile(configPath);
+  const metrics = await openMetricsEndpoint(options, logger);
+  try {
+    await runSource(config, logger, metrics?.registry);
+  } finally {
+    await metrics?.server.close();
+  }
+}
+
+async function runSource(config: RawConfig, logger: Logger, registry: Registry | undefined): Promise<void> {
+  const source = createPostgresCdcSource(config, { logger, ...(registry === undefined ? {} : { metrics: registry }) });
   let signalled = false;
   const onSignal = (sig: string): void => {
     if (signalled) return;
@@ -59,16 +71,16 @@ export async function runCdc(configPath: string): Promise<void> {
 
 /** Adds `cdc --config <file>` to the tributary command. */
 export function registerCdcCommand(program: Command): void {
-  program
+  const command = program
     .command('cdc')
     .description('stream PostgreSQL changes into Kafka as Debezium-compatible change events')
-    .requiredOption('-c, --config <file>', 'JSON file with Debezium-style connector keys (topic.prefix, database.*, slot.name, ...)')
-    .action(async (opts: { config: string }) => {
-      try {
-        await runCdc(opts.config);
-      } catch (err) {
-        process.stderr.write(`tributary cdc: ${(err as Error).message}\n`);
-        process.exitCode = 1;
-      }
-    });
+    .requiredOption('-c, --config <file>', 'JSON file with Debezium-style connector keys (topic.prefix, database.*, slot.name, ...)');
+  addMetricsOptions(command).action(async (opts: { config: string } & MetricsEndpointOptions) => {
+    try {
+      await runCdc(opts.config, opts);
+    } catch (err) {
+      process.stderr.write(`tributary cdc: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  });
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { createPostgresSink, parseSinkConfig, SinkConfigError, type SinkConfig, type SinkConfigInput } from '../../connectors/postgres-sink/index.js';
+import { createPostgresSink, parseSinkConfig, registerSinkMetrics, SinkConfigError, type SinkConfig, type SinkConfigInput } from '../../connectors/postgres-sink/index.js';
+import { addMetricsOptions, openMetricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.js';
 
 const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -43,22 +44,28 @@ export function readSinkConfigText(text: string, env: NodeJS.ProcessEnv = proces
 
 /** Adds `tributary sink --config <file>` to the program. */
 export function registerSinkCommand(program: Command): void {
-  program
+  const command = program
     .command('sink')
     .description('run the Postgres sink: Kafka topics (Debezium change events or KTable changelogs) -> PostgreSQL tables')
     .requiredOption('-c, --config <file>', 'JSON file with the sink configuration (Debezium JDBC sink keys)')
-    .option('--log-level <level>', 'pino log level', 'info')
-    .action(async (opts: { config: string; logLevel: string }) => {
-      const logger = pino({ name: 'tributary-sink', level: opts.logLevel });
-      const config = readSinkConfigText(await readFile(opts.config, 'utf8'));
-      const sink = createPostgresSink(config, { logger });
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'stopping');
-        void sink.stop();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    .option('--log-level <level>', 'pino log level', 'info');
+  addMetricsOptions(command).action(async (opts: { config: string; logLevel: string } & MetricsEndpointOptions) => {
+    const logger = pino({ name: 'tributary-sink', level: opts.logLevel });
+    const config = readSinkConfigText(await readFile(opts.config, 'utf8'));
+    const metrics = await openMetricsEndpoint(opts, logger);
+    const sink = createPostgresSink(config, { logger });
+    if (metrics !== undefined) registerSinkMetrics(metrics.registry, sink, config.name);
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      void sink.stop();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
       await sink.start();
       await sink.done;
-    });
+    } finally {
+      await metrics?.server.close();
+    }
+  });
 }

@@ -15,7 +15,7 @@ import { copartitionAssignor, taskOf } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
 import { taskIdToString, type TaskId } from './processor.js';
-import { Task, type CommitOffset, type InputRecord } from './task.js';
+import { Task, type CommitOffset, type InputRecord, type TaskMetrics } from './task.js';
 
 /** Lifecycle of a {@link KafkaStreams} instance (Kafka Streams' `KafkaStreams.State`). */
 export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
@@ -34,14 +34,30 @@ export const DEFAULT_EOS_COMMIT_INTERVAL_MS = 100;
  */
 export const CHANGELOG_OFFSETS_HEADER = 'tributary.source.offsets';
 
-/** Hooks for metrics (e.g. prom-client counters and histograms); every hook is optional. */
+/**
+ * Hooks for metrics (e.g. prom-client counters and histograms); every hook is optional.
+ * `prometheusMetrics()` (src/metrics) implements them on a prom-client registry.
+ */
 export interface StreamsMetricsHooks {
-  recordsProcessed?(task: string, count: number): void;
+  /** Called once by the KafkaStreams constructor: which application the following calls are about. */
+  init?(app: { readonly applicationId: string; readonly instanceId: string }): void;
+  /** A fetched batch was processed by a task, in `durationMs` (wall clock). */
+  recordsProcessed?(task: string, count: number, durationMs: number): void;
   commit?(info: CommitInfo): void;
   restore?(progress: RestoreProgress & { task: string }): void;
   /** Consumer lag seen on a fetched batch: high watermark minus the next offset. */
   lag?(topic: string, partition: number, lag: number): void;
+  /** Tasks and input partitions owned by this instance after a rebalance (metrics of others are stale). */
+  tasksAssigned?(tasks: readonly string[], partitions: readonly TopicPartition[]): void;
+  /**
+   * Per-task counts since the previous call (records in/out/dropped per node, dropped records), read at each
+   * commit; `stores` holds store sizes when they were sampled (at most once per second), else is empty.
+   */
+  taskMetrics?(metrics: TaskMetrics & { readonly task: string }): void;
 }
+
+/** Store sizes are sampled at most this often: sizing a window store walks its keys. */
+const STORE_SAMPLE_INTERVAL_MS = 1000;
 
 export interface CommitInfo {
   readonly records: number;
@@ -162,6 +178,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #timers: Subscription[] = [];
   #queue: Promise<void> = Promise.resolve();
   #lastCommit = 0;
+  #lastStoreSample = -Infinity;
   #uncommitted = false;
   #assignmentGeneration = 0;
   #purging = false;
@@ -191,6 +208,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#scheduler = config.scheduler ?? asyncScheduler;
     this.#policies = { ...defaultErrorPolicies, ...config.errorPolicies };
     this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
+    config.metrics?.init?.({ applicationId: this.applicationId, instanceId: this.instanceId });
   }
 
   get state(): StreamsState {
@@ -422,6 +440,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       this.#tasks.set(running.name, running);
       for (const topic of running.task.inputTopics) this.#taskByPartition.set(tpKey(topic, running.task.id.partition), running);
     }
+    this.#config.metrics?.tasksAssigned?.(this.taskIds, partitions);
     this.#setState('RUNNING');
   }
 
@@ -537,13 +556,23 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#processed += processed;
     this.#logger.debug({ topic: batch.topic, partition: batch.partition, processed, ms: performance.now() - t0 }, 'batch processed');
     this.#uncommitted = true;
-    this.#config.metrics?.recordsProcessed?.(running.name, processed);
+    this.#config.metrics?.recordsProcessed?.(running.name, processed, performance.now() - t0);
     await this.#commitIfDue();
   }
 
   #punctuateWallClock(): Promise<void> | void {
     if (this.#state !== 'RUNNING') return;
     for (const t of this.#tasks.values()) if (t.task.punctuateWallClock()) this.#uncommitted = true;
+  }
+
+  /** Hands each task's counts (and, at most once a second, its store sizes) to the metrics hook. */
+  #reportTaskMetrics(): void {
+    const hook = this.#config.metrics?.taskMetrics;
+    if (hook === undefined) return;
+    const now = this.#scheduler.now();
+    const sampleStores = now - this.#lastStoreSample >= STORE_SAMPLE_INTERVAL_MS;
+    if (sampleStores) this.#lastStoreSample = now;
+    for (const t of this.#tasks.values()) hook({ task: t.name, ...t.task.drainMetrics(sampleStores) });
   }
 
   async #commitIfDue(): Promise<void> {
@@ -554,6 +583,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   /** Commits every task: one transaction under exactly-once; produce, flush, then offsets under at-least-once. */
   async #commit(): Promise<void> {
     this.#lastCommit = this.#scheduler.now();
+    this.#reportTaskMetrics();
     if (!this.#uncommitted || this.#tasks.size === 0) return;
     const started = Date.now();
     const records: OutgoingRecord[] = [];

@@ -79,6 +79,26 @@ export interface ChangelogPartition {
   readonly store: LoggedStore;
 }
 
+/** Counts of one processor node since the last {@link Task.drainMetrics}. */
+export interface NodeMetrics {
+  readonly node: string;
+  /** Records the node received (`process` calls). */
+  readonly recordsIn: number;
+  /** Records the node forwarded (one per `forward` call, whatever the number of children). */
+  readonly recordsOut: number;
+  /** Records the node dropped through `recordDropped` (late records for closed windows, null keys, ...). */
+  readonly dropped: number;
+}
+
+/** What a task reports to metrics at each commit: counts since the previous report, and store sizes now. */
+export interface TaskMetrics {
+  readonly nodes: readonly NodeMetrics[];
+  /** All records dropped by the task since the previous report (bad input included). */
+  readonly droppedRecords: number;
+  /** Approximate entry count of every store of the task that can tell it. */
+  readonly stores: readonly { readonly store: string; readonly entries: number }[];
+}
+
 interface PendingRecord {
   readonly record: Record<unknown, unknown>;
   readonly raw: InputRecord;
@@ -100,6 +120,10 @@ interface PartitionQueue {
 class ProcessorNode implements InternalProcessorContext<unknown, unknown> {
   children: ProcessorNode[] = [];
   childByName = new Map<string, ProcessorNode>();
+  // Plain fields read and reset at commit: counting costs an increment per record, no lookup.
+  recordsIn = 0;
+  recordsOut = 0;
+  dropped = 0;
 
   constructor(
     readonly task: Task,
@@ -121,11 +145,13 @@ class ProcessorNode implements InternalProcessorContext<unknown, unknown> {
     const task = this.task;
     const previous = task.currentNode;
     task.currentNode = this;
+    this.recordsIn++;
     this.processor.process(record);
     task.currentNode = previous;
   }
 
   forward(record: Record<unknown, unknown>, childName?: string): void {
+    this.recordsOut++;
     if (childName !== undefined) {
       const child = this.childByName.get(childName);
       if (child === undefined) throw new ProcessingError(`${this.node.name} has no child named ${childName}`, this.node.name, this.task.recordMetadata());
@@ -157,6 +183,7 @@ class ProcessorNode implements InternalProcessorContext<unknown, unknown> {
   }
 
   recordDropped(reason: string): void {
+    this.dropped++;
     this.task.recordDropped(this.node.name, reason);
   }
 
@@ -217,6 +244,7 @@ export class Task {
   #streamTime = -1;
   #currentTimestamp = -1;
   #dropped = 0;
+  #droppedReported = 0;
   #processed = 0;
   #initialized = false;
   #closed = false;
@@ -520,6 +548,27 @@ export class Task {
       queue.commitOffset = -1;
     }
     return { records: this.collector.drain(), changelog, offsets };
+  }
+
+  /**
+   * Per-node counts since the previous call (then reset) and the current store sizes; the runtime reads
+   * them at commit for metrics, so the hot path only increments fields. Sizing a window or session store
+   * walks its keys, so callers sample stores less often than they commit.
+   */
+  drainMetrics(sampleStores = true): TaskMetrics {
+    const nodes: NodeMetrics[] = [];
+    for (const n of this.#nodes.values()) {
+      nodes.push({ node: n.node.name, recordsIn: n.recordsIn, recordsOut: n.recordsOut, dropped: n.dropped });
+      n.recordsIn = n.recordsOut = n.dropped = 0;
+    }
+    const droppedRecords = this.#dropped - this.#droppedReported;
+    this.#droppedReported = this.#dropped;
+    const stores: { store: string; entries: number }[] = [];
+    if (sampleStores) for (const [name, store] of this.#stores) {
+      const sized = store as StateStore & { approximateNumEntries?: () => number };
+      if (typeof sized.approximateNumEntries === 'function') stores.push({ store: name, entries: sized.approximateNumEntries() });
+    }
+    return { nodes, droppedRecords, stores };
   }
 
   /** Closes processors and stores. Uncommitted output is discarded. */

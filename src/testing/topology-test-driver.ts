@@ -4,7 +4,7 @@ import { StreamsError } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { silentLogger } from '../logger.js';
 import type { Headers } from '../runtime/record.js';
-import { Task, type CommitResult, type InputRecord } from '../runtime/task.js';
+import { Task, type CommitResult, type InputRecord, type TaskMetrics } from '../runtime/task.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyValueStore } from '../state/key-value-store.js';
 import type { StateStore } from '../state/state-store.js';
@@ -124,6 +124,14 @@ export class TopologyTestDriver {
   /** Records dropped so far (the task's dropped-records-total). */
   get droppedRecords(): number {
     return this.#task.droppedRecords;
+  }
+
+  /**
+   * Per-node record counts since the previous call and the current store sizes, as KafkaStreams hands them
+   * to `StreamsMetricsHooks.taskMetrics` at each commit.
+   */
+  drainMetrics(): TaskMetrics {
+    return this.#task.drainMetrics();
   }
 
   /** Names of every topic written to (outputs, repartition and changelog topics). */

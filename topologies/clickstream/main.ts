@@ -3,13 +3,15 @@
  *
  *   npm start                                  embedded engine (TopologyTestDriver), no broker
  *   npm start -- --brokers localhost:9092      the same topology on Kafka (KafkaStreams, exactly-once)
- *   options: --seconds N (default 20; 0 = until Ctrl-C), --rate N events per second (default 2000), --seed N
+ *   options: --seconds N (default 20; 0 = until Ctrl-C), --rate N events per second (default 2000), --seed N,
+ *            --metrics-port N (serve Prometheus metrics at http://127.0.0.1:N/metrics while running)
  *
  * On a terminal the table updates in place; otherwise a snapshot is printed every few seconds.
  */
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaStreams, Serdes } from '../../src/index.js';
+import { Registry } from 'prom-client';
+import { KafkaStreams, parseMetricsPort, prometheusMetrics, Serdes, serveMetrics, type MetricsServer, type PrometheusStreamsMetrics } from '../../src/index.js';
 import { TopologyTestDriver } from '../../src/testing/index.js';
 import { clickstream } from './generator.js';
 import { StatsTable } from './live-table.js';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     rate: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '42' },
+    'metrics-port': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -42,6 +45,11 @@ function draw(footer: string): void {
   }
 }
 
+const registry = new Registry();
+const metrics: PrometheusStreamsMetrics = prometheusMetrics({ registry });
+const metricsServer: MetricsServer | undefined = values['metrics-port'] === undefined ? undefined : await serveMetrics(registry, { port: parseMetricsPort(values['metrics-port']) });
+if (metricsServer !== undefined) console.log(`metrics at ${metricsServer.url}`);
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 process.on('SIGINT', () => {
   stopping = true;
@@ -51,6 +59,9 @@ async function runEmbedded(): Promise<void> {
   const driver = new TopologyTestDriver(clickstreamTopology(), { applicationId: 'clickstream' });
   const input = driver.createInputTopic<string, unknown>(INPUT_TOPIC, Serdes.string(), Serdes.json());
   const output = driver.createOutputTopic(OUTPUT_TOPIC, outputKeySerde, outputValueSerde);
+  // The embedded engine runs one task; its counts are read as KafkaStreams reads them at a commit.
+  metrics.init({ applicationId: 'clickstream', instanceId: 'embedded' });
+  metrics.tasksAssigned(['0_0'], []);
   const started = Date.now();
   let lastPrint = 0;
   while (!stopping && (seconds === 0 || Date.now() - started < seconds * 1000)) {
@@ -61,6 +72,7 @@ async function runEmbedded(): Promise<void> {
       sent++;
     }
     for (const r of output.readRecordsToList()) table.apply(r.key!.window.start, r.key!.key, r.value);
+    metrics.taskMetrics({ task: '0_0', ...driver.drainMetrics() });
     if (tty || Date.now() - lastPrint > 5000) {
       draw(`embedded engine · ${sent} events in · ${table.updates} updates out · ${driver.droppedRecords} late events dropped · Ctrl-C to stop`);
       lastPrint = Date.now();
@@ -80,7 +92,7 @@ async function runOnKafka(brokers: string[]): Promise<void> {
   if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
   await admin.disconnect();
 
-  const app = new KafkaStreams(clickstreamTopology(), { applicationId: 'clickstream-demo', brokers, guarantee: 'exactly_once' });
+  const app = new KafkaStreams(clickstreamTopology(), { applicationId: 'clickstream-demo', brokers, guarantee: 'exactly_once', metrics });
   await app.start();
   const consumer = kafka.consumer({ groupId: `clickstream-demo-view-${Date.now()}`, readUncommitted: false });
   await consumer.connect();
@@ -114,5 +126,9 @@ async function runOnKafka(brokers: string[]): Promise<void> {
   await app.close();
 }
 
-if (values.brokers !== undefined) await runOnKafka(values.brokers.split(','));
-else await runEmbedded();
+try {
+  if (values.brokers !== undefined) await runOnKafka(values.brokers.split(','));
+  else await runEmbedded();
+} finally {
+  await metricsServer?.close();
+}
