@@ -55,13 +55,17 @@ async function runOnce(ctx: BenchContext, changes: ChangeSet, kind: Kind, run: n
   try {
     await db.query(`create table ${table} (${ITEMS_COLUMNS})`);
     await createTopic(admin, topic, 1);
-    await produceAll(ctx.kafka, topic, changes.records as { key: Buffer; value: Buffer }[]);
+    // ~2.5 kB per event: 200 per send keeps a record batch under the broker's 1 MiB message.max.bytes. One send
+    // at a time: concurrent sends may reach the log out of call order, and the order of a key's changes matters.
+    await produceAll(ctx.kafka, topic, changes.records as { key: Buffer; value: Buffer }[], 200, 1);
 
     const configFile = join(ctx.dataDir, `w6-${tag}.${kind === 'tributary' ? 'json' : 'properties'}`);
     const command = kind === 'tributary' ? tributaryCommand(ctx, configFile, topic, table, tag, profileDir) : debeziumCommand(ctx, configFile, topic, table, tag);
     contender = new Contender(command.command, command.args, command.ready);
     const died = (): string | undefined => (contender!.exited ? `contender exited:\n${contender!.output.slice(-3000)}` : undefined);
-    await waitUntil(() => contender!.readyAt !== undefined, 180_000, `${kind} ready`, died);
+    await waitUntil(() => contender!.readyAt !== undefined, 180_000, `${kind} ready`, died).catch((error: Error) => {
+      throw new Error(`${error.message}\n${contender!.output.slice(-3000)}`);
+    });
 
     // The backlog: poll for the sentinel row (a primary-key lookup every 20 ms).
     let doneAt = 0;
@@ -161,7 +165,6 @@ function debeziumCommand(ctx: BenchContext, connectorFile: string, topic: string
     'offset.flush.interval.ms=10000',
     // No REST server is needed; port 0 picks a free one so runs never collide.
     'listeners=http://127.0.0.1:0',
-    'plugin.path=',
     'consumer.auto.offset.reset=earliest',
     '',
   ].join('\n'));
@@ -181,5 +184,5 @@ function debeziumCommand(ctx: BenchContext, connectorFile: string, topic: string
     '',
   ].join('\n'));
   const java = ctx.java('org.apache.kafka.connect.cli.ConnectStandalone', 'java-jdbc-sink');
-  return { command: java.command, args: [...java.args, workerFile, connectorFile], ready: /finished initialization and start|Sink task .* started|WorkerSinkTask\{id=[^}]*\} Executing sink task/ };
+  return { command: java.command, args: [...java.args, workerFile, connectorFile], ready: /Sink task finished initialization and start/ };
 }
