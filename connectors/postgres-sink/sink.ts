@@ -230,6 +230,10 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
           await payload.heartbeat();
         } catch (e) {
           const error = e instanceof SinkError ? e : new SinkError(`sink failed on ${batch.topic}/${batch.partition} at offset ${chunk[0]!.offset}: ${(e as Error).message}`, { cause: e });
+          // The chunks before this one are in PostgreSQL: their offsets go to Kafka before the sink stops.
+          const done = written;
+          written = undefined;
+          if (done !== undefined) await commitOffset(payload, batch.topic, batch.partition, done);
           fail(error, payload);
           return;
         }
