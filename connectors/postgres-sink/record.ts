@@ -4,6 +4,7 @@ import {
   decodeValue, inferColumnType, schemalessBindValue, ValueDecodeError, type BindValue,
 } from './decode-value.js';
 import { BadRecordError, SinkError, type RecordOrigin } from './errors.js';
+import { FramedJsonCache, parseConverterText } from './framed-json.js';
 import { parseTableName, type TableRef } from './identifiers.js';
 import { isJsonObject, parseJson, type JsonObject, type JsonValue } from './json.js';
 
@@ -63,6 +64,17 @@ function unwrapConverter(value: JsonValue, schemasEnable: SinkConfig['valueSchem
   return { schema, payload: value['payload'] ?? null };
 }
 
+// Schemas seen in this process, shared by every sink in it: entries are keyed by their exact text and immutable.
+const knownSchemas = new FramedJsonCache();
+
+/** Parses and unwraps a JsonConverter text; a schema seen before is neither parsed nor validated again. */
+function decodeConverterText(text: string, schemasEnable: SinkConfig['valueSchemasEnable'], what: string): Decoded {
+  if (schemasEnable === 'false') return unwrapConverter(parseJson(text), schemasEnable, what);
+  const parsed = parseConverterText(text, knownSchemas);
+  if ('schema' in parsed) return { schema: parsed.schema, payload: parsed.payload };
+  return unwrapConverter(parsed.value, schemasEnable, what);
+}
+
 function fieldSchema(schema: ConnectSchema | undefined, name: string): ConnectField | undefined {
   return schema?.fields?.find((f) => f.field === name);
 }
@@ -112,7 +124,7 @@ function keyColumns(record: KafkaRecord, config: SinkConfig): Map<string, Column
     schema = undefined;
     payload = keyBytes.toString('utf8');
   } else {
-    const decoded = unwrapConverter(parseJson(keyBytes.toString('utf8')), config.keySchemasEnable, 'the key');
+    const decoded = decodeConverterText(keyBytes.toString('utf8'), config.keySchemasEnable, 'the key');
     schema = decoded.schema;
     payload = decoded.payload;
   }
@@ -194,7 +206,7 @@ export function decodeRecord(record: KafkaRecord, config: SinkConfig): SinkOpera
   try {
     let decoded: Decoded | undefined;
     if (record.value !== null) {
-      decoded = unwrapConverter(parseJson(record.value.toString('utf8')), config.valueSchemasEnable, 'the value');
+      decoded = decodeConverterText(record.value.toString('utf8'), config.valueSchemasEnable, 'the value');
     }
     stage = 'TRANSFORMATION';
     const payload = decoded?.payload ?? null;

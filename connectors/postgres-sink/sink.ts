@@ -108,6 +108,10 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
   const consumer: Consumer = kafka.consumer({
     groupId: config.kafka.groupId,
     sessionTimeout: config.kafka.sessionTimeoutMs,
+    // kafkajs fetches at most 1 MiB per partition by default: ~400 Debezium events with schemas, so fewer than
+    // one batch.size of 500 per round trip. Larger fetches let every chunk be a full batch.size.
+    maxBytesPerPartition: 16 << 20,
+    maxBytes: 64 << 20,
     // kafkajs asks only about failures it classes as retriable (a group-coordination time-out, a lost broker):
     // restarting replays from the committed offsets, which upserts make harmless. Our own failures never reach
     // kafkajs: eachBatch ends the sink itself through fail().
@@ -201,33 +205,58 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    for (let start = 0; start < batch.messages.length; start += config.batchSize) {
-      if (!payload.isRunning() || payload.isStale() || state !== 'running') return;
-      const chunk = batch.messages.slice(start, start + config.batchSize);
-      const last = chunk[chunk.length - 1]!;
-      try {
-        const began = performance.now();
-        const rows = await processChunk(batch.topic, batch.partition, chunk);
-        const written = performance.now();
-        await options.afterPostgresCommit?.({ topic: batch.topic, partition: batch.partition, lastOffset: last.offset, records: chunk.length });
-        payload.resolveOffset(last.offset);
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
-        logger.debug({
-          topic: batch.topic, partition: batch.partition, records: chunk.length, rows,
-          writeMs: Math.round(written - began), commitMs: Math.round(performance.now() - written),
-        }, 'batch committed');
-        counters.records += chunk.length;
-        counters.rows += rows;
-        counters.batches++;
-        const high = BigInt(batch.highWatermark);
-        lag.set(`${batch.topic}/${batch.partition}`, Number(high - BigInt(last.offset) - 1n));
-        await payload.heartbeat();
-      } catch (e) {
-        const error = e instanceof SinkError ? e : new SinkError(`sink failed on ${batch.topic}/${batch.partition} at offset ${chunk[0]!.offset}: ${(e as Error).message}`, { cause: e });
-        fail(error, payload);
+    // Offsets go to Kafka once per fetched batch (and when it stops early), not per chunk: each chunk is already
+    // committed to PostgreSQL, and a crash in between replays chunks that upserts apply again harmlessly.
+    let written: string | undefined;
+    try {
+      for (let start = 0; start < batch.messages.length; start += config.batchSize) {
+        if (!payload.isRunning() || payload.isStale() || state !== 'running') return;
+        const chunk = batch.messages.slice(start, start + config.batchSize);
+        const last = chunk[chunk.length - 1]!;
+        try {
+          const began = performance.now();
+          const rows = await processChunk(batch.topic, batch.partition, chunk);
+          await options.afterPostgresCommit?.({ topic: batch.topic, partition: batch.partition, lastOffset: last.offset, records: chunk.length });
+          payload.resolveOffset(last.offset);
+          written = last.offset;
+          logger.debug({
+            topic: batch.topic, partition: batch.partition, records: chunk.length, rows, writeMs: Math.round(performance.now() - began),
+          }, 'batch written');
+          counters.records += chunk.length;
+          counters.rows += rows;
+          counters.batches++;
+          const high = BigInt(batch.highWatermark);
+          lag.set(`${batch.topic}/${batch.partition}`, Number(high - BigInt(last.offset) - 1n));
+          await payload.heartbeat();
+        } catch (e) {
+          const error = e instanceof SinkError ? e : new SinkError(`sink failed on ${batch.topic}/${batch.partition} at offset ${chunk[0]!.offset}: ${(e as Error).message}`, { cause: e });
+          // The chunks before this one are in PostgreSQL: their offsets go to Kafka before the sink stops.
+          const done = written;
+          written = undefined;
+          if (done !== undefined) await commitOffset(payload, batch.topic, batch.partition, done);
+          fail(error, payload);
+          return;
+        }
+      }
+    } finally {
+      if (written !== undefined) await commitOffset(payload, batch.topic, batch.partition, written);
+    }
+  }
+
+  async function commitOffset(payload: EachBatchPayload, topic: string, partition: number, lastOffset: string): Promise<void> {
+    const began = performance.now();
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
+    } catch (e) {
+      // Stopping (or failing) already: the chunks are in PostgreSQL and will be replayed, harmlessly for upserts.
+      if (state !== 'running') {
+        logger.warn({ err: e, topic, partition, lastOffset }, 'committing offsets while stopping failed');
         return;
       }
+      fail(new SinkError(`committing offset ${lastOffset} of ${topic}/${partition} to Kafka failed: ${(e as Error).message}`, { cause: e }), payload);
+      return;
     }
+    logger.debug({ topic, partition, lastOffset, commitMs: Math.round(performance.now() - began) }, 'offsets committed');
   }
 
   return {
