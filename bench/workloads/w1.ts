@@ -54,7 +54,7 @@ export const w1: Workload = {
         contender('kafka streams exactly_once', streams('exactly_once')),
       ],
       unsupported: [
-        'npm kafka-streams 5.0.0: not run yet (its sinek 9 client stack, kafka-node 5 or kafkajs 1.12, is untried against Kafka 4.4).',
+        'npm kafka-streams 5.0.0: cannot run against Kafka 4.x. Its JS client is sinek 9 on kafka-node 5.0.0, which sends ListOffsets v0 only (Fetch at most v2, CreateTopics at most v1); Kafka 4 removed ListOffsets v0 and Fetch v0-v3 (KIP-896; the 4.4 broker advertises ListOffsets v1-11, Fetch v4-18, CreateTopics v2-7). The consumer joins its group, then the broker closes the connection on its first ListOffsets ("UnsupportedVersionException: Received request for api with key 2 (ListOffsets) and unsupported version 0") and kafka-node retries forever ("BrokerNotAvailableError: Broker not available (socket closed)", "refreshBrokerMetadata failed: Unable to find available brokers to try"): no record is consumed. Its native client needs node-rdkafka, documented as 2.7.4, which does not compile on Node 20 (V8 API errors in its nan binding). See bench/RESULTS.md.',
       ],
     };
   },
