@@ -15,11 +15,11 @@ import type { BenchContext, RunResult, Workload } from './lib/types.js';
 import { w1 } from './workloads/w1.js';
 import { w4 } from './workloads/w4.js';
 import { restore } from './workloads/restore.js';
-import { w5bulk, w5single } from './workloads/w5.js';
+import { w5bulk, w5latency, w5single } from './workloads/w5.js';
 import { w2final, w2update } from './workloads/w2.js';
 import { w6 } from './workloads/w6.js';
 
-const WORKLOADS: Workload[] = [w1, w4, w2update, w2final, w5bulk, w5single, restore, w6];
+const WORKLOADS: Workload[] = [w1, w4, w2update, w2final, w5bulk, w5single, w5latency, restore, w6];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);

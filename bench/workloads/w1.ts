@@ -44,6 +44,8 @@ export const w1: Workload = {
       const java = ctx.java('dev.tributary.bench.ClickStreamsApp');
       return { command: java.command, args: [...java.args, ctx.brokers.join(','), input, output, app, guarantee, '1'], ready: /STATE RUNNING/ };
     };
+    // An installation of kafka-streams 5.0.0 + node-rdkafka outside the repository (see bench/RESULTS.md).
+    const npmKafkaStreams = process.env['TRIBUTARY_BENCH_KAFKA_STREAMS_NPM'];
     return {
       records: total,
       contenders: [
@@ -52,10 +54,19 @@ export const w1: Workload = {
         contender('raw kafkajs (at-least-once)', (input, output, app) => ({ command: NODE, args: [...tsx, join(ctx.root, 'bench/contenders/w1-kafkajs.ts'), ctx.brokers.join(','), input, output, app], ready: /^READY$/m })),
         contender('kafka streams at_least_once', streams('at_least_once')),
         contender('kafka streams exactly_once', streams('exactly_once')),
+        ...(npmKafkaStreams === undefined
+          ? []
+          : [
+              contender('npm kafka-streams 5.0.0 (node-rdkafka, at-least-once)', (input, output, app) => ({
+                command: NODE,
+                args: [...tsx, join(ctx.root, 'bench/contenders/w1-kafka-streams-npm.ts'), npmKafkaStreams, ctx.brokers.join(','), input, output, app],
+                ready: /^READY$/m,
+              })),
+            ]),
       ],
-      unsupported: [
-        'npm kafka-streams 5.0.0: not run yet (its sinek 9 client stack, kafka-node 5 or kafkajs 1.12, is untried against Kafka 4.4).',
-      ],
+      unsupported: npmKafkaStreams !== undefined ? [] : [
+        'npm kafka-streams 5.0.0: cannot run against Kafka 4.x. Its JS client is sinek 9 on kafka-node 5.0.0, which sends ListOffsets v0 only (Fetch at most v2, CreateTopics at most v1); Kafka 4 removed ListOffsets v0 and Fetch v0-v3 (KIP-896; the 4.4 broker advertises ListOffsets v1-11, Fetch v4-18, CreateTopics v2-7). The consumer joins its group, then the broker closes the connection on its first ListOffsets ("UnsupportedVersionException: Received request for api with key 2 (ListOffsets) and unsupported version 0") and kafka-node retries forever ("BrokerNotAvailableError: Broker not available (socket closed)", "refreshBrokerMetadata failed: Unable to find available brokers to try"): no record is consumed. Its native client needs node-rdkafka, documented as 2.7.4, which does not compile on Node 20 (V8 API errors in its nan binding); with node-rdkafka 3.6.1 (librdkafka 2.12, built from source) it does work, but that native build is not a dependency of this repository. Set TRIBUTARY_BENCH_KAFKA_STREAMS_NPM to such an installation to run it; see bench/RESULTS.md.',
+          ],
     };
   },
 };

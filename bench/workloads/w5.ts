@@ -3,6 +3,9 @@
 // throughput is rows over the time from streaming start (the contender's READY) to the last event's broker append
 // time. Then latency probes: single-row transactions at ~1k/s, from the INSERT's commit returning to the bench's
 // consumer seeing the event. Every run's events (key and `after` of each row) must hash the same.
+// w5-latency instead follows a small backlog with a paced phase: single-row transactions scheduled at a steady
+// 2k/s (5 s at scale 1) from several connections, so that the rate is reached even when one commit takes longer
+// than the interval; its table row holds the achieved transaction rate and the commit-to-visible p50/p99.
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,22 +18,33 @@ const COLUMNS = 'id bigint primary key, user_id int not null, amount numeric(10,
 const rowsSql = (table: string, from: number, to: number): string =>
   `insert into ${table} select g, g % 1000, (g % 100000) / 100.0, md5(g::text), timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second' from generate_series(${from}, ${to}) g`;
 
-function cdcWorkload(name: string, description: string, bulk: boolean): Workload {
+/** The paced phase of w5-latency: single-row transactions at a steady rate from several connections. */
+interface Paced {
+  /** Transactions per second to schedule. */
+  readonly rate: number;
+  readonly connections: number;
+}
+
+const PACED_RATE = 2000;
+const PACED_CONNECTIONS = 16;
+
+function cdcWorkload(name: string, description: string, bulk: boolean, paced?: Paced): Workload {
   return {
     name,
     description,
     async prepare(ctx) {
-      const rows = bulk ? Math.max(2000, Math.round(200_000 * ctx.scale)) : Math.max(500, Math.round(20_000 * ctx.scale));
-      const probes = 1000;
+      const rows = paced ? 1000 : bulk ? Math.max(2000, Math.round(200_000 * ctx.scale)) : Math.max(500, Math.round(20_000 * ctx.scale));
+      const probes = paced ? Math.max(1000, Math.round(paced.rate * 5 * ctx.scale)) : 1000;
       const reference: { digest?: string } = {};
       const contender = (contenderName: string, kind: 'tributary' | 'debezium' | 'ceiling', profilable = false): ContenderSpec => ({
         name: contenderName,
         profilable,
-        run: (run, profileDir) => runOnce(ctx, { kind, bulk, rows, probes, reference, run, ...(profileDir === undefined ? {} : { profileDir }) }),
+        run: (run, profileDir) => runOnce(ctx, { kind, bulk, rows, probes, reference, run, ...(paced ? { paced } : {}), ...(profileDir === undefined ? {} : { profileDir }) }),
       });
+      const contenders = [contender('tributary cdc source', 'tributary', true), contender('debezium embedded -> kafka producer', 'debezium')];
       return {
-        records: rows,
-        contenders: [contender('tributary cdc source', 'tributary', true), contender('debezium embedded -> kafka producer', 'debezium'), contender('replication ceiling (decode only, no Kafka)', 'ceiling')],
+        records: paced ? probes : rows,
+        contenders: paced ? contenders : [...contenders, contender('replication ceiling (decode only, no Kafka)', 'ceiling')],
       };
     },
   };
@@ -38,6 +52,12 @@ function cdcWorkload(name: string, description: string, bulk: boolean): Workload
 
 export const w5bulk = cdcWorkload('w5-bulk', 'W5 CDC: 200k rows in 10 large transactions, Postgres -> Kafka', true);
 export const w5single = cdcWorkload('w5-single', 'W5 CDC: 20k single-row transactions, Postgres -> Kafka', false);
+export const w5latency = cdcWorkload(
+  'w5-latency',
+  'W5 CDC: commit-to-Kafka latency at a steady 2k single-row transactions/s (records/s = achieved transaction rate)',
+  true,
+  { rate: PACED_RATE, connections: PACED_CONNECTIONS },
+);
 
 interface RunSpec {
   kind: 'tributary' | 'debezium' | 'ceiling';
@@ -46,6 +66,7 @@ interface RunSpec {
   probes: number;
   reference: { digest?: string };
   run: number;
+  paced?: Paced;
   profileDir?: string;
 }
 
@@ -126,16 +147,23 @@ async function runOnce(ctx: BenchContext, spec: RunSpec): Promise<RunResult> {
       for (const id of seen.keys()) if (id <= spec.rows) backlogSeen++;
       return backlogSeen >= spec.rows;
     }, 600_000, `${spec.kind} backlog`, died);
-    const throughput = spec.rows / ((lastAppend - contender.readyAt!) / 1000);
+    let throughput = spec.rows / ((lastAppend - contender.readyAt!) / 1000);
+    let note: string | undefined;
 
-    // Latency probes: single-row transactions, ~1k/s.
     const committedAt = new Float64Array(total + 1);
-    for (let id = spec.rows + 1; id <= total; id++) {
-      const before = Date.now();
-      await db.query(rowsSql(table, id, id));
-      committedAt[id] = Date.now();
-      const pause = 1 - (committedAt[id]! - before);
-      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+    if (spec.paced) {
+      const achieved = await pacedInserts(ctx, table, spec.rows + 1, total, spec.paced, committedAt);
+      throughput = achieved.rate;
+      note = `paced phase: ${spec.probes} single-row transactions from ${spec.paced.connections} connections, target ${spec.paced.rate}/s, achieved ${achieved.rate.toFixed(0)}/s over ${(achieved.ms / 1000).toFixed(1)} s; backlog ${spec.rows} rows at ${(spec.rows / ((lastAppend - contender.readyAt!) / 1000)).toFixed(0)} rows/s`;
+    } else {
+      // Latency probes: single-row transactions, ~1k/s.
+      for (let id = spec.rows + 1; id <= total; id++) {
+        const before = Date.now();
+        await db.query(rowsSql(table, id, id));
+        committedAt[id] = Date.now();
+        const pause = 1 - (committedAt[id]! - before);
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      }
     }
     await waitUntil(() => seen.size >= total, 120_000, `${spec.kind} probes`, died);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -154,7 +182,7 @@ async function runOnce(ctx: BenchContext, spec: RunSpec): Promise<RunResult> {
     ]
       .filter(Boolean)
       .join('; ');
-    return { throughput, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), peakRssBytes: contender.peakRss, mismatch };
+    return { throughput, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), peakRssBytes: contender.peakRss, mismatch, ...(note === undefined ? {} : { note }) };
   } finally {
     await contender?.stop();
     await collector?.disconnect();
@@ -169,5 +197,38 @@ async function runOnce(ctx: BenchContext, spec: RunSpec): Promise<RunResult> {
     await db.end();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
+  }
+}
+
+/**
+ * Inserts rows `from`..`to` as single-row transactions on a fixed schedule (row k due at start + k / rate), spread
+ * round-robin over several connections; a connection that falls behind issues its next row at once instead of
+ * waiting, so the achieved rate only drops below the target when the database cannot keep up.
+ */
+async function pacedInserts(ctx: BenchContext, table: string, from: number, to: number, paced: Paced, committedAt: Float64Array): Promise<{ rate: number; ms: number }> {
+  const clients = await Promise.all(
+    Array.from({ length: paced.connections }, async () => {
+      const c = new pg.Client({ connectionString: ctx.databaseUrl });
+      await c.connect();
+      return c;
+    }),
+  );
+  try {
+    const start = Date.now() + 50;
+    await Promise.all(
+      clients.map(async (c, k) => {
+        for (let id = from + k; id <= to; id += clients.length) {
+          const due = start + ((id - from) * 1000) / paced.rate;
+          const wait = due - Date.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          await c.query(rowsSql(table, id, id));
+          committedAt[id] = Date.now();
+        }
+      }),
+    );
+    const ms = Math.max(...Array.from(committedAt.subarray(from, to + 1))) - start;
+    return { rate: (to - from + 1) / (ms / 1000), ms };
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
   }
 }

@@ -34,4 +34,14 @@ describe('JsonConverter details', () => {
       '{"schema":{"type":"map","keys":{"type":"string","optional":false},"values":{"type":"string","optional":true},"optional":true},"payload":{"a":"1"}}',
     );
   });
+
+  it('writes a new schema block once the table schema is rebuilt, and the same block for every event until then', () => {
+    const before = { type: 'struct' as const, optional: false, name: 't.Key', fields: [{ name: 'id', schema: { type: 'int32' as const, optional: false } }] };
+    const after = { ...before, fields: [...before.fields, { name: 'tenant', schema: { type: 'string' as const, optional: true } }] };
+    const first = toConnectJson(before, { id: 1 }, { schemasEnable: true })!.toString();
+    expect(toConnectJson(before, { id: 2 }, { schemasEnable: true })!.toString()).toBe(first.replace('"payload":{"id":1}', '"payload":{"id":2}'));
+    expect(toConnectJson(after, { id: 3, tenant: 'a' }, { schemasEnable: true })!.toString()).toBe(
+      '{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"string","optional":true,"field":"tenant"}],"optional":false,"name":"t.Key"},"payload":{"id":3,"tenant":"a"}}',
+    );
+  });
 });

@@ -15,8 +15,24 @@ export function toConnectJson(schema: ConnectSchema | null, value: ConnectValue,
   if (schema === null && value === null) return null;
   if (schema === null) throw new CdcDataError('schemaless values are not produced by the CDC source', {});
   const payload = valueJson(schema, value, '');
-  const text = opts.schemasEnable ? `{"schema":${schemaJson(schema)},"payload":${payload}}` : payload;
+  const text = opts.schemasEnable ? `{"schema":${cachedSchemaJson(schema)},"payload":${payload}}` : payload;
   return Buffer.from(text, 'utf8');
+}
+
+/**
+ * The schema block of every event of a table is the same text until PostgreSQL sends a new Relation message, which
+ * builds new (immutable) schema objects; keying on the object's identity caches it per relation and drops it with
+ * the relation's old schema.
+ */
+const schemaTexts = new WeakMap<ConnectSchema, string>();
+
+function cachedSchemaJson(schema: ConnectSchema): string {
+  let text = schemaTexts.get(schema);
+  if (text === undefined) {
+    text = schemaJson(schema);
+    schemaTexts.set(schema, text);
+  }
+  return text;
 }
 
 /** Schema as JsonConverter.asJsonSchema writes it; `fieldName` appends the struct member name last. */
