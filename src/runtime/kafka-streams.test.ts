@@ -125,6 +125,11 @@ async function settle(app: KafkaStreams, state = 'RUNNING'): Promise<void> {
   for (let i = 0; i < 100 && app.state !== state; i++) await new Promise((r) => setTimeout(r, 5));
 }
 
+/** Waits (a few seconds at most, for a loaded machine) until `condition` holds; the assertions after it say what failed. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe('KafkaStreams', () => {
   it('creates the changelog, then at least once: produces outputs, then changelog records with their offsets, then commits offsets', async () => {
     const kafka = memoryKafka({ words: 1 });
@@ -239,11 +244,11 @@ describe('KafkaStreams', () => {
     kafka.assign([{ topic: 'words', partition: 0 }]);
     await settle(app);
     await kafka.batch(words('words', 0, 0, ['a', 'b']));
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => kafka.ops.includes('txn commit'));
 
     kafka.commitFailures.push(Object.assign(new Error('This producer has been fenced'), { name: 'KafkaJSProtocolError', type: 'INVALID_PRODUCER_EPOCH', code: 47, retriable: false }));
     await kafka.batch(words('words', 0, 2, ['a', 'a']));
-    await settle(app);
+    await until(() => recovered.length > 0 && app.state === 'RUNNING');
     expect(app.state).toBe('RUNNING');
     expect(recovered).toEqual([expect.objectContaining({ kind: 'fenced', tasks: ['0_0'], attempt: 1 })]);
     expect(kafka.producers()).toBe(2);
