@@ -22,7 +22,7 @@ const strictString: Serde<string> = {
 function memoryKafka(topics: Record<string, number>) {
   const logs = new Map<string, ConsumedRecord[]>();
   const counts = new Map(Object.entries(topics));
-  const consumers: { options: ConsumerOptions; topics: readonly string[]; handlers: ConsumerHandlers; closed: boolean }[] = [];
+  const consumers: { options: ConsumerOptions; topics: readonly string[]; handlers: ConsumerHandlers; closed: boolean; seeks: string[] }[] = [];
   const produced: OutgoingRecord[] = [];
   const producers: { transactional: boolean; closed: boolean }[] = [];
   const reads: { readCommitted: boolean | undefined; partitions: string[] }[] = [];
@@ -46,7 +46,7 @@ function memoryKafka(topics: Record<string, number>) {
       close: async () => undefined,
     }),
     consumer: (options) => {
-      const entry = { options, topics: [] as readonly string[], handlers: undefined as unknown as ConsumerHandlers, closed: false };
+      const entry = { options, topics: [] as readonly string[], handlers: undefined as unknown as ConsumerHandlers, closed: false, seeks: [] as string[] };
       return {
         run: async (ts, handlers) => {
           entry.topics = ts;
@@ -56,7 +56,7 @@ function memoryKafka(topics: Record<string, number>) {
         commit: async () => undefined,
         pause: () => undefined,
         resume: () => undefined,
-        seek: () => undefined,
+        seek: (positions) => void entry.seeks.push(...positions.map((p) => `${p.topic}-${p.partition}@${String(p.offset)}`)),
         close: async () => {
           entry.closed = true;
         },
@@ -158,8 +158,11 @@ describe('GlobalStateUpdater', () => {
     await updater.start(await kafka.port.admin());
     kafka.write('countries', 0, 'fr', 'France');
     kafka.write('countries', 0, 'de', null);
-    // The update group starts at the beginning: re-applying 'Germany' would show an old value for a while.
+    // Once assigned, the update consumer seeks past the bootstrap; should records below still arrive (a fetch
+    // from before the seek), re-applying 'Germany' would show an old value for a while, so they are skipped.
     const consumer = kafka.consumers[0]!;
+    consumer.handlers.onAssigned([{ topic: 'countries', partition: 0 }]);
+    expect(consumer.seeks).toEqual(['countries-0@2']);
     await kafka.deliver('countries', 0, 0, 1);
     expect(contents(updater)).toEqual([['de', 'Deutschland']]);
     await kafka.deliver('countries', 0, 0);

@@ -48,7 +48,7 @@ const tpKey = (topic: string, partition: number): string => `${topic}\u0000${par
  *   is written, and a restart loads the topic again.
  * - kafkajs cannot assign partitions without a group, so the update consumer joins a group of its own
  *   (`<applicationId>-global-<instanceId>-<random>`), whose only member gets every partition; it never
- *   commits offsets and skips what the bootstrap already applied.
+ *   commits offsets, seeks past what the bootstrap applied and skips anything below it that still arrives.
  *
  * @example
  * const updater = new GlobalStateUpdater({ topology, applicationId: 'app', instanceId: 'a', kafka, readCommitted: true });
@@ -117,7 +117,15 @@ export class GlobalStateUpdater {
       readCommitted: this.#options.readCommitted,
     }));
     await consumer.run(this.topics, {
-      onAssigned: (partitions) => this.#logger.debug({ partitions: partitions.length }, 'global consumer assigned'),
+      onAssigned: (partitions) => {
+        this.#logger.debug({ partitions: partitions.length }, 'global consumer assigned');
+        // Start where the bootstrap ended instead of re-reading the topic; #apply still skips anything below.
+        const positions = partitions.flatMap((p) => {
+          const offset = this.#position.get(tpKey(p.topic, p.partition));
+          return offset === undefined ? [] : [{ topic: p.topic, partition: p.partition, offset }];
+        });
+        if (positions.length > 0) consumer.seek(positions);
+      },
       onBatch: async (batch) => {
         if (this.#closed) return;
         try {
