@@ -17,8 +17,10 @@ import { w4 } from './workloads/w4.js';
 import { restore } from './workloads/restore.js';
 import { w5bulk, w5single } from './workloads/w5.js';
 import { w2final, w2update } from './workloads/w2.js';
+import { w3 } from './workloads/w3.js';
+import { w4join } from './workloads/w4-join.js';
 
-const WORKLOADS: Workload[] = [w1, w4, w2update, w2final, w5bulk, w5single, restore];
+const WORKLOADS: Workload[] = [w1, w4, w2update, w2final, w5bulk, w5single, restore, w3, w4join];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
