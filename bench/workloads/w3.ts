@@ -110,13 +110,16 @@ async function runOnce(ctx: BenchContext, w: Prepared, spec: RunSpec): Promise<R
     await createTopic(admin, clicksTopic, PARTITIONS);
     await createTopic(admin, purchasesTopic, PARTITIONS);
     await createTopic(admin, output, PARTITIONS, { 'message.timestamp.type': 'LogAppendTime' });
-    await produceAll(ctx.kafka, clicksTopic, w.clicks.slice(0, realClicks).map(encode));
-    await produceAll(ctx.kafka, purchasesTopic, w.purchases.slice(0, realPurchases).map(encode));
+    // One batch in flight: concurrent sends may reach the broker out of order, and the expectation needs every
+    // partition in timestamp order.
+    await produceAll(ctx.kafka, clicksTopic, w.clicks.slice(0, realClicks).map(encode), 5000, 1);
+    await produceAll(ctx.kafka, purchasesTopic, w.purchases.slice(0, realPurchases).map(encode), 5000, 1);
 
     const seen = new Set<number>();
     const sentAt = new Float64Array(w.probes);
     const latencies: number[] = [];
     let wrong = 0;
+    const examples: string[] = [];
     let duplicates = 0;
     let inner = 0;
     let leftOnly = 0;
@@ -127,7 +130,7 @@ async function runOnce(ctx: BenchContext, w: Prepared, spec: RunSpec): Promise<R
       const id = pairId(cid, pid, purchaseSlots);
       const click = w.clicks[cid];
       if (!w.pairs.has(id) || click === undefined || click.key !== r.key || joinClickPurchase(click.value, pid < 0 ? null : (w.purchases[pid]?.value ?? '{}')) !== r.value) {
-        wrong++;
+        if (wrong++ < 3) examples.push(`${r.key} ${r.value}`);
         return;
       }
       if (seen.has(id)) {
@@ -181,7 +184,7 @@ async function runOnce(ctx: BenchContext, w: Prepared, spec: RunSpec): Promise<R
       await new Promise((resolve) => setTimeout(resolve, 500));
       const peakRssBytes = contender.peakRss;
       const mismatch = [
-        wrong > 0 ? `${wrong} unexpected outputs` : '',
+        wrong > 0 ? `${wrong} unexpected outputs (${examples.join(' | ')})` : '',
         duplicates > 0 ? `${duplicates} duplicates` : '',
         seen.size !== w.pairs.size ? `${seen.size} distinct results, expected ${w.pairs.size}` : '',
       ]
