@@ -119,6 +119,7 @@ async function runOnce(ctx: BenchContext, w: Prepared, spec: RunSpec): Promise<R
     let outputs = 0;
     let duplicates = 0;
     let lastAppend = 0;
+    let lastSeen = Date.now();
     const collector = await collect(ctx.kafka, output, (r) => {
       if (r.key.startsWith('~probe')) {
         const i = Number(r.key.slice(6, r.key.indexOf('@')));
@@ -127,6 +128,7 @@ async function runOnce(ctx: BenchContext, w: Prepared, spec: RunSpec): Promise<R
       }
       if (r.key.startsWith('~')) return;
       outputs++;
+      lastSeen = Date.now();
       if (w.mode === 'final' && last.has(r.key)) duplicates++;
       last.set(r.key, r.value);
       lastAppend = Math.max(lastAppend, r.appendTime);
@@ -147,7 +149,8 @@ async function runOnce(ctx: BenchContext, w: Prepared, spec: RunSpec): Promise<R
     try {
       await waitUntil(() => contender.readyAt !== undefined, 120_000, `${spec.name} ready`, died);
       const target = w.mode === 'update' ? w.encoded.length : w.expected.size;
-      await waitUntil(() => outputs >= target, 600_000, `${spec.name} outputs (${target})`, died);
+      // Done at the expected count, or when nothing more arrives for 20 s (then the comparison says what is missing).
+      await waitUntil(() => outputs >= target || (outputs > 0 && Date.now() - lastSeen > 20_000), 600_000, `${spec.name} outputs (${target})`, died);
       ticking = false;
       await ticks;
       const throughput = w.encoded.length / ((lastAppend - contender.readyAt!) / 1000);
