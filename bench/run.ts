@@ -18,8 +18,11 @@ import { restore } from './workloads/restore.js';
 import { w5bulk, w5latency, w5single } from './workloads/w5.js';
 import { w2final, w2update } from './workloads/w2.js';
 import { w6 } from './workloads/w6.js';
+import { w3 } from './workloads/w3.js';
+import { w4join } from './workloads/w4-join.js';
+import { w2finalKafka, w2updateKafka } from './workloads/w2-kafka.js';
 
-const WORKLOADS: Workload[] = [w1, w4, w2update, w2final, w5bulk, w5single, w5latency, restore, w6];
+const WORKLOADS: Workload[] = [w1, w4, w4join, w2update, w2final, w2updateKafka, w2finalKafka, w3, w5bulk, w5single, w5latency, w6, restore];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
