@@ -31,7 +31,8 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? argv.splice(i, 2)[1] : undefined;
 };
 const runs = Number(option('--runs') ?? 3);
-const scale = Number(option('--scale') ?? 1);
+// Scale 1 is the sizes of issue 6; the default keeps a whole run of every workload near 15 minutes on 2 cores.
+const scale = Number(option('--scale') ?? 0.05);
 const only = option('--only');
 const profile = !argv.includes('--no-profile');
 const names = argv.filter((a) => !a.startsWith('--'));
@@ -77,6 +78,8 @@ function table(rows: Row[]): string {
 }
 
 const started = new Date();
+// The revision under test, read before the runs (a commit made during a long run must not be reported).
+const revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 const loads: string[] = [loadAverage()];
 const loadTimer = setInterval(() => loads.push(loadAverage()), 30_000);
 const external = process.env['KAFKA_BROKERS'] !== undefined && process.env['DATABASE_URL'] !== undefined;
@@ -152,13 +155,14 @@ const versions = {
   node: process.version,
   kafkajs: (await import('kafkajs/package.json', { with: { type: 'json' } })).default.version,
   java: execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).toString() || '',
-  tributary: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
+  tributary: revision,
 };
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB; load average (1/5/15 min) at start ${loads[0]}, during ${loads.slice(1, -1).map((l) => l.split(' ')[0]).join(', ') || '-'}, at end ${loads[loads.length - 1]}`;
 const report = [
   `# Benchmark run ${started.toISOString()} (scale ${scale}, ${runs} runs each)`,
   '',
   `Command: npm run bench -- ${process.argv.slice(2).join(' ')}`,
+  `Duration: ${((Date.now() - started.getTime()) / 60_000).toFixed(1)} min`,
   `Machine: ${machine}`,
   `Tributary ${versions.tributary}, Node ${versions.node}, kafkajs ${versions.kafkajs}, Kafka Streams 4.3.1 (bench/java), broker ${process.env['TRIBUTARY_KAFKA_IMAGE']}, PostgreSQL ${process.env['TRIBUTARY_POSTGRES_IMAGE']}`,
   '',
@@ -171,5 +175,5 @@ const report = [
 console.log(`\n${report}`);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/latest.md'), report + '\n');
-writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ started, scale, runs, machine, versions, rows, notes, profiles }, null, 2) + '\n');
+writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ started, durationMs: Date.now() - started.getTime(), scale, runs, machine, versions, rows, notes, profiles }, null, 2) + '\n');
 process.exit(rows.some((r) => r.runs.some((x) => x.mismatch !== '')) ? 1 : 0);
