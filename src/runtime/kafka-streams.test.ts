@@ -6,7 +6,7 @@ import type { ConsumedBatch, ConsumerHandlers, KafkaPort, NewTopic, TopicPartiti
 import { Serdes } from '../serde/serdes.js';
 import { TransactionFailedError } from '../kafka/transaction-errors.js';
 import { ManualClockScheduler } from '../testing/manual-clock-scheduler.js';
-import { CHANGELOG_OFFSETS_HEADER, KafkaStreams, type RecoveryInfo } from './kafka-streams.js';
+import { CHANGELOG_OFFSETS_HEADER, KafkaStreams, MAX_BUFFERED_RECORDS_PER_PARTITION, type RecoveryInfo } from './kafka-streams.js';
 
 /** An in-memory Kafka port that records what the runtime does, in order. */
 function memoryKafka(topics: Record<string, number>) {
@@ -48,8 +48,8 @@ function memoryKafka(topics: Record<string, number>) {
       },
       commit: async (offsets) => void ops.push(`commit ${JSON.stringify(offsets)}`),
       seek: (positions) => void ops.push(`seek ${JSON.stringify(positions)}`),
-      pause: () => undefined,
-      resume: () => undefined,
+      pause: (tps) => void ops.push(`pause ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`),
+      resume: (tps) => void ops.push(`resume ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`),
       close: async () => void ops.push('consumer close'),
     }),
     producer: async (options) => (producers++, {
@@ -395,6 +395,28 @@ describe('KafkaStreams', () => {
       expect(app.processedRecords).toBe(2);
       await app.close();
       expect(out(kafka)).toEqual(['c1+null']);
+    });
+
+    it('pauses a partition whose task buffers too many of its records while waiting, and resumes it once they are processed', async () => {
+      const kafka = memoryKafka({ clicks: 1, purchases: 1 });
+      const many = MAX_BUFFERED_RECORDS_PER_PARTITION;
+      onBroker(kafka, 'clicks', many);
+      onBroker(kafka, 'purchases', 1);
+      const app = new KafkaStreams(clickJoin(), { applicationId: 'cp', kafka: kafka.port, commitIntervalMs: 60_000 });
+      await app.start();
+      kafka.assign(inputs);
+      await settle(app);
+      const backlog = Array.from({ length: many }, (_, i) => record(i, `k${i}`, `c${i}`, 100 + i));
+      await kafka.batch({ topic: 'clicks', partition: 0, highWatermark: many, records: backlog.slice(0, many - 1) });
+      expect(kafka.ops.filter((op) => op.startsWith('pause'))).toEqual([]);
+      await kafka.batch({ topic: 'clicks', partition: 0, highWatermark: many, records: backlog.slice(many - 1) });
+      expect(app.processedRecords).toBe(0);
+      // The partition waited for (purchases) has nothing buffered, so it is never the paused one.
+      expect(kafka.ops.filter((op) => op.startsWith('pause') || op.startsWith('resume'))).toEqual(['pause clicks-0']);
+      await kafka.batch(purchases);
+      expect(app.processedRecords).toBe(many + 1);
+      expect(kafka.ops.filter((op) => op.startsWith('pause') || op.startsWith('resume'))).toEqual(['pause clicks-0', 'resume clicks-0']);
+      await app.close();
     });
 
     it('rejects a maxTaskIdleMs below -1', () => {

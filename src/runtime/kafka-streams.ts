@@ -56,6 +56,14 @@ export interface StreamsMetricsHooks {
   taskMetrics?(metrics: TaskMetrics & { readonly task: string }): void;
 }
 
+/**
+ * A partition whose task holds this many of its records unprocessed (the task waits for another input) is
+ * paused until the task works them off, as Kafka Streams' `buffered.records.per.partition`. Only a partition
+ * with buffered records is paused, and a task only ever waits for a partition with none: a paused
+ * partition is never the one its task waits for.
+ */
+export const MAX_BUFFERED_RECORDS_PER_PARTITION = 10_000;
+
 /** Store sizes are sampled at most this often: sizing a window store walks its keys. */
 const STORE_SAMPLE_INTERVAL_MS = 1000;
 
@@ -185,6 +193,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   readonly #config: KafkaStreamsConfig;
   readonly #tasks = new Map<string, RunningTask>();
   readonly #taskByPartition = new Map<string, RunningTask>();
+  /** Partitions paused because their task buffers too many of their records (key: tpKey). */
+  readonly #paused = new Map<string, TopicPartition>();
   #global: GlobalStateUpdater | undefined;
   #state: StreamsState = 'CREATED';
   #plan: TopicPlan | undefined;
@@ -431,6 +441,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (this.#state === 'PENDING_SHUTDOWN' || generation !== this.#assignmentGeneration) return;
     this.#setState('REBALANCING');
     this.#closeTasks();
+    this.#resumeAll();
     this.#uncommitted = false;
     this.#assigned = partitions;
     await this.#createTasks(partitions, generation);
@@ -617,13 +628,43 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (inputs.length > 0) running.task.addRecords(inputs);
     if (running.task.bufferedRecords === 0) return;
     this.#processTask(running);
+    if (running.task.bufferedRecordsOf(batch.topic, batch.partition) >= MAX_BUFFERED_RECORDS_PER_PARTITION && !this.#paused.has(key)) {
+      this.#paused.set(key, { topic: batch.topic, partition: batch.partition });
+      this.#consumer!.pause([{ topic: batch.topic, partition: batch.partition }]);
+      this.#logger.debug({ task: running.name, topic: batch.topic, partition: batch.partition }, 'partition paused: its task waits for another input');
+    }
     await this.#commitIfDue();
+  }
+
+  /** Resumes the paused partitions of a task that worked their records off. */
+  #resumeWorkedOff(running: RunningTask): void {
+    if (this.#paused.size === 0) return;
+    const resumed: TopicPartition[] = [];
+    for (const [key, tp] of this.#paused) {
+      if (this.#taskByPartition.get(key) !== running || running.task.bufferedRecordsOf(tp.topic, tp.partition) >= MAX_BUFFERED_RECORDS_PER_PARTITION) continue;
+      this.#paused.delete(key);
+      resumed.push(tp);
+    }
+    if (resumed.length > 0) this.#consumer!.resume(resumed);
+  }
+
+  /** New or rebuilt tasks start with nothing buffered: every paused partition is fetched again. */
+  #resumeAll(): void {
+    if (this.#paused.size === 0) return;
+    const all = [...this.#paused.values()];
+    this.#paused.clear();
+    try {
+      this.#consumer?.resume(all);
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'cannot resume paused partitions');
+    }
   }
 
   /** Processes what the task may process now (it may wait for another input partition). */
   #processTask(running: RunningTask): void {
     const t0 = performance.now();
     const processed = running.task.processAll();
+    this.#resumeWorkedOff(running);
     if (processed === 0) return;
     this.#processed += processed;
     this.#logger.debug({ task: running.name, processed, ms: performance.now() - t0 }, 'records processed');
@@ -754,6 +795,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${maxAttempts})`);
     this.#setState('REBALANCING');
     this.#closeTasks();
+    this.#resumeAll();
     this.#uncommitted = false;
     await this.#producer?.close().catch((e) => this.#logger.debug({ err: e }, 'close of the failed producer failed'));
     this.#producer = await this.#kafka.producer(this.#producerOptions());

@@ -367,6 +367,12 @@ export class Task {
     return n;
   }
 
+  /** Records buffered and not yet processed for one input partition. */
+  bufferedRecordsOf(topic: string, partition: number): number {
+    const queue = this.#queuesByTopic.get(topic)?.get(partition);
+    return queue === undefined ? 0 : queue.records.length - queue.head;
+  }
+
   /** How often processing went ahead although a partition's wait was not satisfied (time-out of the wait). */
   get enforcedProcessing(): number {
     return this.#enforcedProcessing;
