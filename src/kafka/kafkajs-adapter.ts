@@ -327,6 +327,12 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
         handlers.onAssigned(partitions);
       });
       consumer.on(consumer.events.REBALANCING, () => handlers.onRebalancing?.());
+      // kafkajs skips eachBatch for a fetch holding only transaction markers or aborted records, but still
+      // moves past them: reporting it keeps a task from waiting on a lag that is only those markers.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize !== 0) return;
+        void handlers.onBatch({ topic: payload.topic, partition: payload.partition, records: [], highWatermark: Number(payload.highWatermark), nextOffset: Number(payload.lastOffset) + 1 });
+      });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (!payload.restart) handlers.onCrash(payload.error);
         else logger.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
@@ -340,7 +346,7 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, isStale }) => {
           if (isStale()) return;
-          await handlers.onBatch({ topic: batch.topic, partition: batch.partition, records: toRecords(batch.messages), highWatermark: Number(batch.highWatermark), isStale });
+          await handlers.onBatch({ topic: batch.topic, partition: batch.partition, records: toRecords(batch.messages), highWatermark: Number(batch.highWatermark), nextOffset: Number(batch.lastOffset()) + 1, isStale });
         },
       });
     },

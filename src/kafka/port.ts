@@ -60,6 +60,11 @@ export interface ConsumedBatch {
   readonly records: readonly ConsumedRecord[];
   /** High watermark of the partition when the batch was fetched. */
   readonly highWatermark: number;
+  /**
+   * Fetch position after this batch (its last offset + 1, transaction markers and aborted records
+   * included, which `records` leaves out); when absent, the last record's offset + 1.
+   */
+  readonly nextOffset?: number;
   /** True once the partition was sought after this batch was fetched: its records must not be processed. */
   readonly isStale?: () => boolean;
 }
@@ -87,7 +92,10 @@ export interface ConsumerHandlers {
   onAssigned(partitions: readonly TopicPartition[]): void;
   /** A rebalance started: the current assignment is about to be revoked. */
   onRebalancing?(): void;
-  /** A batch of one partition; the next batch is fetched after the promise settles. */
+  /**
+   * A batch of one partition; the next batch is fetched after the promise settles. A batch without records
+   * (only transaction markers or aborted records) reports where the fetch position moved.
+   */
   onBatch(batch: ConsumedBatch): Promise<void>;
   /** The consumer stopped for good on an error it could not recover from. */
   onCrash(error: Error): void;

@@ -5,7 +5,8 @@ import { ConfigError, type OutgoingRecord } from '../errors.js';
 import type { ConsumedBatch, ConsumerHandlers, KafkaPort, NewTopic, TopicPartitionOffset } from '../kafka/port.js';
 import { Serdes } from '../serde/serdes.js';
 import { TransactionFailedError } from '../kafka/transaction-errors.js';
-import { CHANGELOG_OFFSETS_HEADER, KafkaStreams, type RecoveryInfo } from './kafka-streams.js';
+import { ManualClockScheduler } from '../testing/manual-clock-scheduler.js';
+import { CHANGELOG_OFFSETS_HEADER, KafkaStreams, MAX_BUFFERED_RECORDS_PER_PARTITION, type RecoveryInfo } from './kafka-streams.js';
 
 /** An in-memory Kafka port that records what the runtime does, in order. */
 function memoryKafka(topics: Record<string, number>) {
@@ -47,8 +48,8 @@ function memoryKafka(topics: Record<string, number>) {
       },
       commit: async (offsets) => void ops.push(`commit ${JSON.stringify(offsets)}`),
       seek: (positions) => void ops.push(`seek ${JSON.stringify(positions)}`),
-      pause: () => undefined,
-      resume: () => undefined,
+      pause: (tps) => void ops.push(`pause ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`),
+      resume: (tps) => void ops.push(`resume ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`),
       close: async () => void ops.push('consumer close'),
     }),
     producer: async (options) => (producers++, {
@@ -297,5 +298,129 @@ describe('KafkaStreams', () => {
     expect(app.state).toBe('ERROR');
     expect(() => new KafkaStreams(countTopology(), { applicationId: '' })).toThrow(ConfigError);
     expect(() => new KafkaStreams(countTopology(), { applicationId: 'x' })).toThrow(/brokers are required/);
+  });
+
+  describe('a join task waits for the input partition that has data on the broker (maxTaskIdleMs)', () => {
+    const s = { key: Serdes.string(), value: Serdes.string() };
+    const clickJoin = () => {
+      const b = new StreamsBuilder();
+      b.stream('clicks', s)
+        .leftJoin(b.stream('purchases', s), (c, p) => `${c}+${p ?? 'null'}`, JoinWindows.ofTimeDifferenceAndGrace(10, 0))
+        .to('out', s);
+      return b.build();
+    };
+    const inputs = [
+      { topic: 'clicks', partition: 0 },
+      { topic: 'purchases', partition: 0 },
+    ];
+    const record = (offset: number, key: string, value: string, timestamp: number) => ({ offset, key: Buffer.from(key), value: Buffer.from(value), timestamp, headers: {} });
+    // The backlog: clicks c1@100 and c2@500, purchase p1@105 for c1; the clicks fetch is delivered first.
+    const clicks: ConsumedBatch = { topic: 'clicks', partition: 0, highWatermark: 2, records: [record(0, 'k1', 'c1', 100), record(1, 'k2', 'c2', 500)] };
+    const purchases: ConsumedBatch = { topic: 'purchases', partition: 0, highWatermark: 1, records: [record(0, 'k1', 'p1', 105)] };
+    /** Puts records on the broker (as the admin sees them) without the consumer having fetched them. */
+    const onBroker = (kafka: ReturnType<typeof memoryKafka>, topic: string, count: number) => {
+      for (let i = 0; i < count; i++) kafka.log(topic, 0).push({ topic, partition: 0, key: null, value: null, timestamp: 0, headers: {} });
+    };
+    const out = (kafka: ReturnType<typeof memoryKafka>) => kafka.log('out', 0).map((r) => r.value?.toString());
+
+    async function run(maxTaskIdleMs: number | undefined): Promise<(string | undefined)[]> {
+      const kafka = memoryKafka({ clicks: 1, purchases: 1 });
+      onBroker(kafka, 'clicks', 2);
+      onBroker(kafka, 'purchases', 1);
+      const app = new KafkaStreams(clickJoin(), { applicationId: 'cp', kafka: kafka.port, commitIntervalMs: 60_000, ...(maxTaskIdleMs === undefined ? {} : { maxTaskIdleMs }) });
+      await app.start();
+      kafka.assign(inputs);
+      await settle(app);
+      await kafka.batch(clicks);
+      const processedBeforePurchases = app.processedRecords;
+      await kafka.batch(purchases);
+      await app.close();
+      return [String(processedBeforePurchases), ...out(kafka)];
+    }
+
+    it('by default (0) the clicks wait for the purchases fetch: no spurious left-only result', async () => {
+      expect(await run(undefined)).toEqual(['0', 'c1+p1']);
+    });
+
+    it('with -1 the clicks are processed at once and c1 is emitted without its purchase', async () => {
+      expect(await run(-1)).toEqual(['2', 'c1+null']);
+    });
+
+    it('a partition caught up at assignment does not hold the task back', async () => {
+      const kafka = memoryKafka({ clicks: 1, purchases: 1 });
+      onBroker(kafka, 'clicks', 2);
+      const app = new KafkaStreams(clickJoin(), { applicationId: 'cp', kafka: kafka.port, commitIntervalMs: 60_000 });
+      await app.start();
+      kafka.assign(inputs);
+      await settle(app);
+      await kafka.batch(clicks);
+      expect(app.processedRecords).toBe(2);
+      await app.close();
+      expect(out(kafka)).toEqual(['c1+null']);
+    });
+
+    it('a fetch with only transaction markers reports the partition caught up and lets the task go on', async () => {
+      const kafka = memoryKafka({ clicks: 1, purchases: 1 });
+      onBroker(kafka, 'clicks', 2);
+      onBroker(kafka, 'purchases', 1);
+      const app = new KafkaStreams(clickJoin(), { applicationId: 'cp', kafka: kafka.port, commitIntervalMs: 60_000 });
+      await app.start();
+      kafka.assign(inputs);
+      await settle(app);
+      await kafka.batch(clicks);
+      expect(app.processedRecords).toBe(0);
+      await kafka.batch({ topic: 'purchases', partition: 0, highWatermark: 1, nextOffset: 1, records: [] });
+      expect(app.processedRecords).toBe(2);
+      await app.close();
+      expect(out(kafka)).toEqual(['c1+null']);
+    });
+
+    it('a lag that is never fetched stops holding the task back after the bounded wait (wall-clock tick)', async () => {
+      const kafka = memoryKafka({ clicks: 1, purchases: 1 });
+      onBroker(kafka, 'clicks', 2);
+      onBroker(kafka, 'purchases', 1);
+      const clock = new ManualClockScheduler(10_000);
+      const app = new KafkaStreams(clickJoin(), { applicationId: 'cp', kafka: kafka.port, commitIntervalMs: 60_000, scheduler: clock });
+      await app.start();
+      kafka.assign(inputs);
+      await settle(app);
+      await kafka.batch(clicks);
+      // A batch of a partition the instance does not own queues behind the ticks: it settles after them.
+      const afterTicks = () => kafka.batch({ topic: 'elsewhere', partition: 0, highWatermark: 0, records: [] });
+      clock.advanceTo(11_000);
+      await afterTicks();
+      expect(app.processedRecords).toBe(0);
+      clock.advanceTo(12_100);
+      await afterTicks();
+      expect(app.processedRecords).toBe(2);
+      await app.close();
+      expect(out(kafka)).toEqual(['c1+null']);
+    });
+
+    it('pauses a partition whose task buffers too many of its records while waiting, and resumes it once they are processed', async () => {
+      const kafka = memoryKafka({ clicks: 1, purchases: 1 });
+      const many = MAX_BUFFERED_RECORDS_PER_PARTITION;
+      onBroker(kafka, 'clicks', many);
+      onBroker(kafka, 'purchases', 1);
+      const app = new KafkaStreams(clickJoin(), { applicationId: 'cp', kafka: kafka.port, commitIntervalMs: 60_000 });
+      await app.start();
+      kafka.assign(inputs);
+      await settle(app);
+      const backlog = Array.from({ length: many }, (_, i) => record(i, `k${i}`, `c${i}`, 100 + i));
+      await kafka.batch({ topic: 'clicks', partition: 0, highWatermark: many, records: backlog.slice(0, many - 1) });
+      expect(kafka.ops.filter((op) => op.startsWith('pause'))).toEqual([]);
+      await kafka.batch({ topic: 'clicks', partition: 0, highWatermark: many, records: backlog.slice(many - 1) });
+      expect(app.processedRecords).toBe(0);
+      // The partition waited for (purchases) has nothing buffered, so it is never the paused one.
+      expect(kafka.ops.filter((op) => op.startsWith('pause') || op.startsWith('resume'))).toEqual(['pause clicks-0']);
+      await kafka.batch(purchases);
+      expect(app.processedRecords).toBe(many + 1);
+      expect(kafka.ops.filter((op) => op.startsWith('pause') || op.startsWith('resume'))).toEqual(['pause clicks-0', 'resume clicks-0']);
+      await app.close();
+    });
+
+    it('rejects a maxTaskIdleMs below -1', () => {
+      expect(() => new KafkaStreams(clickJoin(), { applicationId: 'cp', kafka: memoryKafka({}).port, maxTaskIdleMs: -2 })).toThrow(ConfigError);
+    });
   });
 });

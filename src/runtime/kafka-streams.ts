@@ -56,6 +56,14 @@ export interface StreamsMetricsHooks {
   taskMetrics?(metrics: TaskMetrics & { readonly task: string }): void;
 }
 
+/**
+ * A partition whose task holds this many of its records unprocessed (the task waits for another input) is
+ * paused until the task works them off, as Kafka Streams' `buffered.records.per.partition`. Only a partition
+ * with buffered records is paused, and a task only ever waits for a partition with none: a paused
+ * partition is never the one its task waits for.
+ */
+export const MAX_BUFFERED_RECORDS_PER_PARTITION = 10_000;
+
 /** Store sizes are sampled at most this often: sizing a window store walks its keys. */
 const STORE_SAMPLE_INTERVAL_MS = 1000;
 
@@ -105,6 +113,21 @@ export interface KafkaStreamsConfig {
    * move the instance to ERROR. Default: 3 within 60 s.
    */
   readonly transactionRecovery?: { readonly maxAttempts?: number; readonly windowMs?: number };
+  /**
+   * Kafka Streams' `max.task.idle.ms`: how a task with several input partitions (a join, a merge) waits
+   * for data so it processes records in timestamp order across them. Default 0: a task does not process
+   * while one of its partitions has nothing buffered but is known to have data on the broker (or its lag
+   * is not known yet); a caught-up partition does not hold it back. A value above 0 also waits that long
+   * (wall clock) for new data on a caught-up partition; -1 never waits and processes whatever is buffered.
+   * Unlike Kafka Streams, waiting on a partition with data on the broker or an unknown lag ends after
+   * at most max(2 s, maxTaskIdleMs): the Kafka client reports no empty fetch, so the lag may never be
+   * refreshed. Lags are first taken at assignment (high watermark minus committed offset).
+   *
+   * @example
+   * // Wait up to 1 s for the other side of a join when one input topic is caught up.
+   * new KafkaStreams(topology, { applicationId: 'clicks-purchases', brokers, maxTaskIdleMs: 1000 });
+   */
+  readonly maxTaskIdleMs?: number;
 }
 
 /** What a recovery from a failed exactly-once transaction did (event `recovered`). */
@@ -162,6 +185,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   readonly commitIntervalMs: number;
 
   readonly #topology: Topology;
+  readonly #maxTaskIdleMs: number;
   readonly #kafka: KafkaPort;
   readonly #logger: Logger;
   readonly #scheduler: SchedulerLike;
@@ -169,6 +193,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   readonly #config: KafkaStreamsConfig;
   readonly #tasks = new Map<string, RunningTask>();
   readonly #taskByPartition = new Map<string, RunningTask>();
+  /** Partitions paused because their task buffers too many of their records (key: tpKey). */
+  readonly #paused = new Map<string, TopicPartition>();
   #global: GlobalStateUpdater | undefined;
   #state: StreamsState = 'CREATED';
   #plan: TopicPlan | undefined;
@@ -207,6 +233,10 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#logger = (config.logger ?? silentLogger()).child({ applicationId: this.applicationId, instanceId: this.instanceId });
     this.#scheduler = config.scheduler ?? asyncScheduler;
     this.#policies = { ...defaultErrorPolicies, ...config.errorPolicies };
+    this.#maxTaskIdleMs = config.maxTaskIdleMs ?? 0;
+    if (!Number.isInteger(this.#maxTaskIdleMs) || this.#maxTaskIdleMs < -1) {
+      throw new ConfigError(`maxTaskIdleMs must be an integer of at least -1, got ${String(config.maxTaskIdleMs)}`);
+    }
     this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
     config.metrics?.init?.({ applicationId: this.applicationId, instanceId: this.instanceId });
   }
@@ -411,6 +441,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (this.#state === 'PENDING_SHUTDOWN' || generation !== this.#assignmentGeneration) return;
     this.#setState('REBALANCING');
     this.#closeTasks();
+    this.#resumeAll();
     this.#uncommitted = false;
     this.#assigned = partitions;
     await this.#createTasks(partitions, generation);
@@ -427,10 +458,20 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#logger.info({ tasks: [...ids.keys()].sort(), partitions: partitions.length }, 'assignment received');
     const created: RunningTask[] = [];
     for (const [name, id] of [...ids].sort()) {
-      const task = new Task({ id, topology: this.#topology, applicationId: this.applicationId, scheduler: this.#scheduler, errorPolicies: this.#policies, logger: this.#logger, globalStores: this.#global?.stores });
+      const task = new Task({
+        id,
+        topology: this.#topology,
+        applicationId: this.applicationId,
+        scheduler: this.#scheduler,
+        errorPolicies: this.#policies,
+        logger: this.#logger,
+        globalStores: this.#global?.stores,
+        maxTaskIdleMs: this.#maxTaskIdleMs,
+      });
       created.push({ task, name, appliedUpTo: new Map(), position: new Map() });
     }
     await this.#restore(created);
+    await this.#noteInitialLags(created, partitions);
     if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') {
       for (const t of created) t.task.close();
       return;
@@ -442,6 +483,31 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     }
     this.#config.metrics?.tasksAssigned?.(this.taskIds, partitions);
     this.#setState('RUNNING');
+  }
+
+  /**
+   * Gives each task the lag of its input partitions at assignment (high watermark minus the committed
+   * offset, or minus the log start without a commit), so a partition that is empty on the broker does not
+   * hold its task back until the wait on an unknown lag runs out: the client reports no empty fetch.
+   */
+  async #noteInitialLags(tasks: readonly RunningTask[], partitions: readonly TopicPartition[]): Promise<void> {
+    if (this.#maxTaskIdleMs < 0 || tasks.every((t) => t.task.inputTopics.length < 2)) return;
+    const topics = [...new Set(partitions.map((tp) => tp.topic))];
+    try {
+      const committed = new Map((await this.#admin!.committedOffsets(this.applicationId, topics)).map((o) => [tpKey(o.topic, o.partition), o.offset]));
+      const ends = new Map<string, { low: number; high: number }>();
+      for (const topic of topics) for (const o of await this.#admin!.offsets(topic)) ends.set(tpKey(topic, o.partition), o);
+      for (const running of tasks) {
+        for (const topic of running.task.inputTopics) {
+          const key = tpKey(topic, running.task.id.partition);
+          const end = ends.get(key);
+          if (end === undefined) continue;
+          running.task.updateFetchPosition(topic, running.task.id.partition, Math.max(committed.get(key) ?? end.low, end.low), end.high);
+        }
+      }
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'cannot read the input lags at assignment; tasks wait for the first fetch of each partition (bounded)');
+    }
   }
 
   /** Loads the global tables before tasks start and applies their updates; failures stop the instance. */
@@ -538,7 +604,14 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const key = tpKey(batch.topic, batch.partition);
     const running = this.#taskByPartition.get(key);
     // A batch fetched for a partition this instance no longer owns: the new owner reads it again.
-    if (running === undefined || batch.records.length === 0) return;
+    if (running === undefined) return;
+    if (batch.records.length === 0) {
+      // Only transaction markers or aborted records: no position to move (the batch may predate a seek),
+      // but the partition may be caught up, which can let its task go on.
+      if (batch.nextOffset !== undefined) running.task.updateFetchPosition(batch.topic, batch.partition, batch.nextOffset, batch.highWatermark);
+      if (running.task.bufferedRecords > 0) this.#processTask(running);
+      return;
+    }
     const appliedUpTo = running.appliedUpTo.get(key) ?? -1;
     const expected = running.position.get(key) ?? -1;
     const inputs: InputRecord[] = [];
@@ -548,21 +621,64 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     }
     const last = batch.records[batch.records.length - 1]!;
     running.position.set(key, last.offset + 1);
-    this.#config.metrics?.lag?.(batch.topic, batch.partition, Math.max(0, batch.highWatermark - last.offset - 1));
-    if (inputs.length === 0) return;
-    running.task.addRecords(inputs);
+    // The fetch position passes trailing transaction markers too (nextOffset), which the records do not show.
+    const fetchPosition = Math.max(batch.nextOffset ?? 0, last.offset + 1);
+    running.task.updateFetchPosition(batch.topic, batch.partition, fetchPosition, batch.highWatermark);
+    this.#config.metrics?.lag?.(batch.topic, batch.partition, Math.max(0, batch.highWatermark - fetchPosition));
+    if (inputs.length > 0) running.task.addRecords(inputs);
+    if (running.task.bufferedRecords === 0) return;
+    this.#processTask(running);
+    if (running.task.bufferedRecordsOf(batch.topic, batch.partition) >= MAX_BUFFERED_RECORDS_PER_PARTITION && !this.#paused.has(key)) {
+      this.#paused.set(key, { topic: batch.topic, partition: batch.partition });
+      this.#consumer!.pause([{ topic: batch.topic, partition: batch.partition }]);
+      this.#logger.debug({ task: running.name, topic: batch.topic, partition: batch.partition }, 'partition paused: its task waits for another input');
+    }
+    await this.#commitIfDue();
+  }
+
+  /** Resumes the paused partitions of a task that worked their records off. */
+  #resumeWorkedOff(running: RunningTask): void {
+    if (this.#paused.size === 0) return;
+    const resumed: TopicPartition[] = [];
+    for (const [key, tp] of this.#paused) {
+      if (this.#taskByPartition.get(key) !== running || running.task.bufferedRecordsOf(tp.topic, tp.partition) >= MAX_BUFFERED_RECORDS_PER_PARTITION) continue;
+      this.#paused.delete(key);
+      resumed.push(tp);
+    }
+    if (resumed.length > 0) this.#consumer!.resume(resumed);
+  }
+
+  /** New or rebuilt tasks start with nothing buffered: every paused partition is fetched again. */
+  #resumeAll(): void {
+    if (this.#paused.size === 0) return;
+    const all = [...this.#paused.values()];
+    this.#paused.clear();
+    try {
+      this.#consumer?.resume(all);
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'cannot resume paused partitions');
+    }
+  }
+
+  /** Processes what the task may process now (it may wait for another input partition). */
+  #processTask(running: RunningTask): void {
     const t0 = performance.now();
     const processed = running.task.processAll();
+    this.#resumeWorkedOff(running);
+    if (processed === 0) return;
     this.#processed += processed;
-    this.#logger.debug({ topic: batch.topic, partition: batch.partition, processed, ms: performance.now() - t0 }, 'batch processed');
+    this.#logger.debug({ task: running.name, processed, ms: performance.now() - t0 }, 'records processed');
     this.#uncommitted = true;
     this.#config.metrics?.recordsProcessed?.(running.name, processed, performance.now() - t0);
-    await this.#commitIfDue();
   }
 
   #punctuateWallClock(): Promise<void> | void {
     if (this.#state !== 'RUNNING') return;
-    for (const t of this.#tasks.values()) if (t.task.punctuateWallClock()) this.#uncommitted = true;
+    for (const t of this.#tasks.values()) {
+      // A task waiting for another input partition goes on here once its wait is over.
+      if (t.task.bufferedRecords > 0) this.#processTask(t);
+      if (t.task.punctuateWallClock()) this.#uncommitted = true;
+    }
   }
 
   /** Hands each task's counts (and, at most once a second, its store sizes) to the metrics hook. */
@@ -679,6 +795,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${maxAttempts})`);
     this.#setState('REBALANCING');
     this.#closeTasks();
+    this.#resumeAll();
     this.#uncommitted = false;
     await this.#producer?.close().catch((e) => this.#logger.debug({ err: e }, 'close of the failed producer failed'));
     this.#producer = await this.#kafka.producer(this.#producerOptions());

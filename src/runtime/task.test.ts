@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
+import { JoinWindows } from '../dsl/windows.js';
 import { Serdes } from '../serde/serdes.js';
 import type { KeyValueStore } from '../state/key-value-store.js';
 import { ManualClockScheduler } from '../testing/manual-clock-scheduler.js';
@@ -154,5 +155,110 @@ describe('Task', () => {
     expect(out.isEmpty()).toBe(true);
     driver.advanceWallClockTime(100);
     expect(out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([['a', '2', 100]]);
+  });
+
+  describe('waits for input partitions like max.task.idle.ms', () => {
+    /** clicks left-join purchases within 10 ms, no grace: a click is left-only once stream time passes its window. */
+    const leftJoinTask = (options: { maxTaskIdleMs?: number; maxLagWaitMs?: number }) => {
+      const b = new StreamsBuilder();
+      b.stream('clicks', { key: s, value: s })
+        .leftJoin(b.stream('purchases', { key: s, value: s }), (c, p) => `${c}+${p ?? 'null'}`, JoinWindows.ofTimeDifferenceAndGrace(10, 0))
+        .to('out', { key: s, value: s });
+      const clock = new ManualClockScheduler(1000);
+      const task = new Task({ id: { subtopology: 0, partition: 0 }, topology: b.build(), applicationId: 'app', scheduler: clock, ...options });
+      task.initialize();
+      return { task, clock };
+    };
+    // The clicks backlog arrives first: c1 at 100 has its purchase at 105, c2 at 500 moves stream time far ahead.
+    const clicks = [raw('clicks', 0, 0, 'k1', 'c1', 100), raw('clicks', 0, 1, 'k2', 'c2', 500)];
+    const purchases = [raw('purchases', 0, 0, 'k1', 'p1', 105)];
+    const outputs = (task: Task): string[] => task.commit().records.map((r) => r.value!.toString());
+
+    it('does not process while the other partition is empty but has lag, then joins in timestamp order', () => {
+      const { task } = leftJoinTask({ maxTaskIdleMs: 0 });
+      task.updateFetchPosition('clicks', 0, 2, 2);
+      task.updateFetchPosition('purchases', 0, 0, 1);
+      task.addRecords(clicks);
+      expect(task.processAll()).toBe(0);
+      expect(task.bufferedRecords).toBe(2);
+      task.updateFetchPosition('purchases', 0, 1, 1);
+      task.addRecords(purchases);
+      // c2 stays buffered: purchases is empty again, but caught up, so it does not hold c2 back (idle 0).
+      expect(task.processAll()).toBe(3);
+      expect(outputs(task)).toEqual(['c1+p1']);
+      expect(task.enforcedProcessing).toBe(0);
+    });
+
+    it('without waiting (-1) the same arrival order emits a spurious left-only result', () => {
+      const { task } = leftJoinTask({ maxTaskIdleMs: -1 });
+      task.updateFetchPosition('purchases', 0, 0, 1);
+      task.addRecords(clicks);
+      expect(task.processAll()).toBe(2);
+      task.addRecords(purchases);
+      task.processAll();
+      expect(outputs(task)).toContain('c1+null');
+    });
+
+    it('a partition known to be caught up (lag 0) does not hold processing back', () => {
+      const { task } = leftJoinTask({ maxTaskIdleMs: 0 });
+      task.updateFetchPosition('clicks', 0, 2, 2);
+      task.updateFetchPosition('purchases', 0, 0, 0);
+      task.addRecords(clicks);
+      expect(task.processAll()).toBe(2);
+      expect(outputs(task)).toEqual(['c1+null']);
+    });
+
+    it('with maxTaskIdleMs > 0 a caught-up partition holds processing back that long, then processing is enforced', () => {
+      const { task, clock } = leftJoinTask({ maxTaskIdleMs: 50 });
+      task.updateFetchPosition('purchases', 0, 0, 0);
+      task.addRecords(clicks);
+      expect(task.processAll()).toBe(0);
+      clock.advanceTo(1049);
+      expect(task.processAll()).toBe(0);
+      clock.advanceTo(1050);
+      expect(task.processAll()).toBe(2);
+      expect(task.enforcedProcessing).toBeGreaterThan(0);
+    });
+
+    it('an unknown lag is waited for until the lag is reported', () => {
+      const { task } = leftJoinTask({ maxTaskIdleMs: 0 });
+      task.addRecords(clicks);
+      expect(task.processAll()).toBe(0);
+      task.updateFetchPosition('purchases', 0, 0, 0);
+      expect(task.processAll()).toBe(2);
+    });
+
+    it('an unknown or positive lag that is never resolved stops blocking after maxLagWaitMs', () => {
+      const { task, clock } = leftJoinTask({ maxTaskIdleMs: 0, maxLagWaitMs: 300 });
+      task.updateFetchPosition('purchases', 0, 0, 5);
+      task.addRecords(clicks);
+      expect(task.processAll()).toBe(0);
+      clock.advanceTo(1299);
+      expect(task.processAll()).toBe(0);
+      clock.advanceTo(1300);
+      expect(task.processAll()).toBe(2);
+      expect(task.enforcedProcessing).toBeGreaterThan(0);
+    });
+
+    it('the wait starts when something is buffered, not while the task is idle', () => {
+      const { task, clock } = leftJoinTask({ maxTaskIdleMs: 0, maxLagWaitMs: 300 });
+      expect(task.processAll()).toBe(0);
+      clock.advanceTo(5000);
+      task.addRecords(clicks);
+      expect(task.processAll()).toBe(0);
+      clock.advanceTo(5300);
+      expect(task.processAll()).toBe(2);
+    });
+
+    it('the test driver processes every piped record at once, whatever the other input holds', () => {
+      const b = new StreamsBuilder();
+      b.stream('clicks', { key: s, value: s })
+        .leftJoin(b.stream('purchases', { key: s, value: s }), (c, p) => `${c}+${p ?? 'null'}`, JoinWindows.ofTimeDifferenceAndGrace(10, 0))
+        .to('out', { key: s, value: s });
+      const driver = new TopologyTestDriver(b.build());
+      driver.createInputTopic('clicks', s, s).pipeInput('k1', 'c1', 100);
+      driver.createInputTopic('clicks', s, s).pipeInput('k2', 'c2', 500);
+      expect(driver.createOutputTopic('out', s, s).readValuesToList()).toEqual(['c1+null']);
+    });
   });
 });

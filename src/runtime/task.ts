@@ -69,7 +69,24 @@ export interface TaskOptions {
   readonly logger?: Logger;
   /** Stores of global tables, shared by all tasks of an instance (read-only for them). */
   readonly globalStores?: ReadonlyMap<string, StateStore>;
+  /**
+   * Kafka Streams' `max.task.idle.ms`, read against `scheduler.now()`. With 0 or more the task does not
+   * process while one of its input partitions has nothing buffered but has data on the broker (fetched
+   * lag > 0, see {@link Task.updateFetchPosition}) or an unknown lag; a caught-up partition (lag 0) holds
+   * processing back for this long. Default -1: whatever is buffered is processed at once (the test driver
+   * and the global-table task, which know of no lag).
+   */
+  readonly maxTaskIdleMs?: number;
+  /**
+   * Longest wait on a partition whose lag is unknown or positive before processing is enforced anyway
+   * (default 2000 ms). Kafka Streams waits for the fetch without a bound; here a fetch that returns
+   * nothing (an empty partition, or only transaction markers) may never be reported, so the wait is bounded.
+   */
+  readonly maxLagWaitMs?: number;
 }
+
+/** Default of {@link TaskOptions.maxLagWaitMs}. */
+export const DEFAULT_MAX_LAG_WAIT_MS = 2000;
 
 /** A changelog partition the runtime must restore before the task processes. */
 export interface ChangelogPartition {
@@ -114,6 +131,10 @@ interface PartitionQueue {
   partitionTime: number;
   /** Offset to commit (last consumed + 1), or -1 when nothing was consumed since the last commit. */
   commitOffset: number;
+  /** High watermark minus the fetch position, as last reported; undefined while unknown. */
+  fetchedLag: number | undefined;
+  /** Wall-clock time after which an empty queue stops holding processing back; set when the wait starts. */
+  idleDeadline: number | undefined;
 }
 
 /** A processor plus the context it forwards through. */
@@ -248,6 +269,9 @@ export class Task {
   #processed = 0;
   #initialized = false;
   #closed = false;
+  readonly #maxTaskIdleMs: number;
+  readonly #maxLagWaitMs: number;
+  #enforcedProcessing = 0;
 
   constructor(options: TaskOptions) {
     this.id = options.id;
@@ -257,6 +281,10 @@ export class Task {
     this.#topology = options.topology;
     this.#policies = { ...defaultErrorPolicies, ...options.errorPolicies };
     this.#globalStores = options.globalStores ?? new Map();
+    this.#maxTaskIdleMs = options.maxTaskIdleMs ?? -1;
+    this.#maxLagWaitMs = options.maxLagWaitMs ?? DEFAULT_MAX_LAG_WAIT_MS;
+    if (!Number.isInteger(this.#maxTaskIdleMs) || this.#maxTaskIdleMs < -1) throw new RangeError(`maxTaskIdleMs must be an integer of at least -1, got ${this.#maxTaskIdleMs}`);
+    if (!(this.#maxLagWaitMs >= 0)) throw new RangeError(`maxLagWaitMs must be at least 0, got ${this.#maxLagWaitMs}`);
 
     const ids = options.subtopologies ?? [options.id.subtopology];
     const subtopologies = ids.map((id) => {
@@ -299,6 +327,8 @@ export class Task {
       }
     }
     this.inputTopics = Object.freeze(inputTopics);
+    // Waiting needs every input partition known up front: one never fetched yet is the first to wait for.
+    if (this.#maxTaskIdleMs >= 0) for (const topic of inputTopics) this.#queueFor(topic, this.id.partition);
   }
 
   /** Changelog partitions backing this task's stores; restore them before `initialize()`. */
@@ -335,6 +365,53 @@ export class Task {
     let n = 0;
     for (const q of this.#queues) n += q.records.length - q.head;
     return n;
+  }
+
+  /** Records buffered and not yet processed for one input partition. */
+  bufferedRecordsOf(topic: string, partition: number): number {
+    const queue = this.#queuesByTopic.get(topic)?.get(partition);
+    return queue === undefined ? 0 : queue.records.length - queue.head;
+  }
+
+  /** How often processing went ahead although a partition's wait was not satisfied (time-out of the wait). */
+  get enforcedProcessing(): number {
+    return this.#enforcedProcessing;
+  }
+
+  /**
+   * What the consumer knows of an input partition: its fetch position (next offset to fetch) and its high
+   * watermark. Their difference is the fetched lag that decides whether an empty queue must be waited for.
+   */
+  updateFetchPosition(topic: string, partition: number, position: number, highWatermark: number): void {
+    if (!this.#sourcesByTopic.has(topic)) return;
+    const queue = this.#queueFor(topic, partition);
+    const lag = Math.max(0, highWatermark - position);
+    // The kind of wait changes (data on the broker vs. caught up): its deadline starts again, as in Kafka Streams.
+    if (queue.fetchedLag === undefined || (queue.fetchedLag > 0) !== (lag > 0)) queue.idleDeadline = undefined;
+    queue.fetchedLag = lag;
+  }
+
+  /**
+   * Kafka Streams' PartitionGroup.readyToProcess: false while an input partition has nothing buffered and
+   * either has data on the broker (or an unknown lag, bounded by `maxLagWaitMs`) or is caught up and its
+   * `maxTaskIdleMs` has not passed yet.
+   */
+  #readyToProcess(): boolean {
+    if (this.#maxTaskIdleMs < 0) return true;
+    let now: number | undefined;
+    let enforced = false;
+    const queues = this.#queues;
+    for (let i = 0; i < queues.length; i++) {
+      const queue = queues[i]!;
+      if (queue.head < queue.records.length) continue;
+      const lagging = queue.fetchedLag === undefined || queue.fetchedLag > 0;
+      now ??= this.scheduler.now();
+      queue.idleDeadline ??= now + (lagging ? Math.max(this.#maxLagWaitMs, this.#maxTaskIdleMs) : this.#maxTaskIdleMs);
+      if (now < queue.idleDeadline) return false;
+      if (lagging || this.#maxTaskIdleMs > 0) enforced = true;
+    }
+    if (enforced) this.#enforcedProcessing++;
+    return true;
   }
 
   getStateStore<S extends StateStore>(name: string, forNode?: string): S {
@@ -388,6 +465,7 @@ export class Task {
       }
       if (record.timestamp > queue.partitionTime) queue.partitionTime = record.timestamp;
       queue.records.push({ record, raw, source });
+      queue.idleDeadline = undefined;
     }
   }
 
@@ -396,7 +474,7 @@ export class Task {
     if (byPartition === undefined) this.#queuesByTopic.set(topic, (byPartition = new Map()));
     let queue = byPartition.get(partition);
     if (queue === undefined) {
-      queue = { topic, partition, records: [], head: 0, partitionTime: -1, commitOffset: -1 };
+      queue = { topic, partition, records: [], head: 0, partitionTime: -1, commitOffset: -1, fetchedLag: undefined, idleDeadline: undefined };
       byPartition.set(partition, queue);
       this.#queues.push(queue);
     }
@@ -436,7 +514,8 @@ export class Task {
 
   /**
    * Processes the buffered record with the smallest timestamp across this task's partitions, then fires
-   * due stream-time punctuations. Returns false when nothing is buffered.
+   * due stream-time punctuations. Returns false when nothing is buffered, or when the task must wait for
+   * an input partition (see {@link TaskOptions.maxTaskIdleMs}).
    */
   process(): boolean {
     let chosen: PartitionQueue | undefined;
@@ -452,7 +531,8 @@ export class Task {
         }
       }
     }
-    if (chosen === undefined) return false;
+    // Only a task with something buffered starts waiting (as Kafka Streams' StreamTask.isProcessable).
+    if (chosen === undefined || (this.#maxTaskIdleMs >= 0 && !this.#readyToProcess())) return false;
     const pending = chosen.records[chosen.head]!;
     chosen.records[chosen.head++] = undefined as never;
     if (chosen.head === chosen.records.length) {
