@@ -31,7 +31,7 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? argv.splice(i, 2)[1] : undefined;
 };
 const runs = Number(option('--runs') ?? 3);
-// Scale 1 is the sizes of issue 6; the default keeps a whole run of every workload near 15 minutes on 2 cores.
+// Scale 1 is the sizes of issue 6; at the default a run of every workload takes about 20 minutes on 2 cores.
 const scale = Number(option('--scale') ?? 0.05);
 const only = option('--only');
 const profile = !argv.includes('--no-profile');
