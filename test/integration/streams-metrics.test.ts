@@ -71,12 +71,14 @@ describe('KafkaStreams metrics on real Kafka', () => {
           const body = await (await fetch(url)).text();
           const lag = samples(body, 'tributary_consumer_lag').filter((s) => s.labels['topic'] === input);
           const entries = samples(body, 'tributary_store_entries').filter((s) => s.labels['store'] === 'counts');
-          // Store sizes are sampled as a commit starts; its duration is observed once it has finished.
+          // Node counts and store sizes are sampled as a commit starts, its duration once it has finished: wait
+          // for the commit that follows the last record.
           const commits = samples(body, 'tributary_commit_duration_seconds_count').filter((s) => s.labels['application_id'] === applicationId);
-          const settled = lag.length === 2 && lag.every((s) => s.value === 0) && sum(entries) === truth.size && sum(commits) > 0;
+          const sourceIn = samples(body, 'tributary_node_records_in_total').filter((s) => s.labels['application_id'] === applicationId && s.labels['node'] === 'KSTREAM-SOURCE-0000000000');
+          const settled = lag.length === 2 && lag.every((s) => s.value === 0) && sum(entries) === truth.size && sum(commits) > 0 && sum(sourceIn) === total;
           return settled && body;
         },
-        { timeoutMs: 60_000, intervalMs: 250, description: 'lag 0 on both partitions, a store size equal to the number of keys and a finished commit' },
+        { timeoutMs: 60_000, intervalMs: 250, description: 'lag 0 on both partitions, a store size equal to the number of keys, every record counted at the source and a finished commit' },
       );
 
       const sourceIn = samples(text, 'tributary_node_records_in_total').filter((s) => s.labels['application_id'] === applicationId && s.labels['node'] === 'KSTREAM-SOURCE-0000000000');
