@@ -1,21 +1,11 @@
 // Real Kafka, at_least_once: a grouped count in a child process killed with SIGKILL at a random point and
 // restarted; the final count per key in the output topic and in the (restored) store equal the true counts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { AppProcess, appEnv, createTopics, kafkaClient, produceWorkload, randomKillPoint, readCounts, sameCounts, seededRandom } from './streams-harness.js';
+import { describe, expect, it } from 'vitest';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { AppProcess, appEnv, createTopics, kafkaSuite, produceWorkload, randomKillPoint, readCounts, sameCounts, seededRandom } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
 const apps: AppProcess[] = [];
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await Promise.all(apps.map((a) => a.kill()));
-  await admin.disconnect();
-});
+const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(apps.map((a) => a.kill())));
 
 describe('KafkaStreams at_least_once on real Kafka', () => {
   it('counts 100k records exactly per key across a SIGKILL and restart', async () => {

@@ -2,23 +2,13 @@
 // transactional id (as a transaction time-out or a restarted zombie would). The failed transaction is aborted,
 // the producer re-created, input rewound to the committed offsets and the stores rebuilt from their changelogs;
 // a read_committed reader sees every count 1..n of every key exactly once, in order, and the app keeps RUNNING.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KafkaStreams, Serdes, StreamsBuilder, type RecoveryInfo, type StreamsState } from '../../src/index.js';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { createTopics, kafkaClient, produceWorkload, readCounts, sameCounts, seededRandom } from './streams-harness.js';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { createTopics, kafkaSuite, produceWorkload, readCounts, sameCounts, seededRandom } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
 const running: KafkaStreams[] = [];
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await Promise.all(running.map((app) => app.close()));
-  await admin.disconnect();
-});
+const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(running.map((app) => app.close())));
 
 function groupedCount(input: string, output: string) {
   const builder = new StreamsBuilder();

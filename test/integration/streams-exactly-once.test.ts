@@ -1,21 +1,11 @@
 // Real Kafka, exactly_once: the grouped count (re-keyed through a repartition topic) in a child process
 // killed twice with SIGKILL; a read_committed reader sees every count 1..n of every key exactly once, in order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { AppProcess, appEnv, createTopics, kafkaClient, produceWorkload, randomKillPoint, readCounts, sameCounts, seededRandom } from './streams-harness.js';
+import { describe, expect, it } from 'vitest';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { AppProcess, appEnv, createTopics, kafkaSuite, produceWorkload, randomKillPoint, readCounts, sameCounts, seededRandom } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
 const apps: AppProcess[] = [];
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await Promise.all(apps.map((a) => a.kill()));
-  await admin.disconnect();
-});
+const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(apps.map((a) => a.kill())));
 
 describe('KafkaStreams exactly_once on real Kafka', () => {
   it('emits every count exactly once across two SIGKILLs', async () => {

@@ -3,10 +3,29 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
 import { Serdes } from '../../src/index.js';
-import { randomName, waitFor } from '../env/services.js';
+import { randomName, testServices, waitFor } from '../env/services.js';
 
 const APP = fileURLToPath(new URL('./apps/grouped-count-app.ts', import.meta.url));
+
+/**
+ * The brokers, a client and a connected admin for one test file; `stop` (the file's running apps) runs after
+ * its tests, before the admin disconnects.
+ */
+export function kafkaSuite(stop: () => Promise<unknown> = async () => undefined): { brokers: string[]; kafka: Kafka; admin: Admin } {
+  const { brokers } = testServices();
+  const kafka = kafkaClient(brokers);
+  const admin = kafka.admin();
+  beforeAll(async () => {
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await stop();
+    await admin.disconnect();
+  });
+  return { brokers, kafka, admin };
+}
 
 export function kafkaClient(brokers: string[]): Kafka {
   return new Kafka({ clientId: randomName('streams_test'), brokers, logLevel: logLevel.NOTHING });

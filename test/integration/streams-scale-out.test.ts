@@ -1,21 +1,11 @@
 // Real Kafka, scale-out: two instances share a 4-partition input; one is killed with SIGKILL; the survivor
 // takes its tasks, restores their stores from the changelog, and the final counts are exact.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { AppProcess, appEnv, createTopics, kafkaClient, produceWorkload, randomKillPoint, readCounts, sameCounts, seededRandom } from './streams-harness.js';
+import { describe, expect, it } from 'vitest';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { AppProcess, appEnv, createTopics, kafkaSuite, produceWorkload, randomKillPoint, readCounts, sameCounts, seededRandom } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
 const apps: AppProcess[] = [];
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await Promise.all(apps.map((a) => a.kill()));
-  await admin.disconnect();
-});
+const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(apps.map((a) => a.kill())));
 
 describe('KafkaStreams scale-out on real Kafka', () => {
   it('splits the tasks over two instances and moves them, with their state, when one dies', async () => {
