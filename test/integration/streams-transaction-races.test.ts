@@ -50,10 +50,12 @@ describe('KafkaStreams exactly_once with back-to-back transactions', () => {
     const producer = kafka.producer();
     await producer.connect();
     // One record per request, so the application sees many small batches and commits after each; go on
-    // until the race showed up a few times (bounded: it shows up within a few dozen transactions).
+    // until the race showed up a few times and a few dozen transactions committed (how many records a
+    // transaction holds depends on how long the previous commit took, so a record count alone does not
+    // guarantee that; bounded: both show up within a few hundred records).
     let total = 0;
     try {
-      while ((concurrentTransactionRetries < 3 || total < 300) && total < 3000) {
+      while ((concurrentTransactionRetries < 3 || commits < 30 || total < 300) && total < 3000) {
         await producer.send({ topic: input, messages: [{ key: `k${total % 7}`, value: String(total), partition: total % 2 }] });
         total++;
       }
