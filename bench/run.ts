@@ -109,11 +109,17 @@ const ctx: BenchContext = {
 
 const rows: Row[] = [];
 const notes: string[] = [];
+// Wall time per workload (preparing the input, the runs, the profiled run), so the run's length can be kept in hand.
+const timings: string[] = [];
+const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(0)} s`;
 const profiles: string[] = [];
 try {
   for (const workload of selected) {
     console.log(`\n== ${workload.description} (scale ${scale}, ${runs} runs each)`);
+    const workloadStart = performance.now();
     const prepared = await workload.prepare(ctx);
+    const prepareTime = seconds(workloadStart);
+    const runsStart = performance.now();
     const { records, unsupported } = prepared;
     const contenders = prepared.contenders.filter((c) => only === undefined || c.name.includes(only));
     for (const u of unsupported ?? []) notes.push(`${workload.name}: ${u}`);
@@ -122,6 +128,7 @@ try {
     for (let run = 1; run <= runs; run++) {
       for (const c of contenders) {
         let result: RunResult;
+        const runStart = performance.now();
         try {
           result = await c.run(run);
         } catch (error) {
@@ -129,9 +136,11 @@ try {
           result = { throughput: 0, peakRssBytes: 0, mismatch: `failed: ${(error as Error).message.split("\n").slice(0, 3).join(" ")}` };
         }
         byName.get(c.name)!.runs.push(result);
-        console.log(`  run ${run} ${c.name}: ${fmt(result.throughput)} rec/s, p50 ${fmt(result.p50Ms, 1)} ms, p99 ${fmt(result.p99Ms, 1)} ms, RSS ${fmt(result.peakRssBytes / 2 ** 20)} MB${result.mismatch ? ` MISMATCH ${result.mismatch}` : ''}${result.note ? ` (${result.note})` : ''}`);
+        console.log(`  run ${run} ${c.name}: ${fmt(result.throughput)} rec/s, p50 ${fmt(result.p50Ms, 1)} ms, p99 ${fmt(result.p99Ms, 1)} ms, RSS ${fmt(result.peakRssBytes / 2 ** 20)} MB, ${seconds(runStart)}${result.mismatch ? ` MISMATCH ${result.mismatch}` : ''}${result.note ? ` (${result.note})` : ''}`);
       }
     }
+    const runsTime = seconds(runsStart);
+    const profileStart = performance.now();
     const profiled = contenders.find((c) => c.profilable);
     if (profile && profiled) {
       const dir = join(root, 'bench/results/profiles', workload.name);
@@ -144,6 +153,7 @@ try {
         profiles.push(`${workload.name}: profiling run failed: ${(error as Error).message}`);
       }
     }
+    timings.push(`${workload.name} ${seconds(workloadStart)} (input ${prepareTime}, runs ${runsTime}, profile ${seconds(profileStart)})`);
   }
 } finally {
   clearInterval(loadTimer);
@@ -163,6 +173,7 @@ const report = [
   '',
   `Command: npm run bench -- ${process.argv.slice(2).join(' ')}`,
   `Duration: ${((Date.now() - started.getTime()) / 60_000).toFixed(1)} min`,
+  `Time per workload: ${timings.join('; ')}`,
   `Machine: ${machine}`,
   `Tributary ${versions.tributary}, Node ${versions.node}, kafkajs ${versions.kafkajs}, Kafka Streams 4.3.1 (bench/java), broker ${process.env['TRIBUTARY_KAFKA_IMAGE']}, PostgreSQL ${process.env['TRIBUTARY_POSTGRES_IMAGE']}`,
   '',
@@ -175,5 +186,5 @@ const report = [
 console.log(`\n${report}`);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/latest.md'), report + '\n');
-writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ started, durationMs: Date.now() - started.getTime(), scale, runs, machine, versions, rows, notes, profiles }, null, 2) + '\n');
+writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ started, durationMs: Date.now() - started.getTime(), timings, scale, runs, machine, versions, rows, notes, profiles }, null, 2) + '\n');
 process.exit(rows.some((r) => r.runs.some((x) => x.mismatch !== '')) ? 1 : 0);
