@@ -148,6 +148,47 @@ describe('KafkaStreams', () => {
     expect(app.state).toBe('NOT_RUNNING');
   });
 
+  it('at least once sends outputs as they are produced and commits their offsets only after the send is acknowledged', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    let acknowledge!: () => void;
+    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+    const port: KafkaPort = {
+      ...kafka.port,
+      producer: async (options) => {
+        const producer = await kafka.port.producer(options);
+        return { ...producer, send: async (records) => (records.some((r) => r.topic === 'counts-out') && (await acknowledged), producer.send(records)) };
+      },
+    };
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: port, commitIntervalMs: 60_000 });
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a', 'b', 'a']));
+    // Long before the commit interval the outputs are on their way; the commit that closing makes waits for them.
+    const closing = app.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(kafka.ops).toEqual([]);
+    acknowledge();
+    await closing;
+    expect(kafka.ops).toEqual(['send counts-out', 'send wc-counts-changelog', `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 3 }])}`, 'consumer close']);
+    expect(kafka.log('counts-out', 0).map((r) => r.key?.toString())).toEqual(['a', 'b', 'a']);
+  });
+
+  it('at least once does not wait for the commit interval to make outputs visible', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 60_000 });
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a', 'b']));
+    await until(() => kafka.log('counts-out', 0).length === 2);
+    await kafka.batch(words('words', 0, 2, ['a']));
+    await until(() => kafka.log('counts-out', 0).length === 3);
+    expect(kafka.ops).toEqual(['send counts-out', 'send counts-out']);
+    await app.close();
+    expect(kafka.ops.slice(2)).toEqual(['send wc-counts-changelog', `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 3 }])}`, 'consumer close']);
+  });
+
   it('restores stores before processing and skips input whose effect the changelog already holds', async () => {
     const kafka = memoryKafka({ words: 1 });
     const first = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 60_000 });

@@ -85,9 +85,10 @@ export interface KafkaStreamsConfig {
   /** Default `at_least_once`. */
   readonly guarantee?: ProcessingGuarantee;
   /**
-   * How often tasks commit. Default 100 ms under exactly-once (as Kafka Streams) and 1000 ms under
-   * at-least-once: Kafka Streams' 30 s default relies on its record cache to forward results, whereas here
-   * outputs are buffered until the commit, so the interval is also the output latency.
+   * How often tasks commit. Default 100 ms under exactly-once (as Kafka Streams): outputs are part of the
+   * transaction, so the interval is also the output latency. Default 1000 ms under at-least-once, where
+   * outputs are sent as they are produced and the interval bounds how much input a crash makes the next
+   * owner process again (Kafka Streams' default is 30 s).
    */
   readonly commitIntervalMs?: number;
   /** Stable id of this instance: the transactional id is `<applicationId>-<instanceId>`, so a restarted
@@ -208,6 +209,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #uncommitted = false;
   #assignmentGeneration = 0;
   #purging = false;
+  /** At-least-once: the send of outputs ahead of the commit now in flight (one at a time keeps their order). */
+  #sending: Promise<void> | undefined;
+  /** At-least-once: a send ahead of the commit that the production policy says to fail on. */
+  #sendFailure: unknown;
+  /** At-least-once: records sent ahead of the commit since the last one (reported with the commit). */
+  #sentAhead = 0;
   #error: StreamsError | undefined;
   #processed = 0;
   /** Partitions of the current assignment. */
@@ -670,6 +677,42 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#logger.debug({ task: running.name, processed, ms: performance.now() - t0 }, 'records processed');
     this.#uncommitted = true;
     this.#config.metrics?.recordsProcessed?.(running.name, processed, performance.now() - t0);
+    this.#sendAhead();
+  }
+
+  /**
+   * At-least-once sends outputs as they are produced, not at the commit, so that a record's result is visible
+   * within one produce round trip instead of up to a commit interval later (Kafka Streams does the same). One
+   * send is in flight at a time and takes everything produced meanwhile, which keeps each partition's order
+   * and batches under load. Offsets are still committed only after every send before them succeeded.
+   */
+  #sendAhead(): void {
+    if (this.guarantee !== 'at_least_once' || this.#sending !== undefined || this.#sendFailure !== undefined || this.#producer === undefined) return;
+    if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING') return;
+    const records: OutgoingRecord[] = [];
+    for (const t of this.#tasks.values()) if (t.task.collector.size > 0) records.push(...t.task.collector.drain());
+    if (records.length === 0) return;
+    this.#sentAhead += records.length;
+    this.#sending = this.#produceAtLeastOnce(this.#producer, records).then(
+      () => {
+        this.#sending = undefined;
+        this.#sendAhead();
+      },
+      (error: unknown) => {
+        this.#sending = undefined;
+        this.#sendFailure = error;
+      },
+    );
+  }
+
+  /** Waits for the sends ahead of the commit; rethrows the failure of one the policy says to fail on. */
+  async #settleSendsAhead(): Promise<void> {
+    while (this.#sending !== undefined) await this.#sending;
+    const failure = this.#sendFailure;
+    if (failure !== undefined) {
+      this.#sendFailure = undefined;
+      throw failure;
+    }
   }
 
   #punctuateWallClock(): Promise<void> | void {
@@ -679,6 +722,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       if (t.task.bufferedRecords > 0) this.#processTask(t);
       if (t.task.punctuateWallClock()) this.#uncommitted = true;
     }
+    this.#sendAhead();
   }
 
   /** Hands each task's counts (and, at most once a second, its store sizes) to the metrics hook. */
@@ -702,6 +746,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#reportTaskMetrics();
     if (!this.#uncommitted || this.#tasks.size === 0) return;
     const started = Date.now();
+    await this.#settleSendsAhead();
+    const sentAhead = this.#sentAhead;
+    this.#sentAhead = 0;
     const records: OutgoingRecord[] = [];
     const changelog: OutgoingRecord[] = [];
     const offsets: TopicPartitionOffset[] = [];
@@ -721,7 +768,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (this.guarantee === 'exactly_once') {
       if (!(await this.#commitTransaction(producer, records, changelog, offsets))) return;
     } else {
-      await this.#produceAtLeastOnce(producer, records);
+      if (records.length > 0) await this.#produceAtLeastOnce(producer, records);
       await producer.send(changelog);
       try {
         await this.#consumer!.commit(offsets);
@@ -731,7 +778,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
         this.#logger.warn({ err: error }, 'offset commit failed; records since the last commit will be processed again');
       }
     }
-    const info: CommitInfo = { records: records.length, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: this.guarantee === 'exactly_once' };
+    const info: CommitInfo = { records: records.length + sentAhead, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: this.guarantee === 'exactly_once' };
     this.#logger.debug(info, 'committed');
     this.emit('commit', info);
     this.#config.metrics?.commit?.(info);

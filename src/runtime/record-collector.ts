@@ -1,9 +1,9 @@
 import type { OutgoingRecord } from '../errors.js';
 
 /**
- * Buffers what a task produces (outputs, repartition records, dead letters) until commit, in the order
- * produced. The Kafka runtime sends a drained batch in one producer call (one transaction under
- * exactly-once); the test driver routes it to output topics and re-feeds internal topics.
+ * Buffers what a task produces (outputs, repartition records, dead letters) in the order produced, until
+ * the commit under exactly-once (one transaction) or the next send under at-least-once (the runtime sends
+ * as it goes); the test driver routes it to output topics and re-feeds internal topics.
  */
 export class RecordCollector {
   #records: OutgoingRecord[] = [];
