@@ -4,7 +4,7 @@
 // time. Then latency probes: single-row transactions at ~1k/s, from the INSERT's commit returning to the bench's
 // consumer seeing the event. Every run's events (key and `after` of each row) must hash the same.
 // w5-latency instead follows a small backlog with a paced phase: single-row transactions scheduled at a steady
-// 2k/s (5 s at scale 1) from several connections, so that the rate is reached even when one commit takes longer
+// 2k/s for 5 s at every scale (a shorter phase measures its own start more than the steady state) from several connections, so that the rate is reached even when one commit takes longer
 // than the interval; its table row holds the achieved transaction rate and the commit-to-visible p50/p99.
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ interface Paced {
 
 const PACED_RATE = 2000;
 const PACED_CONNECTIONS = 16;
+/** How long the paced phase lasts, whatever the scale. */
+const PACED_SECONDS = 5;
 
 function cdcWorkload(name: string, description: string, bulk: boolean, paced?: Paced): Workload {
   return {
@@ -34,7 +36,7 @@ function cdcWorkload(name: string, description: string, bulk: boolean, paced?: P
     description,
     async prepare(ctx) {
       const rows = paced ? 1000 : bulk ? Math.max(2000, Math.round(200_000 * ctx.scale)) : Math.max(500, Math.round(20_000 * ctx.scale));
-      const probes = paced ? Math.max(1000, Math.round(paced.rate * 5 * ctx.scale)) : 1000;
+      const probes = paced ? Math.round(paced.rate * PACED_SECONDS) : 1000;
       const reference: { digest?: string } = {};
       const contender = (contenderName: string, kind: 'tributary' | 'debezium' | 'ceiling', profilable = false): ContenderSpec => ({
         name: contenderName,
