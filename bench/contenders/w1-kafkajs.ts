@@ -6,7 +6,8 @@ import { keepClick, projectClick } from '../lib/clicks.js';
 const [brokers, input, output, groupId] = process.argv.slice(2) as [string, string, string, string];
 const kafka = new Kafka({ clientId: groupId, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 const producer = kafka.producer({ allowAutoTopicCreation: false });
-const consumer = kafka.consumer({ groupId, maxBytes: 16 << 20, maxBytesPerPartition: 4 << 20 });
+// The Java consumer's fetch.max.wait.ms (kafkajs waits 5 s, which only slows stopping).
+const consumer = kafka.consumer({ groupId, maxBytes: 16 << 20, maxBytesPerPartition: 4 << 20, maxWaitTimeInMs: 500 });
 await Promise.all([producer.connect(), consumer.connect()]);
 consumer.on(consumer.events.GROUP_JOIN, () => console.log('READY'));
 await consumer.subscribe({ topic: input, fromBeginning: true });

@@ -55,7 +55,8 @@ export interface Collected {
 
 /** Reads a topic from the beginning (read_committed) and hands every record to `onRecord`. */
 export async function collect(kafka: Kafka, topic: string, onRecord: (r: Collected) => void): Promise<Consumer> {
-  const consumer = kafka.consumer({ groupId: `${topic}-collector`, maxBytes: 32 << 20, maxBytesPerPartition: 8 << 20 });
+  // A short broker wait: disconnecting waits for the fetch in flight.
+  const consumer = kafka.consumer({ groupId: `${topic}-collector`, maxBytes: 32 << 20, maxBytesPerPartition: 8 << 20, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let joined!: () => void;

@@ -84,7 +84,8 @@ export class KafkaOffsetStore {
     const nonEmpty = [...targets].filter(([p, high]) => high > BigInt(ends.find((e) => e.partition === p)!.low));
     if (nonEmpty.length === 0) return null;
     const groupId = `tributary-cdc-offset-reader-${randomUUID()}`;
-    const consumer: Consumer = this.kafka.consumer({ groupId });
+    // Disconnecting waits for the fetch in flight: a short broker wait keeps start-up from idling up to 5 s.
+    const consumer: Consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
     let latest: SourceOffset | null = null;
     try {
       await consumer.connect();

@@ -112,6 +112,8 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
     // one batch.size of 500 per round trip. Larger fetches let every chunk be a full batch.size.
     maxBytesPerPartition: 16 << 20,
     maxBytes: 64 << 20,
+    // Stopping waits for the fetch in flight; kafkajs's 5 s broker wait would make a quiet sink slow to stop.
+    maxWaitTimeInMs: 500,
     // kafkajs asks only about failures it classes as retriable (a group-coordination time-out, a lost broker):
     // restarting replays from the committed offsets, which upserts make harmless. Our own failures never reach
     // kafkajs: eachBatch ends the sink itself through fail().

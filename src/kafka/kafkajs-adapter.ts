@@ -307,6 +307,13 @@ function kafkajsAssignor(assignor: PartitionAssignor): PartitionAssigner {
   };
 }
 
+/**
+ * How long a fetch waits on the broker for data (the Java consumer's `fetch.max.wait.ms` default). kafkajs
+ * waits 5 s by default, and a consumer's disconnect waits for the fetch in flight: closing an application,
+ * or ending a restore, would take up to 5 s on a quiet topic. A busy topic answers at once either way.
+ */
+const FETCH_MAX_WAIT_MS = 500;
+
 function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): ConsumerPort {
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
@@ -315,6 +322,7 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
     heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     // Smaller fetches keep a batch's processing and its commit short (and heartbeats regular).
     maxBytesPerPartition: 256 * 1024,
+    maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
     rebalanceTimeout: 60_000,
     ...(options.assignor === undefined ? {} : { partitionAssigners: [kafkajsAssignor(options.assignor)] }),
   });
@@ -381,7 +389,7 @@ async function readToEnd(kafka: Kafka, requests: readonly ReadRequest[], onBatch
   const pending = new Map<string, ReadRequest>();
   for (const r of requests) if (r.endOffset > 0) pending.set(`${r.topic}\u0000${r.partition}`, r);
   if (pending.size === 0) return;
-  const consumer = kafka.consumer({ groupId: `tributary-restore-${randomUUID()}`, readUncommitted: !readCommitted, sessionTimeout: 30_000 });
+  const consumer = kafka.consumer({ groupId: `tributary-restore-${randomUUID()}`, readUncommitted: !readCommitted, sessionTimeout: 30_000, maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   const markProgress = (topic: string, partition: number, lastOffset: number): void => {
