@@ -1,4 +1,4 @@
-// `npm run bench [-- <workload>...] [--runs N] [--scale F] [--only <contender substring>] [--no-profile]`: every workload against a real Kafka
+// `npm run bench [-- <workload>...] [--runs N] [--scale F] [--only <contender substring>] [--profile]`: every workload against a real Kafka
 // and PostgreSQL (KAFKA_BROKERS / DATABASE_URL, or containers from src/testing), every contender in the same
 // invocation, runs alternating between contenders. Prints the table and writes bench/results/latest.{md,json}.
 import { execFileSync } from 'node:child_process';
@@ -31,10 +31,11 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? argv.splice(i, 2)[1] : undefined;
 };
 const runs = Number(option('--runs') ?? 3);
-// Scale 1 is the sizes of issue 6; at the default a run of every workload takes about 20 minutes on 2 cores.
+// Scale 1 is the sizes of issue 6; at the default a run of every workload takes about 13 minutes on 2 cores
+// (--profile adds one profiled Tributary run per workload, about a minute and a half).
 const scale = Number(option('--scale') ?? 0.05);
 const only = option('--only');
-const profile = !argv.includes('--no-profile');
+const profile = argv.includes('--profile');
 const names = argv.filter((a) => !a.startsWith('--'));
 const selected = names.length === 0 ? WORKLOADS : names.map((n) => WORKLOADS.find((w) => w.name === n) ?? fail(`unknown workload ${n}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`));
 
