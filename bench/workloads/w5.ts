@@ -85,6 +85,8 @@ async function runOnce(ctx: BenchContext, spec: RunSpec): Promise<RunResult> {
   await admin.connect();
   let contender: Contender | undefined;
   let collector: Awaited<ReturnType<typeof collect>> | undefined;
+  // Deleting a topic that does not exist is retried by kafkajs for seconds: the ceiling never creates one.
+  let topicCreated = false;
   try {
     await db.query(`create table ${table} (${COLUMNS})`);
     await db.query(`create publication ${publication} for table ${table}`);
@@ -114,6 +116,7 @@ async function runOnce(ctx: BenchContext, spec: RunSpec): Promise<RunResult> {
     }
 
     await createTopic(admin, topic, 1);
+    topicCreated = true;
     const seen = new Map<number, string>();
     const receivedAt = new Float64Array(total + 1);
     let duplicates = 0;
@@ -188,7 +191,9 @@ async function runOnce(ctx: BenchContext, spec: RunSpec): Promise<RunResult> {
   } finally {
     await contender?.stop();
     await collector?.disconnect();
-    // The slot stays active for a moment after its walsender's client left.
+    // The slot stays active until its walsender notices that the client left (seconds): end the walsender,
+    // the contender is gone anyway.
+    await db.query(`select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = $1 and active_pid is not null`, [slot]).catch(() => undefined);
     for (let attempt = 0; attempt < 50; attempt++) {
       const dropped = await db.query(`select pg_drop_replication_slot($1)`, [slot]).then(() => true, (error: Error) => /does not exist/.test(error.message));
       if (dropped) break;
@@ -197,7 +202,7 @@ async function runOnce(ctx: BenchContext, spec: RunSpec): Promise<RunResult> {
     await db.query(`drop publication if exists ${publication}`).catch(() => undefined);
     await db.query(`drop table if exists ${table}`).catch(() => undefined);
     await db.end();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    if (topicCreated) await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
   }
 }
