@@ -56,7 +56,8 @@ function w2kafka(mode: Mode): Workload {
       const lastTs = base + (total - 1) * step;
       const expected = new Map([...windows].filter(([k]) => mode === 'update' || Number(k.slice(k.indexOf('@') + 1)) + WINDOW_MS <= lastTs));
       const sha256 = createHash('sha256').update(windowedResult([...expected], 'final').join('\n')).digest('hex');
-      const probes = mode === 'update' ? Math.min(5000, Math.max(500, Math.round(total / 100))) : 0;
+      // At least a second of probes (25 every 10 ms) at every scale, so that one pause does not make the figure.
+      const probes = mode === 'update' ? Math.min(5000, Math.max(2500, Math.round(total / 100))) : 0;
       const prepared: Prepared = { mode, encoded, lastTs, expected, sha256, probes };
       const tsx = ['--import', 'tsx'];
       const contender = (name: string, command: CommandOf, profilable = false): ContenderSpec => ({

@@ -43,7 +43,9 @@ export const w3: Workload = {
   async prepare(ctx) {
     const clickCount = Math.max(2000, Math.round(500_000 * ctx.scale));
     const input = generateJoinInput(clickCount, joinBaseTimestamp());
-    const probes = Math.min(5000, Math.max(500, Math.round(clickCount / 100)));
+    // At least a second of probes (25 pairs every 10 ms) at every scale: a shorter phase measures whatever
+    // single pause (a commit, a collection) falls into it more than the steady latency.
+    const probes = Math.min(5000, Math.max(2500, Math.round(clickCount / 100)));
     const clicks = [...input.clicks];
     const purchases = [...input.purchases];
     const expectation = expectJoin(clicks, purchases, purchases.length + probes);

@@ -17,7 +17,7 @@ import type { BenchContext, ContenderSpec, RunResult, Workload } from '../lib/ty
 
 type Kind = 'tributary' | 'debezium';
 
-const PROBES = 500;
+const PROBES = 300;
 const PROBE_EVERY_MS = 10;
 const PROBE_FIRST_ID = 1_000_000_000;
 const PREFIX = 'benchw6';
