@@ -62,7 +62,7 @@ export const w1: Workload = {
         ...(npmKafkaStreams === undefined
           ? []
           : [
-              contender('npm kafka-streams 5.0.0 (node-rdkafka, at-least-once)', (input, output, app) => ({
+              contender('npm kafka-streams 5.0.0 (node-rdkafka, batch commits)', (input, output, app) => ({
                 command: NODE,
                 args: [...tsx, join(ctx.root, 'bench/contenders/w1-kafka-streams-npm.ts'), npmKafkaStreams, ctx.brokers.join(','), input, output, app],
                 ready: /^READY$/m,
