@@ -2,23 +2,13 @@
 // headers while the rest is processed; with log-and-fail the application stops with an error naming the
 // topic, partition and offset of the bad record.
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, DeserializationError, KafkaStreams, Serdes, StreamsBuilder, deadLetter, type ErrorPolicies } from '../../src/index.js';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { createTopics, kafkaClient } from './streams-harness.js';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { createTopics, kafkaSuite } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
 const running: KafkaStreams[] = [];
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await Promise.all(running.map((app) => app.close()));
-  await admin.disconnect();
-});
+const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(running.map((app) => app.close())));
 
 interface Reading {
   readonly sensor: string;

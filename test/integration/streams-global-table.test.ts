@@ -2,24 +2,14 @@
 // (inserts, updates, tombstones, a record that cannot be deserialized); every instance loads all of it before
 // processing, applies later updates, and two instances of one application each hold the whole table while
 // sharing the stream partitions. Under exactly_once the global topic is read read_committed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { deadLetter, DeadLetterHeaders, KafkaStreams, Serdes, StreamsBuilder, type Serde, type Topology } from '../../src/index.js';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { createTopics, kafkaClient } from './streams-harness.js';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { createTopics, kafkaSuite } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
 const running: KafkaStreams[] = [];
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await Promise.all(running.map((app) => app.close()));
-  await admin.disconnect();
-});
+const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(running.map((app) => app.close())));
 
 /** Country names; the bytes `bad` are not a valid value. */
 const countryName: Serde<string> = {

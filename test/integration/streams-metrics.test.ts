@@ -1,15 +1,13 @@
 // Real Kafka: a grouped count run by KafkaStreams with prometheusMetrics(), scraped over HTTP from
 // serveMetrics(): records in at the source node, commit latency, the store size and a lag of 0 at the end;
 // then the restore progress of a second instance.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { KafkaStreams, prometheusMetrics, serveMetrics, Serdes, StreamsBuilder, type MetricsServer } from '../../src/index.js';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { createTopics, kafkaClient, produceWorkload, seededRandom } from './streams-harness.js';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { createTopics, kafkaSuite, produceWorkload, seededRandom } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
+const { brokers, kafka, admin } = kafkaSuite();
 
 interface Sample {
   readonly labels: Record<string, string>;
@@ -30,13 +28,6 @@ function samples(text: string, metric: string): Sample[] {
 }
 
 const sum = (list: readonly Sample[]): number => list.reduce((n, s) => n + s.value, 0);
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await admin.disconnect();
-});
 
 describe('KafkaStreams metrics on real Kafka', () => {
   it('reports records in, commit latency, store size and lag through the /metrics endpoint', async () => {

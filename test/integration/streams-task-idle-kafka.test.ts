@@ -2,15 +2,13 @@
 // the other. A task must not run its clicks far ahead of its purchases (Kafka Streams' max.task.idle.ms
 // readiness): with the default it waits for the purchases partition it knows has data on the broker, so no
 // click that has a purchase comes out as a non-joined (click, null) result.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JoinWindows, KafkaStreams, Serdes, StreamsBuilder } from '../../src/index.js';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { createTopics, kafkaClient, seededRandom } from './streams-harness.js';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { createTopics, kafkaSuite, seededRandom } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
 const running: KafkaStreams[] = [];
+const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(running.map((app) => app.close())));
 
 const PARTITIONS = 2;
 /** Several fetches per partition (256 KiB each), so the clicks backlog cannot arrive in one go. */
@@ -18,14 +16,6 @@ const CLICKS = 24_000;
 const CLICK_SPACING_MS = 10;
 const PURCHASE_DELAY_MS = 5;
 const JOIN_DIFFERENCE_MS = 100;
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await Promise.all(running.map((app) => app.close()));
-  await admin.disconnect();
-});
 
 async function produce(topic: string, messages: { key: string; value: string; partition: number; timestamp: string }[]): Promise<void> {
   const producer = kafka.producer();

@@ -1,23 +1,13 @@
 // Real Kafka, exactly_once with commits back to back: kafkajs meets CONCURRENT_TRANSACTIONS when a
 // transaction starts while the markers of the previous one are still being written (and does not retry it
 // for sendOffsets); the adapter's retry absorbs it and the application keeps running.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KafkaStreams, Serdes, StreamsBuilder, isConcurrentTransactions, kafkajsAdapter } from '../../src/index.js';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { createTopics, kafkaClient } from './streams-harness.js';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { createTopics, kafkaSuite } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
 const running: KafkaStreams[] = [];
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await Promise.all(running.map((app) => app.close()));
-  await admin.disconnect();
-});
+const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(running.map((app) => app.close())));
 
 describe('KafkaStreams exactly_once with back-to-back transactions', () => {
   it('commits small transactions back to back, most holding only offsets, without failing', async () => {

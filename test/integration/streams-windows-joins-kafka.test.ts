@@ -3,16 +3,14 @@
 // records in partition order. Stream time is per partition (per task), so one driver per partition is the exact
 // comparison. Both join sides are branches of the one input topic, so the order in which a task sees left and
 // right records is the partition order, in the driver as on the broker.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JoinWindows, KafkaStreams, Serdes, StreamsBuilder, TimeWindows, type Topology } from '../../src/index.js';
 import { TopologyTestDriver } from '../../src/testing/index.js';
-import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
-import { createTopics, kafkaClient, seededRandom } from './streams-harness.js';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { createTopics, kafkaSuite, seededRandom } from './streams-harness.js';
 
-const { brokers } = testServices();
-const kafka = kafkaClient(brokers);
-const admin = kafka.admin();
 const running: KafkaStreams[] = [];
+const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(running.map((app) => app.close())));
 
 const PARTITIONS = 4;
 const KEYS = 40;
@@ -21,14 +19,6 @@ const WINDOW_MS = 1_000;
 const WINDOW_GRACE_MS = 200;
 const JOIN_DIFFERENCE_MS = 100;
 const JOIN_GRACE_MS = 50;
-
-beforeAll(async () => {
-  await admin.connect();
-});
-afterAll(async () => {
-  await Promise.all(running.map((app) => app.close()));
-  await admin.disconnect();
-});
 
 interface InputRecord {
   readonly partition: number;
