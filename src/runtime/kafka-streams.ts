@@ -157,6 +157,12 @@ interface RunningTask {
   readonly appliedUpTo: Map<string, number>;
   /** Next offset to process per input partition (-1 until the first record). */
   readonly position: Map<string, number>;
+  /**
+   * The group's committed offset per input partition (key: tpKey) as this instance last knew it: read at
+   * assignment, then set by each commit of its own. A later assignment keeps the task only if the group's
+   * offsets are still these, i.e. no other instance committed work on its partitions in between.
+   */
+  readonly committed: Map<string, number>;
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -429,42 +435,93 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   }
 
   #closeTasks(): void {
-    for (const t of this.#tasks.values()) {
-      try {
-        t.task.close();
-      } catch (error) {
-        this.#logger.warn({ err: error, task: t.name }, 'task close failed');
-      }
+    for (const t of [...this.#tasks.values()]) this.#closeTask(t);
+  }
+
+  #closeTask(running: RunningTask): void {
+    try {
+      running.task.close();
+    } catch (error) {
+      this.#logger.warn({ err: error, task: running.name }, 'task close failed');
     }
-    this.#tasks.clear();
-    this.#taskByPartition.clear();
+    this.#tasks.delete(running.name);
+    for (const topic of running.task.inputTopics) {
+      const key = tpKey(topic, running.task.id.partition);
+      if (this.#taskByPartition.get(key) === running) this.#taskByPartition.delete(key);
+    }
   }
 
   /**
-   * A new assignment. Every task is rebuilt and restored from its changelogs: a task that stays keeps no
-   * uncommitted state, because the consumer re-reads its partitions from the committed offsets.
+   * A new assignment. A task this instance keeps goes on with its state, as Kafka Streams keeps a task that
+   * stays through a rebalance, provided no other instance committed work on its partitions meanwhile (its
+   * committed offsets are still the ones it knows; else it is rebuilt). Its uncommitted work stays too: the
+   * consumer re-reads its partitions from the committed offsets and the task skips what it already
+   * processed (its position), so nothing is applied twice and the next commit covers that work. Other
+   * tasks are closed, new ones are built and restored from their changelogs.
    */
   async #onAssigned(partitions: readonly TopicPartition[], generation: number): Promise<void> {
     if (this.#state === 'PENDING_SHUTDOWN' || generation !== this.#assignmentGeneration) return;
     this.#setState('REBALANCING');
-    this.#closeTasks();
     this.#resumeAll();
-    this.#uncommitted = false;
     this.#assigned = partitions;
-    await this.#createTasks(partitions, generation);
+    const committed = await this.#committedOffsets(partitions);
+    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
+    const wanted = this.#taskIdsOf(partitions);
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    for (const [name, running] of [...this.#tasks]) {
+      if (wanted.has(name) && committed !== undefined && this.#committedAsKnown(running, committed)) {
+        kept.push(name);
+        continue;
+      }
+      dropped.push(name);
+      this.#closeTask(running);
+    }
+    // A kept task may hold work to commit; a commit with nothing in it costs nothing.
+    this.#uncommitted = kept.length > 0;
+    if (kept.length > 0 || dropped.length > 0) this.#logger.info({ kept, dropped }, `rebalance: ${kept.length} tasks kept with their state, ${dropped.length} closed`);
+    await this.#createTasks(partitions, generation, committed ?? new Map());
   }
 
-  /** Builds the tasks of `partitions`, restores their stores and starts them (state RUNNING). */
-  async #createTasks(partitions: readonly TopicPartition[], generation: number): Promise<void> {
-    const plan = this.#plan!;
+  /** The group's committed offsets of `partitions` (key: tpKey), or undefined when they cannot be read. */
+  async #committedOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number> | undefined> {
+    try {
+      const offsets = await this.#admin!.committedOffsets(this.applicationId, [...new Set(partitions.map((tp) => tp.topic))]);
+      return new Map(offsets.map((o) => [tpKey(o.topic, o.partition), o.offset]));
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'cannot read the committed offsets at assignment; every task is rebuilt from its changelogs');
+      return undefined;
+    }
+  }
+
+  /** True when the group's committed offsets of the task's input partitions are the ones it last knew. */
+  #committedAsKnown(running: RunningTask, committed: ReadonlyMap<string, number>): boolean {
+    for (const topic of running.task.inputTopics) {
+      const key = tpKey(topic, running.task.id.partition);
+      if (committed.get(key) !== running.committed.get(key)) return false;
+    }
+    return true;
+  }
+
+  #taskIdsOf(partitions: readonly TopicPartition[]): Map<string, TaskId> {
     const ids = new Map<string, TaskId>();
     for (const tp of partitions) {
-      const id = taskOf(plan.subtopologies, tp);
+      const id = taskOf(this.#plan!.subtopologies, tp);
       if (id !== undefined) ids.set(taskIdToString(id), id);
     }
+    return ids;
+  }
+
+  /**
+   * Builds the tasks of `partitions` this instance does not run yet, restores their stores and starts them
+   * (state RUNNING). `committed` holds the group's committed offsets as read for this assignment.
+   */
+  async #createTasks(partitions: readonly TopicPartition[], generation: number, committed: ReadonlyMap<string, number>): Promise<void> {
+    const ids = this.#taskIdsOf(partitions);
     this.#logger.info({ tasks: [...ids.keys()].sort(), partitions: partitions.length }, 'assignment received');
     const created: RunningTask[] = [];
     for (const [name, id] of [...ids].sort()) {
+      if (this.#tasks.has(name)) continue;
       const task = new Task({
         id,
         topology: this.#topology,
@@ -475,7 +532,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
         globalStores: this.#global?.stores,
         maxTaskIdleMs: this.#maxTaskIdleMs,
       });
-      created.push({ task, name, appliedUpTo: new Map(), position: new Map() });
+      const known = new Map<string, number>();
+      for (const topic of task.inputTopics) {
+        const offset = committed.get(tpKey(topic, id.partition));
+        if (offset !== undefined) known.set(tpKey(topic, id.partition), offset);
+      }
+      created.push({ task, name, appliedUpTo: new Map(), position: new Map(), committed: known });
     }
     await this.#restore(created);
     await this.#noteInitialLags(created, partitions);
@@ -767,11 +829,13 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#logger.debug({ records: records.length, changelog: changelog.length, offsets: offsets.length, ms: Date.now() - started }, 'commit collected');
     if (this.guarantee === 'exactly_once') {
       if (!(await this.#commitTransaction(producer, records, changelog, offsets))) return;
+      this.#noteCommitted(offsets);
     } else {
       if (records.length > 0) await this.#produceAtLeastOnce(producer, records);
       await producer.send(changelog);
       try {
         await this.#consumer!.commit(offsets);
+        this.#noteCommitted(offsets);
       } catch (error) {
         // A rebalance took the partitions: the next owner re-reads from the last committed offsets and the
         // changelog headers keep it from applying twice what the store already holds.
@@ -783,6 +847,11 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.emit('commit', info);
     this.#config.metrics?.commit?.(info);
     if (this.#config.purgeRepartitionTopics !== false) this.#purgeRepartition(offsets);
+  }
+
+  /** Remembers the offsets this instance committed, per task (see {@link RunningTask.committed}). */
+  #noteCommitted(offsets: readonly TopicPartitionOffset[]): void {
+    for (const o of offsets) this.#taskByPartition.get(tpKey(o.topic, o.partition))?.committed.set(tpKey(o.topic, o.partition), o.offset);
   }
 
   /**
@@ -852,7 +921,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
     const next = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
     this.#consumer!.seek(assigned.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: next.get(tpKey(tp.topic, tp.partition)) ?? 'earliest' })));
-    await this.#createTasks(assigned, generation);
+    await this.#createTasks(assigned, generation, next);
     const info: RecoveryInfo = { kind: failure.kind, reason: failure.message, tasks, attempt };
     this.#logger.warn(info, `recovered from a failed transaction: ${tasks.length} tasks rebuilt, input rewound to the committed offsets`);
     this.emit('recovered', info);
