@@ -193,6 +193,41 @@ describe('KafkaStreams', () => {
     expect(kafka.ops.slice(2)).toEqual(['send wc-counts-changelog', `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 3 }])}`, 'consumer close']);
   });
 
+  it('at least once goes on processing while a commit sends its changelog and commits its offsets', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const port: KafkaPort = {
+      ...kafka.port,
+      producer: async (options) => {
+        const producer = await kafka.port.producer(options);
+        return { ...producer, send: async (records) => (records.some((r) => r.topic === 'wc-counts-changelog') && (await released), producer.send(records)) };
+      },
+    };
+    const clock = new ManualClockScheduler(0);
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: port, commitIntervalMs: 1000, scheduler: clock });
+    const commits: number[] = [];
+    app.on('commit', (info) => commits.push(info.records));
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a', 'b']));
+    clock.advanceTo(1000); // the commit waits on its changelog send
+    await kafka.batch(words('words', 0, 2, ['a']));
+    expect(app.store<string, number>('counts').get('a')).toBe(2);
+    await until(() => kafka.log('counts-out', 0).length === 3);
+    expect(kafka.ops.filter((op) => op.startsWith('commit'))).toEqual([]);
+    release();
+    await until(() => commits.length === 1);
+    expect(commits).toEqual([2]);
+    await app.close();
+    expect(kafka.ops.filter((op) => op.startsWith('commit'))).toEqual([
+      `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 2 }])}`,
+      `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 3 }])}`,
+    ]);
+    expect(commits).toEqual([2, 1]);
+  });
+
   it('restores stores before processing and skips input whose effect the changelog already holds', async () => {
     const kafka = memoryKafka({ words: 1 });
     const first = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 60_000 });

@@ -219,8 +219,20 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #sending: Promise<void> | undefined;
   /** At-least-once: a send ahead of the commit that the production policy says to fail on. */
   #sendFailure: unknown;
-  /** At-least-once: records sent ahead of the commit since the last one (reported with the commit). */
-  #sentAhead = 0;
+  /** At-least-once: outputs a commit collected while a send was in flight; the next send takes them first. */
+  #held: OutgoingRecord[] = [];
+  /** At-least-once: outputs handed to the sends since start, and how many of those were acknowledged. */
+  #handedOut = 0;
+  #acknowledged = 0;
+  /** At-least-once: `#handedOut` at the previous commit (the commit reports the outputs since). */
+  #handedOutAtCommit = 0;
+  /** At-least-once: commits waiting until the outputs before them are acknowledged. */
+  #ackWaiters: { readonly upTo: number; readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
+  /**
+   * At-least-once: the commit whose changelog send and offset commit are in flight. Tasks go on processing
+   * meanwhile; the next commit (and a rebalance, and closing) waits for it, so commits stay in order.
+   */
+  #committing: Promise<void> | undefined;
   #error: StreamsError | undefined;
   #processed = 0;
   /** Partitions of the current assignment. */
@@ -414,6 +426,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       await this.#queue;
       try {
         await this.#commit();
+        await this.#committing;
       } catch (error) {
         this.#logger.warn({ err: error }, 'final commit failed; uncommitted work will be redone by the next owner');
       }
@@ -462,6 +475,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   async #onAssigned(partitions: readonly TopicPartition[], generation: number): Promise<void> {
     if (this.#state === 'PENDING_SHUTDOWN' || generation !== this.#assignmentGeneration) return;
     this.#setState('REBALANCING');
+    // The offsets of a commit in flight decide which tasks are kept.
+    await this.#committing;
     this.#resumeAll();
     this.#assigned = partitions;
     const committed = await this.#committedOffsets(partitions);
@@ -750,31 +765,51 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    */
   #sendAhead(): void {
     if (this.guarantee !== 'at_least_once' || this.#sending !== undefined || this.#sendFailure !== undefined || this.#producer === undefined) return;
-    if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING') return;
-    const records: OutgoingRecord[] = [];
-    for (const t of this.#tasks.values()) if (t.task.collector.size > 0) records.push(...t.task.collector.drain());
+    // Closing still sends what the final commit collected.
+    if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING' && this.#state !== 'PENDING_SHUTDOWN') return;
+    const records = this.#held;
+    this.#held = [];
+    for (const t of this.#tasks.values()) {
+      if (t.task.collector.size === 0) continue;
+      const drained = t.task.collector.drain();
+      this.#handedOut += drained.length;
+      records.push(...drained);
+    }
     if (records.length === 0) return;
-    this.#sentAhead += records.length;
+    const upTo = this.#handedOut;
     this.#sending = this.#produceAtLeastOnce(this.#producer, records).then(
       () => {
         this.#sending = undefined;
+        this.#acknowledged = upTo;
+        this.#wakeAckWaiters();
         this.#sendAhead();
       },
       (error: unknown) => {
         this.#sending = undefined;
         this.#sendFailure = error;
+        this.#wakeAckWaiters();
       },
     );
   }
 
-  /** Waits for the sends ahead of the commit; rethrows the failure of one the policy says to fail on. */
-  async #settleSendsAhead(): Promise<void> {
-    while (this.#sending !== undefined) await this.#sending;
+  /**
+   * Resolves once the first `upTo` outputs handed to the sends are acknowledged (sends complete in order);
+   * rejects with the failure of a send the production policy says to fail on.
+   */
+  #whenAcknowledged(upTo: number): Promise<void> {
+    if (this.#sendFailure !== undefined) return Promise.reject(this.#sendFailure);
+    if (this.#acknowledged >= upTo) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#ackWaiters.push({ upTo, resolve, reject }));
+  }
+
+  #wakeAckWaiters(): void {
     const failure = this.#sendFailure;
-    if (failure !== undefined) {
-      this.#sendFailure = undefined;
-      throw failure;
-    }
+    this.#ackWaiters = this.#ackWaiters.filter((waiter) => {
+      if (failure !== undefined) waiter.reject(failure);
+      else if (this.#acknowledged >= waiter.upTo) waiter.resolve();
+      else return true;
+      return false;
+    });
   }
 
   #punctuateWallClock(): Promise<void> | void {
@@ -802,15 +837,17 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     await this.#commit();
   }
 
-  /** Commits every task: one transaction under exactly-once; produce, flush, then offsets under at-least-once. */
+  /**
+   * Commits every task: one transaction under exactly-once. Under at-least-once the outputs go to the sends,
+   * and once they are acknowledged the changelog records are sent and then the offsets committed, while the
+   * tasks go on processing (see `#committing`).
+   */
   async #commit(): Promise<void> {
     this.#lastCommit = this.#scheduler.now();
     this.#reportTaskMetrics();
     if (!this.#uncommitted || this.#tasks.size === 0) return;
+    await this.#committing;
     const started = Date.now();
-    await this.#settleSendsAhead();
-    const sentAhead = this.#sentAhead;
-    this.#sentAhead = 0;
     const records: OutgoingRecord[] = [];
     const changelog: OutgoingRecord[] = [];
     const offsets: TopicPartitionOffset[] = [];
@@ -824,25 +861,49 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       }
     }
     this.#uncommitted = false;
-    if (records.length === 0 && changelog.length === 0 && offsets.length === 0) return;
     const producer = this.#producer!;
-    this.#logger.debug({ records: records.length, changelog: changelog.length, offsets: offsets.length, ms: Date.now() - started }, 'commit collected');
     if (this.guarantee === 'exactly_once') {
+      if (records.length === 0 && changelog.length === 0 && offsets.length === 0) return;
       if (!(await this.#commitTransaction(producer, records, changelog, offsets))) return;
       this.#noteCommitted(offsets);
-    } else {
-      if (records.length > 0) await this.#produceAtLeastOnce(producer, records);
-      await producer.send(changelog);
-      try {
-        await this.#consumer!.commit(offsets);
-        this.#noteCommitted(offsets);
-      } catch (error) {
-        // A rebalance took the partitions: the next owner re-reads from the last committed offsets and the
-        // changelog headers keep it from applying twice what the store already holds.
-        this.#logger.warn({ err: error }, 'offset commit failed; records since the last commit will be processed again');
-      }
+      this.#committed({ records: records.length, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: true }, offsets);
+      return;
     }
-    const info: CommitInfo = { records: records.length + sentAhead, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: this.guarantee === 'exactly_once' };
+    this.#held.push(...records);
+    this.#handedOut += records.length;
+    const upTo = this.#handedOut;
+    const outputs = upTo - this.#handedOutAtCommit;
+    this.#handedOutAtCommit = upTo;
+    if (outputs === 0 && changelog.length === 0 && offsets.length === 0) return;
+    this.#sendAhead();
+    const committing: Promise<void> = this.#finishAtLeastOnceCommit(producer, upTo, changelog, offsets)
+      .then(() => this.#committed({ records: outputs, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: false }, offsets))
+      .catch((error: unknown) => {
+        if (this.#state === 'PENDING_SHUTDOWN' || this.#state === 'NOT_RUNNING' || this.#state === 'ERROR') {
+          this.#logger.warn({ err: error }, 'commit failed while closing; uncommitted work will be redone by the next owner');
+        } else this.#fail(asStreamsError(error, (message, cause) => new StreamsError(`commit failed: ${message}`, { cause })));
+      })
+      .finally(() => {
+        if (this.#committing === committing) this.#committing = undefined;
+      });
+    this.#committing = committing;
+  }
+
+  /** At-least-once: once the outputs before the commit are acknowledged, sends the changelog, then commits the offsets. */
+  async #finishAtLeastOnceCommit(producer: ProducerPort, upTo: number, changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.#whenAcknowledged(upTo);
+    await producer.send(changelog);
+    try {
+      await this.#consumer!.commit(offsets);
+      this.#noteCommitted(offsets);
+    } catch (error) {
+      // A rebalance took the partitions: the next owner re-reads from the last committed offsets and the
+      // changelog headers keep it from applying twice what the store already holds.
+      this.#logger.warn({ err: error }, 'offset commit failed; records since the last commit will be processed again');
+    }
+  }
+
+  #committed(info: CommitInfo, offsets: readonly TopicPartitionOffset[]): void {
     this.#logger.debug(info, 'committed');
     this.emit('commit', info);
     this.#config.metrics?.commit?.(info);
