@@ -791,13 +791,15 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    */
   async #commitTransaction(producer: ProducerPort, records: readonly OutgoingRecord[], changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<boolean> {
     let transaction: TransactionPort | undefined;
+    // The generation these offsets were consumed in: the group coordinator refuses them once it has moved on.
+    const groupMetadata = this.#consumer?.groupMetadata();
     try {
       transaction = await producer.beginTransaction();
       // Outputs and changelog records go to different topics: in one transaction their order does not
       // matter, so both are in flight together. Both settle before the transaction is aborted or committed.
       const sent = await Promise.allSettled([transaction.send(records), transaction.send(changelog)]);
       for (const s of sent) if (s.status === 'rejected') throw s.reason;
-      await transaction.sendOffsets(this.applicationId, offsets);
+      await transaction.sendOffsets(this.applicationId, offsets, groupMetadata);
       await transaction.commit();
       return true;
     } catch (error) {
