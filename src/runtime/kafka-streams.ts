@@ -5,7 +5,7 @@ import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 
 import { ConfigError, StreamsError, asStreamsError, ProductionError, defaultErrorPolicies, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
-import type { AdminPort, ConsumedBatch, ConsumerPort, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
+import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
 import { classifyTransactionFailure, TransactionFailedError, type TransactionFailureKind } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
@@ -111,7 +111,8 @@ export interface KafkaStreamsConfig {
    * Under exactly-once, a transaction that fails on a recoverable error (fenced producer, time-out,
    * transient broker trouble) is aborted and its work redone: tasks are rebuilt from their changelogs and
    * input is re-read from the committed offsets. More than `maxAttempts` recoveries within `windowMs`
-   * move the instance to ERROR. Default: 3 within 60 s.
+   * move the instance to ERROR. Default: 3 within 60 s. Recoveries from migrated tasks (offsets refused
+   * because the group moved on to a new generation while this instance stalled) are not counted.
    */
   readonly transactionRecovery?: { readonly maxAttempts?: number; readonly windowMs?: number };
   /**
@@ -208,6 +209,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #lastStoreSample = -Infinity;
   #uncommitted = false;
   #assignmentGeneration = 0;
+  /** The group generation the current tasks were assigned in; their transactional offsets go with it. */
+  #groupMetadata: GroupMetadata | undefined;
   #purging = false;
   /** At-least-once: the send of outputs ahead of the commit now in flight (one at a time keeps their order). */
   #sending: Promise<void> | undefined;
@@ -298,7 +301,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       await consumer.run(plan.sourceTopics, {
         onAssigned: (partitions) => {
           const generation = ++this.#assignmentGeneration;
-          this.#enqueue(() => this.#onAssigned(partitions, generation));
+          // Taken at the join: a commit queued before this assignment's tasks exist keeps the old generation.
+          const groupMetadata = consumer.groupMetadata();
+          this.#enqueue(() => {
+            if (generation === this.#assignmentGeneration) this.#groupMetadata = groupMetadata;
+            return this.#onAssigned(partitions, generation);
+          });
         },
         onRebalancing: () => {
           if (this.#state === 'RUNNING') this.#setState('REBALANCING');
@@ -792,7 +800,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   async #commitTransaction(producer: ProducerPort, records: readonly OutgoingRecord[], changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<boolean> {
     let transaction: TransactionPort | undefined;
     // The generation these offsets were consumed in: the group coordinator refuses them once it has moved on.
-    const groupMetadata = this.#consumer?.groupMetadata();
+    const groupMetadata = this.#groupMetadata;
     try {
       transaction = await producer.beginTransaction();
       // Outputs and changelog records go to different topics: in one transaction their order does not
@@ -829,7 +837,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const windowMs = this.#config.transactionRecovery?.windowMs ?? 60_000;
     const now = Date.now();
     this.#recoveries = this.#recoveries.filter((t) => now - t < windowMs);
-    if (this.#recoveries.length >= maxAttempts) {
+    // Losing tasks to a rebalance is not a failure to give up on (the budget is for repeated fencing).
+    const counted = failure.kind !== 'migrated';
+    if (counted && this.#recoveries.length >= maxAttempts) {
       throw new TransactionFailedError(
         `${failure.message}; giving up after ${maxAttempts} recoveries within ${windowMs} ms${failure.kind === 'fenced' ? ` (is another instance running with transactional id ${this.#transactionalId}?)` : ''}`,
         this.#transactionalId,
@@ -837,8 +847,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
         { cause: failure },
       );
     }
-    this.#recoveries.push(now);
-    const attempt = this.#recoveries.length;
+    if (counted) this.#recoveries.push(now);
+    const attempt = this.#recoveries.length + (counted ? 0 : 1);
     const generation = this.#assignmentGeneration;
     const tasks = this.taskIds;
     this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${maxAttempts})`);
