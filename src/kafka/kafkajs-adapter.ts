@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 // First: installs the linear partition grouping before kafkajs loads (kafkajs-compat.ts, item 4).
-import { createTopics, deleteRecords, installLinearPartitionGrouping } from './kafkajs-compat.js';
+import {
+  createTopics,
+  deleteRecords,
+  installGroupJoinGeneration,
+  installLinearPartitionGrouping,
+  installTxnOffsetCommitV3,
+  withGroupMetadata,
+} from './kafkajs-compat.js';
 import {
   AssignerProtocol,
   Kafka,
@@ -26,6 +33,7 @@ import type {
   ConsumerHandlers,
   ConsumerOptions,
   ConsumerPort,
+  GroupMetadata,
   KafkaPort,
   NewTopic,
   PartitionAssignor,
@@ -62,6 +70,8 @@ export interface KafkajsAdapterOptions {
  *   of each partition with the END_BATCH_PROCESS event, which also fires for batches holding only control
  *   records (transaction markers), so a changelog that ends with a commit marker is recognised as read.
  * - Message timestamps and offsets are strings in kafkajs; the port uses numbers.
+ * - Transactional offsets carry the consumer's group generation (TxnOffsetCommit v3, KIP-447), which kafkajs
+ *   neither sends nor exposes: `kafkajs-compat.ts` adds both (items 5 and 6).
  *
  * @example
  * const kafka = kafkajsAdapter({ brokers: ['localhost:9092'], logger });
@@ -71,6 +81,9 @@ export interface KafkajsAdapterOptions {
 export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
   const logger = options.logger ?? silentLogger();
   if (!installLinearPartitionGrouping()) logger.debug('kafkajs was loaded before kafkajs-compat: large sends use its quadratic partition grouping');
+  // Without these, transactional offsets go without the group generation: no fence against a stalled instance.
+  if (!installTxnOffsetCommitV3()) logger.warn('kafkajs-compat could not add TxnOffsetCommit v3: exactly-once offset commits are not fenced by the group generation');
+  if (!installGroupJoinGeneration()) logger.warn('kafkajs-compat could not report the group generation: exactly-once offset commits are not fenced by it');
   const kafka = new Kafka({
     clientId: options.clientId ?? 'tributary',
     brokers: [...options.brokers],
@@ -254,7 +267,7 @@ function transactionPort(transaction: Transaction, retry: RetryOptions): Transac
     async send(records) {
       await sendPipelined(records, (topicMessages) => withRetry(() => transaction.sendBatch({ topicMessages }), retry));
     },
-    async sendOffsets(groupId, offsets) {
+    async sendOffsets(groupId, offsets, groupMetadata) {
       if (offsets.length === 0) return;
       const byTopic = new Map<string, { partition: number; offset: string }[]>();
       for (const o of offsets) {
@@ -262,7 +275,8 @@ function transactionPort(transaction: Transaction, retry: RetryOptions): Transac
         if (list === undefined) byTopic.set(o.topic, (list = []));
         list.push({ partition: o.partition, offset: String(o.offset) });
       }
-      await withRetry(() => transaction.sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) }), retry);
+      const topics = withGroupMetadata([...byTopic].map(([topic, partitions]) => ({ topic, partitions })), groupMetadata);
+      await withRetry(() => transaction.sendOffsets({ consumerGroupId: groupId, topics }), retry);
     },
     commit: () => withRetry(() => transaction.commit(), retry),
     abort: () => transaction.abort(),
@@ -327,9 +341,13 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
     ...(options.assignor === undefined ? {} : { partitionAssigners: [kafkajsAssignor(options.assignor)] }),
   });
   let connected = false;
+  let groupMetadata: GroupMetadata | undefined;
   return {
     async run(topics, handlers: ConsumerHandlers) {
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        // generationId is added to the payload by kafkajs-compat (item 6); set before the assignment is handled.
+        const generationId = (payload as { generationId?: unknown }).generationId;
+        groupMetadata = typeof generationId === 'number' && payload.memberId ? { generationId, memberId: payload.memberId } : undefined;
         const partitions: TopicPartition[] = [];
         for (const [topic, ps] of Object.entries(payload.memberAssignment)) for (const partition of ps) partitions.push({ topic, partition });
         handlers.onAssigned(partitions);
@@ -368,6 +386,7 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
     },
     pause: (tps) => consumer.pause(groupByTopic(tps)),
     resume: (tps) => consumer.resume(groupByTopic(tps)),
+    groupMetadata: () => groupMetadata,
     async close() {
       if (connected) await consumer.disconnect();
       connected = false;

@@ -1,6 +1,8 @@
 import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { isConcurrentTransactionsError, retryConcurrentTransactions } from './kafkajs-compat.js';
+import { installTxnOffsetCommitV3, isConcurrentTransactionsError, retryConcurrentTransactions, withGroupMetadata } from './kafkajs-compat.js';
+import { classifyTransactionFailure } from './transaction-errors.js';
 
 // kafkajs builds protocol errors from its error table entry ({ type, code, retriable, message }).
 function protocolError(type: string, code: number): KafkaJSProtocolError {
@@ -51,5 +53,53 @@ describe('kafkajs compatibility: CONCURRENT_TRANSACTIONS', () => {
       { maxWaitMs: 20, initialBackoffMs: 5 },
     );
     await expect(failing).rejects.toMatchObject({ type: 'CONCURRENT_TRANSACTIONS' });
+  });
+});
+
+type BuiltRequest = {
+  request: { apiVersion: number; encode: () => Promise<{ buffer: Buffer }> };
+  response: { decode: (payload: Buffer) => Promise<unknown>; parse: (data: unknown) => Promise<unknown> };
+};
+
+/** What kafkajs's broker builds for a TxnOffsetCommit when the broker supports versions up to `maxVersion`. */
+function kafkajsTxnOffsetCommit(maxVersion: number, topics: object[]): BuiltRequest {
+  const require = createRequire(import.meta.url);
+  const { lookup, requests } = require('kafkajs/src/protocol/requests/index.js') as {
+    lookup: (versions: object) => (apiKey: number, definitions: unknown) => (args: object) => BuiltRequest;
+    requests: { TxnOffsetCommit: unknown };
+  };
+  const build = lookup({ 28: { minVersion: 0, maxVersion } })(28, requests.TxnOffsetCommit);
+  return build({ transactionalId: 'tx', groupId: 'g', producerId: '5', producerEpoch: 1, topics });
+}
+
+describe('kafkajs compatibility: TxnOffsetCommit v3 with the group generation', () => {
+  const offsets = () => [{ topic: 'in', partitions: [{ partition: 0, offset: '42' }] }];
+
+  it('is what kafkajs sends for offsets with group metadata when the broker supports it, version 1 otherwise', async () => {
+    expect(installTxnOffsetCommitV3()).toBe(true);
+    const fenced = kafkajsTxnOffsetCommit(5, withGroupMetadata(offsets(), { generationId: 7, memberId: 'm' }));
+    expect(fenced.request.apiVersion).toBe(3);
+    const bytes = (await fenced.request.encode()).buffer;
+    // Request header tagged fields, then transactional id 'tx', group 'g', producer id 5, epoch 1, generation 7, member 'm'.
+    expect(bytes.subarray(0, 22).toString('hex')).toBe('00' + '037478' + '0267' + '0000000000000005' + '0001' + '00000007' + '026d');
+    expect(kafkajsTxnOffsetCommit(5, offsets()).request.apiVersion).toBe(1);
+    expect(kafkajsTxnOffsetCommit(2, withGroupMetadata(offsets(), { generationId: 7, memberId: 'm' })).request.apiVersion).toBe(1);
+  });
+
+  it('turns a refused partition into the kafkajs protocol error of its code, classified as migrated', async () => {
+    const { response } = kafkajsTxnOffsetCommit(5, withGroupMetadata(offsets(), { generationId: 7, memberId: 'm' }));
+    const refused = async (code: number) => {
+      const answer = Buffer.from(`00 00000000 02 03696e 02 00000000 ${code.toString(16).padStart(4, '0')} 00 00 00`.replace(/ /g, ''), 'hex');
+      return response.parse(await response.decode(answer)).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    };
+    const illegal = await refused(22);
+    expect(illegal).toMatchObject({ name: 'KafkaJSProtocolError', type: 'ILLEGAL_GENERATION', code: 22, retriable: false, topic: 'in', partition: 0, generationId: 7 });
+    expect(classifyTransactionFailure(illegal)).toBe('migrated');
+    expect(await refused(25)).toMatchObject({ type: 'UNKNOWN_MEMBER_ID', code: 25 });
+    expect(classifyTransactionFailure(await refused(82))).toBe('migrated');
+    expect(await refused(0)).toBeUndefined();
   });
 });

@@ -23,6 +23,19 @@
  *    spread over eight. {@link installLinearPartitionGrouping} puts a linear grouping with the same result in
  *    kafkajs's module cache; it takes effect only if it runs before kafkajs is first loaded, which is why
  *    this module has no runtime import of kafkajs and the adapter imports it first.
+ * 5. kafkajs sends TxnOffsetCommit at version 0 or 1 only, without the consumer group's generation and member
+ *    id, so the group coordinator cannot refuse offsets from a member whose generation is gone: an instance
+ *    that stalled past its session timeout could still commit a transaction (outputs and offsets) for
+ *    partitions already given to another instance. {@link installTxnOffsetCommitV3} teaches kafkajs version 3
+ *    (KIP-447, codec in txn-offset-commit-v3.ts); it is used when the offsets carry group metadata
+ *    ({@link withGroupMetadata}) and the coordinator supports version 3 (ApiVersions; every Kafka since 2.5),
+ *    otherwise kafkajs's version 1 is sent as before. The metadata rides on the offsets' `topics` array because
+ *    kafkajs hands that array unchanged from `transaction.sendOffsets` to the request it builds, and has no
+ *    other way in. It patches objects kafkajs looks up at each request, so it works whenever it runs.
+ * 6. kafkajs keeps the group generation on its internal ConsumerGroup and reports only the member id (in
+ *    GROUP_JOIN). {@link installGroupJoinGeneration} adds `generationId` to the GROUP_JOIN payload: the member
+ *    id and generation of a join then reach the listener together with the assignment they belong to. It
+ *    wraps `ConsumerGroup.prototype.joinAndSync`, so it also works whenever it runs before a consumer joins.
  */
 import { createRequire } from 'node:module';
 import type {
@@ -35,6 +48,15 @@ import type {
   RecordMetadata,
   Transaction,
 } from 'kafkajs';
+import {
+  decodeTxnOffsetCommitV3Response,
+  encodeTxnOffsetCommitV3,
+  failedPartitions,
+  REQUEST_HEADER_TAGGED_FIELDS,
+  TXN_OFFSET_COMMIT_API_KEY,
+  type TxnOffsetCommitGroupMetadata,
+  type TxnOffsetCommitV3Response,
+} from './txn-offset-commit-v3.js';
 
 export interface ConcurrentTransactionsRetry {
   /** Give up after this long; default 30 s (the markers of a committed transaction are written in milliseconds
@@ -74,14 +96,16 @@ export async function retryConcurrentTransactions<T>(
 
 /**
  * Begins a transaction on a transactional producer, like `producer.transaction()`, but its `send`, `sendBatch`
- * and `sendOffsets` retry CONCURRENT_TRANSACTIONS (see the module comment).
+ * and `sendOffsets` retry CONCURRENT_TRANSACTIONS, and `sendOffsets` takes the consumer's group metadata
+ * (see the module comment, items 1 and 5).
  *
  * @example
  * ```ts
  * const producer = kafka.producer({ transactionalId: 'app-0_1', idempotent: true, maxInFlightRequests: 1 });
  * await producer.connect();
  * const transaction = await beginTransaction(producer);
- * await transaction.sendOffsets({ consumerGroupId: 'app', topics: [{ topic: 'in', partitions: [{ partition: 1, offset: '42' }] }] });
+ * // groupMetadata (optional): the consumer's generation; the commit fails if it is no longer the group's.
+ * await transaction.sendOffsets({ consumerGroupId: 'app', groupMetadata, topics: [{ topic: 'in', partitions: [{ partition: 1, offset: '42' }] }] });
  * await transaction.send({ topic: 'out', messages: [{ key: 'k', value: 'v' }] });
  * await transaction.commit();
  * ```
@@ -93,8 +117,11 @@ export async function beginTransaction(producer: Producer, options: ConcurrentTr
       retryConcurrentTransactions(() => transaction.send(record), options),
     sendBatch: (batch: ProducerBatch): Promise<RecordMetadata[]> =>
       retryConcurrentTransactions(() => transaction.sendBatch(batch), options),
-    sendOffsets: (offsets: Offsets & { consumerGroupId: string }): Promise<void> =>
-      retryConcurrentTransactions(() => transaction.sendOffsets(offsets), options),
+    sendOffsets: (offsets: Offsets & { consumerGroupId: string; groupMetadata?: TxnOffsetCommitGroupMetadata | undefined }): Promise<void> => {
+      const { groupMetadata, ...rest } = offsets;
+      const fenced = { ...rest, topics: withGroupMetadata([...rest.topics], groupMetadata) };
+      return retryConcurrentTransactions(() => transaction.sendOffsets(fenced), options);
+    },
     commit: () => transaction.commit(),
     abort: () => transaction.abort(),
     isActive: () => transaction.isActive(),
@@ -230,3 +257,167 @@ export function installLinearPartitionGrouping(): boolean {
 }
 
 installLinearPartitionGrouping();
+
+const GROUP_METADATA = Symbol.for('tributary.txnOffsetCommit.groupMetadata');
+
+type OffsetTopics = { topic: string; partitions: { partition: number; offset: string; metadata?: string | null }[] }[];
+
+/**
+ * Attaches the consumer's group metadata to the `topics` of a transactional `sendOffsets`, so the offsets
+ * are sent with TxnOffsetCommit v3 and refused when that generation is no longer the group's (see the module
+ * comment, item 5). Returns `topics`; without metadata it is left as it is.
+ *
+ * @example
+ * await transaction.sendOffsets({ consumerGroupId: 'app', topics: withGroupMetadata(topics, { generationId: 4, memberId }) });
+ */
+export function withGroupMetadata<T extends object[]>(topics: T, metadata: TxnOffsetCommitGroupMetadata | undefined): T {
+  if (metadata !== undefined) Object.defineProperty(topics, GROUP_METADATA, { value: { ...metadata }, enumerable: false, configurable: true });
+  return topics;
+}
+
+interface TxnOffsetCommitArgs {
+  transactionalId: string;
+  groupId: string;
+  producerId: string | number;
+  producerEpoch: number;
+  topics: OffsetTopics & { [GROUP_METADATA]?: TxnOffsetCommitGroupMetadata };
+}
+
+interface KafkajsProtocolRequest {
+  request: { apiKey: number; apiVersion: number; apiName: string; encode: () => Promise<unknown> };
+  response: { decode: (payload: Buffer) => Promise<unknown>; parse: (data: never) => Promise<unknown> };
+}
+
+interface KafkajsRequestDefinitions {
+  versions: string[];
+  protocol: (options: { version: number }) => ((args: TxnOffsetCommitArgs) => KafkajsProtocolRequest) | undefined;
+}
+
+/** The kafkajs request of a TxnOffsetCommit v3; failed partitions become kafkajs protocol errors (by code). */
+function txnOffsetCommitV3Request(
+  args: TxnOffsetCommitArgs,
+  metadata: TxnOffsetCommitGroupMetadata,
+  kafkajs: { Encoder: new () => { writeBuffer(b: Buffer): unknown }; createErrorFromCode: (code: number) => Error },
+): KafkajsProtocolRequest {
+  return {
+    request: {
+      apiKey: TXN_OFFSET_COMMIT_API_KEY,
+      apiVersion: 3,
+      apiName: 'TxnOffsetCommit',
+      encode: async () => {
+        const body = encodeTxnOffsetCommitV3({ ...args, ...metadata, topics: args.topics });
+        // kafkajs writes a version 1 request header; the tagged fields make it the version 2 header of a flexible request.
+        const encoder = new kafkajs.Encoder();
+        encoder.writeBuffer(Buffer.concat([REQUEST_HEADER_TAGGED_FIELDS, body]));
+        return encoder;
+      },
+    },
+    response: {
+      decode: async (payload: Buffer) => {
+        const decoded = decodeTxnOffsetCommitV3Response(payload);
+        // Since version 1 the broker answers before throttling; kafkajs throttles on clientSideThrottleTime.
+        return { ...decoded, throttleTime: 0, clientSideThrottleTime: decoded.throttleTimeMs };
+      },
+      parse: async (data: TxnOffsetCommitV3Response) => {
+        const [first] = failedPartitions(data);
+        if (first === undefined) return data;
+        throw Object.assign(kafkajs.createErrorFromCode(first.errorCode), {
+          topic: first.topic,
+          partition: first.partition,
+          groupId: args.groupId,
+          generationId: metadata.generationId,
+          memberId: metadata.memberId,
+        });
+      },
+    },
+  };
+}
+
+let txnOffsetCommitV3Installed: boolean | undefined;
+
+/**
+ * Adds TxnOffsetCommit version 3 to kafkajs (see the module comment, item 5). Returns whether it is in place.
+ *
+ * @example
+ * if (!installTxnOffsetCommitV3()) throw new Error('exactly-once needs the group generation on offset commits');
+ */
+export function installTxnOffsetCommitV3(): boolean {
+  if (txnOffsetCommitV3Installed !== undefined) return txnOffsetCommitV3Installed;
+  try {
+    const require = createRequire(import.meta.url);
+    const definitions = require('kafkajs/src/protocol/requests/txnOffsetCommit/index.js') as KafkajsRequestDefinitions;
+    const kafkajs = {
+      Encoder: require('kafkajs/src/protocol/encoder.js') as new () => { writeBuffer(b: Buffer): unknown },
+      createErrorFromCode: (require('kafkajs/src/protocol/error.js') as { createErrorFromCode: (code: number) => Error }).createErrorFromCode,
+    };
+    const original = definitions.protocol;
+    // kafkajs picks the highest version both sides support: 3 on a broker that has it, else the broker's highest.
+    definitions.protocol = ({ version }) => {
+      const v1 = original({ version: Math.min(version, 1) });
+      if (version < 3 || v1 === undefined) return v1;
+      return (args) => {
+        const metadata = args.topics[GROUP_METADATA];
+        return metadata === undefined ? v1(args) : txnOffsetCommitV3Request(args, metadata, kafkajs);
+      };
+    };
+    if (!definitions.versions.includes('3')) definitions.versions.push('3');
+    txnOffsetCommitV3Installed = true;
+  } catch {
+    txnOffsetCommitV3Installed = false;
+  }
+  return txnOffsetCommitV3Installed;
+}
+
+installTxnOffsetCommitV3();
+
+const CURRENT_GROUP = Symbol.for('tributary.consumerGroup');
+
+interface KafkajsConsumerGroup {
+  generationId: number | null;
+  memberId: string | null;
+  instrumentationEmitter: { emit(eventName: string, payload?: unknown): void; [CURRENT_GROUP]?: KafkajsConsumerGroup };
+  joinAndSync(...args: unknown[]): Promise<unknown>;
+}
+
+let groupJoinGenerationInstalled: boolean | undefined;
+
+/**
+ * Makes kafkajs's GROUP_JOIN event carry the group generation (`payload.generationId`) next to the member
+ * id (see the module comment, item 6). Returns whether it is in place.
+ *
+ * @example
+ * consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => remember(payload.memberId, (payload as { generationId?: number }).generationId));
+ */
+export function installGroupJoinGeneration(): boolean {
+  if (groupJoinGenerationInstalled !== undefined) return groupJoinGenerationInstalled;
+  try {
+    const require = createRequire(import.meta.url);
+    const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup.js') as { prototype: KafkajsConsumerGroup };
+    const { events } = require('kafkajs/src/consumer/instrumentationEvents.js') as { events: { GROUP_JOIN: string } };
+    const proto = ConsumerGroup.prototype;
+    const joinAndSync = proto.joinAndSync;
+    if (typeof joinAndSync !== 'function') throw new Error('kafkajs ConsumerGroup has no joinAndSync');
+    proto.joinAndSync = function joinAndSyncReportingGeneration(this: KafkajsConsumerGroup, ...args: unknown[]) {
+      const emitter = this.instrumentationEmitter;
+      // A restarted kafkajs consumer makes a new ConsumerGroup on the same emitter: the latest one reports.
+      emitter[CURRENT_GROUP] = this;
+      if (!Object.prototype.hasOwnProperty.call(emitter, 'emit')) {
+        const emit = emitter.emit;
+        emitter.emit = function emitWithGeneration(this: KafkajsConsumerGroup['instrumentationEmitter'], eventName: string, payload?: unknown) {
+          const group = this[CURRENT_GROUP];
+          if (eventName === events.GROUP_JOIN && group !== undefined && typeof payload === 'object' && payload !== null && typeof group.generationId === 'number') {
+            return emit.call(this, eventName, { ...payload, generationId: group.generationId });
+          }
+          return emit.call(this, eventName, payload);
+        };
+      }
+      return joinAndSync.apply(this, args);
+    };
+    groupJoinGenerationInstalled = true;
+  } catch {
+    groupJoinGenerationInstalled = false;
+  }
+  return groupJoinGenerationInstalled;
+}
+
+installGroupJoinGeneration();

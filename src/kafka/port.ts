@@ -114,6 +114,19 @@ export interface SeekPosition extends TopicPartition {
   readonly offset: number | 'earliest';
 }
 
+/**
+ * The consumer group generation a member is in (KIP-447). Sent with the offsets of a transaction, it lets the
+ * group coordinator refuse them (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID) once the group has
+ * moved on without this member: an instance that stalled past its session timeout cannot commit for
+ * partitions another instance now owns.
+ */
+export interface GroupMetadata {
+  readonly generationId: number;
+  readonly memberId: string;
+  /** Static membership id; absent for dynamic members. */
+  readonly groupInstanceId?: string;
+}
+
 export interface ConsumerPort {
   /** Subscribes to topics (from the beginning when the group has no committed offset) and starts consuming. */
   run(topics: readonly string[], handlers: ConsumerHandlers): Promise<void>;
@@ -126,13 +139,26 @@ export interface ConsumerPort {
   seek(positions: readonly SeekPosition[]): void;
   pause(partitions: readonly TopicPartition[]): void;
   resume(partitions: readonly TopicPartition[]): void;
+  /**
+   * The generation and member id of the group's latest join (undefined before the first one). Kept after
+   * the member is expelled: offsets sent with it are then refused, which is the point.
+   *
+   * @example
+   * await transaction.sendOffsets(groupId, offsets, consumer.groupMetadata());
+   */
+  groupMetadata(): GroupMetadata | undefined;
   /** Stops consuming and leaves the group. */
   close(): Promise<void>;
 }
 
 export interface TransactionPort {
   send(records: readonly OutgoingRecord[]): Promise<void>;
-  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /**
+   * Adds consumer offsets to the transaction. With `groupMetadata` (the consuming member's, see
+   * {@link ConsumerPort.groupMetadata}) the group coordinator refuses them if that generation is no longer
+   * the group's; the transaction must then be aborted (`classifyTransactionFailure` says `migrated`).
+   */
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[], groupMetadata?: GroupMetadata): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }

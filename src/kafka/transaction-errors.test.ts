@@ -12,6 +12,20 @@ describe('classifyTransactionFailure', () => {
     expect(classifyTransactionFailure(new Error('Transaction state exception: Invalid state transition'))).toBe('fenced');
   });
 
+  it('treats offsets refused for a past group generation as migrated (recoverable), whether kafkajs names the code or not', () => {
+    expect(classifyTransactionFailure(kafkajsError({ type: 'ILLEGAL_GENERATION', code: 22 }))).toBe('migrated');
+    expect(classifyTransactionFailure(kafkajsError({ type: 'UNKNOWN_MEMBER_ID', code: 25 }))).toBe('migrated');
+    expect(classifyTransactionFailure(kafkajsError({ type: 'KAFKAJS_UNKNOWN_ERROR', code: 82 }))).toBe('migrated');
+    expect(classifyTransactionFailure(kafkajsError({ type: 'FENCED_INSTANCE_ID' }))).toBe('migrated');
+    expect(classifyTransactionFailure(kafkajsError({ name: 'KafkaJSNumberOfRetriesExceeded', originalError: kafkajsError({ type: 'ILLEGAL_GENERATION', code: 22 }) }))).toBe('migrated');
+    expect(new TransactionFailedError('migrated', 'app-1', 'migrated').retriable).toBe(true);
+  });
+
+  it('lets a lost producer epoch and a fatal error outrank a migration', () => {
+    expect(classifyTransactionFailure(kafkajsError({ type: 'UNKNOWN_MEMBER_ID', code: 25, originalError: kafkajsError({ type: 'INVALID_PRODUCER_EPOCH', code: 47 }) }))).toBe('fenced');
+    expect(classifyTransactionFailure(kafkajsError({ type: 'ILLEGAL_GENERATION', code: 22, originalError: kafkajsError({ type: 'GROUP_AUTHORIZATION_FAILED', code: 30 }) }))).toBe('fatal');
+  });
+
   it('treats transient trouble as abortable', () => {
     expect(classifyTransactionFailure(kafkajsError({ name: 'KafkaJSRequestTimeoutError', retriable: true }, 'Request timed out'))).toBe('abortable');
     expect(classifyTransactionFailure(kafkajsError({ name: 'KafkaJSNumberOfRetriesExceeded', originalError: kafkajsError({ type: 'NOT_COORDINATOR', code: 16, retriable: true }) }))).toBe('abortable');

@@ -5,12 +5,17 @@ import { StreamsError } from '../errors.js';
  * - `fenced`: the producer's epoch is gone (another InitProducerId for the same transactional id, or the
  *   coordinator aborted a transaction that outlived `transaction.timeout.ms`). The producer is unusable:
  *   abort, re-create it, and redo the work since the last committed transaction.
+ * - `migrated`: the group coordinator refused the offsets because the generation they were sent with is no
+ *   longer the group's (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID on TxnOffsetCommit v3): the
+ *   partitions went to another member while this one stalled (Kafka Streams' TaskMigratedException). Abort,
+ *   drop the tasks without committing them and rebuild them from the changelogs once the consumer has
+ *   rejoined; the producer is re-created as for `fenced`.
  * - `abortable`: the transaction failed on a transient problem (time-outs, lost connections, coordinator or
  *   leader moves that outlasted the client's own retries). Abort and redo the work since the last commit.
  * - `fatal`: trying again gives the same answer (authorization, a record above the broker's size limit, an
  *   unsupported broker, a programming error): the application stops.
  */
-export type TransactionFailureKind = 'fenced' | 'abortable' | 'fatal';
+export type TransactionFailureKind = 'fenced' | 'migrated' | 'abortable' | 'fatal';
 
 /** Kafka error codes (and kafkajs's names for them) after which the producer's epoch is no longer valid. */
 const FENCED_CODES = new Map<number, string>([
@@ -22,6 +27,16 @@ const FENCED_CODES = new Map<number, string>([
   [59, 'UNKNOWN_PRODUCER_ID'],
   // kafkajs 2.2.4 predates PRODUCER_FENCED and reports it as KAFKAJS_UNKNOWN_ERROR with this code.
   [90, 'PRODUCER_FENCED'],
+]);
+
+/**
+ * Kafka error codes (and kafkajs's names) by which the group coordinator refuses transactional offsets from
+ * a member of a past generation. Matched by code too, as kafkajs versions may name them differently.
+ */
+const MIGRATED_CODES = new Map<number, string>([
+  [22, 'ILLEGAL_GENERATION'],
+  [25, 'UNKNOWN_MEMBER_ID'],
+  [82, 'FENCED_INSTANCE_ID'],
 ]);
 
 /** Errors that repeat however often the transaction is redone. */
@@ -58,13 +73,15 @@ const errorChain = function* (error: unknown): Generator<{ readonly [key: string
 /**
  * Classifies an error thrown by a transactional call (begin, send, sendOffsets, commit). The whole cause
  * chain is inspected (kafkajs wraps the broker's answer in KafkaJSNumberOfRetriesExceeded); the most severe
- * finding wins, so a fencing error hidden under a time-out still re-creates the producer.
+ * finding wins (fatal, then fenced, then migrated), so a fencing error hidden under a time-out still
+ * re-creates the producer.
  *
  * @example
  * classifyTransactionFailure(Object.assign(new Error('fenced'), { type: 'INVALID_PRODUCER_EPOCH', code: 47 })); // 'fenced'
  */
 export function classifyTransactionFailure(error: unknown): TransactionFailureKind {
   let fenced = false;
+  let migrated = false;
   for (const e of errorChain(error)) {
     if (e instanceof TransactionFailedError) return e.kind;
     const code = typeof e['code'] === 'number' ? e['code'] : undefined;
@@ -74,8 +91,9 @@ export function classifyTransactionFailure(error: unknown): TransactionFailureKi
     if (name !== undefined && FATAL_NAMES.has(name)) return 'fatal';
     if ((code !== undefined && FENCED_CODES.has(code)) || (type !== undefined && [...FENCED_CODES.values()].includes(type))) fenced = true;
     if (typeof e['message'] === 'string' && FENCED_MESSAGES.test(e['message'])) fenced = true;
+    if ((code !== undefined && MIGRATED_CODES.has(code)) || (type !== undefined && [...MIGRATED_CODES.values()].includes(type))) migrated = true;
   }
-  return fenced ? 'fenced' : 'abortable';
+  return fenced ? 'fenced' : migrated ? 'migrated' : 'abortable';
 }
 
 /**

@@ -60,6 +60,7 @@ function memoryKafka(topics: Record<string, number>) {
         close: async () => {
           entry.closed = true;
         },
+        groupMetadata: () => undefined,
       };
     },
     producer: async (options) => {

@@ -17,6 +17,7 @@ function memoryKafka(topics: Record<string, number>) {
     resume: () => undefined,
     seek: () => undefined,
     close: async () => undefined,
+    groupMetadata: () => undefined,
   };
   const port: KafkaPort = {
     admin: async () => ({

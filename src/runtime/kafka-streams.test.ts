@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
 import { JoinWindows } from '../dsl/windows.js';
 import { ConfigError, type OutgoingRecord } from '../errors.js';
-import type { ConsumedBatch, ConsumerHandlers, KafkaPort, NewTopic, TopicPartitionOffset } from '../kafka/port.js';
+import type { ConsumedBatch, ConsumerHandlers, GroupMetadata, KafkaPort, NewTopic, TopicPartitionOffset } from '../kafka/port.js';
 import { Serdes } from '../serde/serdes.js';
 import { TransactionFailedError } from '../kafka/transaction-errors.js';
 import { ManualClockScheduler } from '../testing/manual-clock-scheduler.js';
@@ -18,6 +18,10 @@ function memoryKafka(topics: Record<string, number>) {
   /** Errors the next transaction commits throw, first to last. */
   const commitFailures: unknown[] = [];
   const committed = new Map<string, TopicPartitionOffset>();
+  /** The group metadata of every transactional sendOffsets, in order. */
+  const sentGroupMetadata: (GroupMetadata | undefined)[] = [];
+  /** The group generation of the last assignment (the first one is 3). */
+  let generationId = 2;
   let producers = 0;
   const log = (topic: string, partition: number): OutgoingRecord[] => {
     const key = `${topic}/${partition}`;
@@ -54,6 +58,7 @@ function memoryKafka(topics: Record<string, number>) {
       pause: (tps) => void ops.push(`pause ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`),
       resume: (tps) => void ops.push(`resume ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`),
       close: async () => void ops.push('consumer close'),
+      groupMetadata: () => ({ generationId, memberId: 'member-1' }),
     }),
     producer: async (options) => (producers++, {
       send: async (records) => {
@@ -69,8 +74,9 @@ function memoryKafka(topics: Record<string, number>) {
             if (records.length > 0) ops.push(`txn send ${[...new Set(records.map((r) => r.topic))].join(',')}`);
             pending.push(...records);
           },
-          sendOffsets: async (groupId, offsets: readonly TopicPartitionOffset[]) => {
+          sendOffsets: async (groupId, offsets: readonly TopicPartitionOffset[], groupMetadata) => {
             ops.push(`txn offsets ${groupId} ${JSON.stringify(offsets)}`);
+            sentGroupMetadata.push(groupMetadata);
             pendingOffsets.push(...offsets);
           },
           commit: async () => {
@@ -102,9 +108,15 @@ function memoryKafka(topics: Record<string, number>) {
     created,
     commitFailures,
     committed,
+    sentGroupMetadata,
     producers: () => producers,
     log,
-    assign: (tps: { topic: string; partition: number }[]) => handlers!.onAssigned(tps),
+    assign: (tps: { topic: string; partition: number }[]) => {
+      generationId += 1;
+      handlers!.onAssigned(tps);
+    },
+    /** The member misses a generation (it was expelled and joins again later). */
+    skipGeneration: () => void (generationId += 1),
     batch: (batch: ConsumedBatch) => handlers!.onBatch(batch),
   };
 }
@@ -314,6 +326,35 @@ describe('KafkaStreams', () => {
       'txn commit',
       'consumer close',
     ]);
+    // The offsets go with the consumer's generation, so a coordinator that moved on refuses them.
+    expect(kafka.sentGroupMetadata).toEqual([{ generationId: 3, memberId: 'member-1' }]);
+  });
+
+  it('exactly once: offsets refused for a stale generation abort the transaction and rebuild the tasks (migrated)', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, guarantee: 'exactly_once', instanceId: 'i-1', commitIntervalMs: 1 });
+    const recovered: RecoveryInfo[] = [];
+    app.on('recovered', (info) => recovered.push(info));
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a']));
+    await until(() => kafka.ops.includes('txn commit'));
+
+    // More migrations in a row than the recovery budget (3) allows for other failures: none is counted.
+    const illegalGeneration = () => Object.assign(new Error('Specified group generation id is not valid'), { name: 'KafkaJSProtocolError', type: 'ILLEGAL_GENERATION', code: 22, retriable: false });
+    for (let i = 1; i <= 4; i++) {
+      kafka.commitFailures.push(illegalGeneration());
+      await kafka.batch(words('words', 0, 1, ['a']));
+      await until(() => recovered.length === i && app.state === 'RUNNING');
+    }
+    expect(app.state).toBe('RUNNING');
+    expect(recovered).toHaveLength(4);
+    for (const info of recovered) expect(info).toEqual(expect.objectContaining({ kind: 'migrated', tasks: ['0_0'], attempt: 1 }));
+    expect(kafka.ops).toContain('txn abort');
+    expect(kafka.ops).toContain(`seek ${JSON.stringify([{ topic: 'words', partition: 0, offset: 1 }])}`);
+    expect(app.store<string, number>('counts').get('a')).toBe(1);
+    await app.close();
   });
 
   it('exactly once: a fenced transaction is aborted, the producer re-created, input rewound and the task rebuilt from its changelog', async () => {
@@ -426,6 +467,17 @@ describe('KafkaStreams', () => {
       await settle(app);
       expect(restored.sort()).toEqual(['0_0', '0_0', '0_1']);
       // The changelog as of the last commit, not the state the uncommitted record 3 had made.
+      expect(counts(app)).toEqual({ a: 2, b: 1 });
+      await app.close();
+    });
+
+    it('a member that missed a generation keeps no task, even where the committed offsets did not move', async () => {
+      const { kafka, app, restored } = await twoPartitions('at_least_once');
+      kafka.skipGeneration();
+      kafka.assign([p0]);
+      await until(() => restored.length === 3);
+      await settle(app);
+      expect(restored.sort()).toEqual(['0_0', '0_0', '0_1']);
       expect(counts(app)).toEqual({ a: 2, b: 1 });
       await app.close();
     });

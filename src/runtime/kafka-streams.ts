@@ -5,7 +5,7 @@ import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 
 import { ConfigError, StreamsError, asStreamsError, ProductionError, defaultErrorPolicies, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
-import type { AdminPort, ConsumedBatch, ConsumerPort, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
+import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
 import { classifyTransactionFailure, TransactionFailedError, type TransactionFailureKind } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
@@ -111,7 +111,8 @@ export interface KafkaStreamsConfig {
    * Under exactly-once, a transaction that fails on a recoverable error (fenced producer, time-out,
    * transient broker trouble) is aborted and its work redone: tasks are rebuilt from their changelogs and
    * input is re-read from the committed offsets. More than `maxAttempts` recoveries within `windowMs`
-   * move the instance to ERROR. Default: 3 within 60 s.
+   * move the instance to ERROR. Default: 3 within 60 s. Recoveries from migrated tasks (offsets refused
+   * because the group moved on to a new generation while this instance stalled) are not counted.
    */
   readonly transactionRecovery?: { readonly maxAttempts?: number; readonly windowMs?: number };
   /**
@@ -214,6 +215,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #lastStoreSample = -Infinity;
   #uncommitted = false;
   #assignmentGeneration = 0;
+  /** The group generation the current tasks were assigned in; their transactional offsets go with it. */
+  #groupMetadata: GroupMetadata | undefined;
   #purging = false;
   /** At-least-once: the send of outputs ahead of the commit now in flight (one at a time keeps their order). */
   #sending: Promise<void> | undefined;
@@ -316,7 +319,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       await consumer.run(plan.sourceTopics, {
         onAssigned: (partitions) => {
           const generation = ++this.#assignmentGeneration;
-          this.#enqueue(() => this.#onAssigned(partitions, generation));
+          // Taken at the join: a commit queued before this assignment's tasks exist keeps the old generation.
+          const groupMetadata = consumer.groupMetadata();
+          this.#enqueue(() => this.#onAssigned(partitions, generation, groupMetadata));
         },
         onRebalancing: () => {
           if (this.#state === 'RUNNING') this.#setState('REBALANCING');
@@ -472,8 +477,14 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    * processed (its position), so nothing is applied twice and the next commit covers that work. Other
    * tasks are closed, new ones are built and restored from their changelogs.
    */
-  async #onAssigned(partitions: readonly TopicPartition[], generation: number): Promise<void> {
+  async #onAssigned(partitions: readonly TopicPartition[], generation: number, groupMetadata: GroupMetadata | undefined): Promise<void> {
     if (this.#state === 'PENDING_SHUTDOWN' || generation !== this.#assignmentGeneration) return;
+    // A member that took part in every generation since the last assignment (same member id, next
+    // generation) is the only one that can have owned its tasks meanwhile. A gap means it was expelled, or
+    // missed a generation, and another member may have had the tasks: then none is kept.
+    const previous = this.#groupMetadata;
+    const continuous = previous === undefined || groupMetadata === undefined || (groupMetadata.memberId === previous.memberId && groupMetadata.generationId === previous.generationId + 1);
+    this.#groupMetadata = groupMetadata;
     this.#setState('REBALANCING');
     // The offsets of a commit in flight decide which tasks are kept.
     await this.#committing;
@@ -485,7 +496,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const kept: string[] = [];
     const dropped: string[] = [];
     for (const [name, running] of [...this.#tasks]) {
-      if (wanted.has(name) && committed !== undefined && this.#committedAsKnown(running, committed)) {
+      if (wanted.has(name) && continuous && committed !== undefined && this.#committedAsKnown(running, committed)) {
         kept.push(name);
         continue;
       }
@@ -494,7 +505,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     }
     // A kept task may hold work to commit; a commit with nothing in it costs nothing.
     this.#uncommitted = kept.length > 0;
-    if (kept.length > 0 || dropped.length > 0) this.#logger.info({ kept, dropped }, `rebalance: ${kept.length} tasks kept with their state, ${dropped.length} closed`);
+    if (kept.length > 0 || dropped.length > 0) this.#logger.info({ kept, dropped, continuous, generation: groupMetadata?.generationId }, `rebalance: ${kept.length} tasks kept with their state, ${dropped.length} closed`);
     await this.#createTasks(partitions, generation, committed ?? new Map());
   }
 
@@ -921,13 +932,15 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    */
   async #commitTransaction(producer: ProducerPort, records: readonly OutgoingRecord[], changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<boolean> {
     let transaction: TransactionPort | undefined;
+    // The generation these offsets were consumed in: the group coordinator refuses them once it has moved on.
+    const groupMetadata = this.#groupMetadata;
     try {
       transaction = await producer.beginTransaction();
       // Outputs and changelog records go to different topics: in one transaction their order does not
       // matter, so both are in flight together. Both settle before the transaction is aborted or committed.
       const sent = await Promise.allSettled([transaction.send(records), transaction.send(changelog)]);
       for (const s of sent) if (s.status === 'rejected') throw s.reason;
-      await transaction.sendOffsets(this.applicationId, offsets);
+      await transaction.sendOffsets(this.applicationId, offsets, groupMetadata);
       await transaction.commit();
       return true;
     } catch (error) {
@@ -957,7 +970,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const windowMs = this.#config.transactionRecovery?.windowMs ?? 60_000;
     const now = Date.now();
     this.#recoveries = this.#recoveries.filter((t) => now - t < windowMs);
-    if (this.#recoveries.length >= maxAttempts) {
+    // Losing tasks to a rebalance is not a failure to give up on (the budget is for repeated fencing).
+    const counted = failure.kind !== 'migrated';
+    if (counted && this.#recoveries.length >= maxAttempts) {
       throw new TransactionFailedError(
         `${failure.message}; giving up after ${maxAttempts} recoveries within ${windowMs} ms${failure.kind === 'fenced' ? ` (is another instance running with transactional id ${this.#transactionalId}?)` : ''}`,
         this.#transactionalId,
@@ -965,8 +980,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
         { cause: failure },
       );
     }
-    this.#recoveries.push(now);
-    const attempt = this.#recoveries.length;
+    if (counted) this.#recoveries.push(now);
+    const attempt = this.#recoveries.length + (counted ? 0 : 1);
     const generation = this.#assignmentGeneration;
     const tasks = this.taskIds;
     this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${maxAttempts})`);

@@ -1,7 +1,8 @@
 // A grouped-count application run as a child process by the streams integration tests (so that it can be
 // killed with SIGKILL). Configured through environment variables; talks to its parent over IPC:
 //   parent -> child: { type: 'dump' }            child -> parent: { type: 'dump', counts: [[key, count], ...], tasks }
-//   child -> parent: { type: 'state', state }, { type: 'restored', task, records }, { type: 'commit' }
+//   child -> parent: { type: 'state', state }, { type: 'restored', task, records }, { type: 'commit' },
+//                    { type: 'recovered', kind, tasks, attempt }
 import { pino } from 'pino';
 import { KafkaStreams, Serdes, StreamsBuilder, type ProcessingGuarantee } from '../../../src/index.js';
 
@@ -38,6 +39,7 @@ const send = (message: unknown): void => {
 app.on('state', (state) => send({ type: 'state', state }));
 app.on('restored', (info) => send({ type: 'restored', ...info }));
 app.on('commit', (info) => send({ type: 'commit', ...info, processed: app.processedRecords }));
+app.on('recovered', (info) => send({ type: 'recovered', ...info }));
 app.on('error', (error) => send({ type: 'error', message: error.message }));
 
 process.on('message', (message: { type?: string }) => {
