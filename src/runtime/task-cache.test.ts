@@ -153,6 +153,86 @@ describe('record cache in a task', () => {
     expect([totals.get('eu'), totals.get('us')]).toEqual([3, 9]);
   });
 
+  it('a cached table source forwards the latest value per key per commit, and nothing for a delete of a missing key', () => {
+    const topology = (caching: boolean) => {
+      const b = new StreamsBuilder();
+      b.table('t', { key: s, value: s, storeName: 't', caching }).toStream().to('out', { value: s });
+      return b.build();
+    };
+    const batches: Input[][] = [
+      [
+        { topic: 't', key: 'a', value: '1', timestamp: 1 },
+        { topic: 't', key: 'a', value: '2', timestamp: 2 },
+        { topic: 't', key: 'gone', value: null, timestamp: 3 },
+      ],
+      [{ topic: 't', key: 'a', value: null, timestamp: 4 }],
+    ];
+    const decode = (r: OutgoingRecord) => [r.key?.toString(), r.value?.toString() ?? null, r.timestamp];
+    expect(runInCommits(topology(true), new RecordCache(1024 * 1024), batches, decode).outputs.get('out')).toEqual([
+      ['a', '2', 2],
+      ['a', null, 4],
+    ]);
+    expect(runInCommits(topology(false), new RecordCache(1024 * 1024), batches, decode).outputs.get('out')).toEqual([
+      ['a', '1', 1],
+      ['a', '2', 2],
+      ['gone', null, 3],
+      ['a', null, 4],
+    ]);
+  });
+
+  it('materialized filter and mapValues stores cache too: one update per key per commit, with the right old values downstream', () => {
+    const b = new StreamsBuilder();
+    b.table('t', { key: s, value: s, caching: false })
+      .mapValues((v) => Number(v), { storeName: 'numbers', value: long })
+      .filter((_, v) => v > 0, { storeName: 'positive', value: long })
+      .groupBy((k, v) => [k.split('-')[0]!, v] as const, { key: s, value: long })
+      .reduce((agg, v) => agg + v, (agg, v) => agg - v, { storeName: 'sums', value: long })
+      .toStream()
+      .to('out', { value: long });
+    const { outputs, task } = runInCommits(b.build(), new RecordCache(1024 * 1024), [
+      [
+        { topic: 't', key: 'g-1', value: '5', timestamp: 1 },
+        { topic: 't', key: 'g-1', value: '-1', timestamp: 2 },
+        { topic: 't', key: 'g-2', value: '3', timestamp: 3 },
+        { topic: 't', key: 'g-1', value: '4', timestamp: 4 },
+      ],
+      [
+        { topic: 't', key: 'g-2', value: '-3', timestamp: 5 },
+        { topic: 't', key: 'g-1', value: '6', timestamp: 6 },
+      ],
+    ]);
+    expect(outputs.get('out')).toEqual([
+      ['g', 7, 4],
+      ['g', 6, 6],
+    ]);
+    expect(task.getStateStore<KeyValueStore<string, number>>('numbers').get('g-2')).toBe(-3);
+    expect(task.getStateStore<KeyValueStore<string, number>>('positive').get('g-2')).toBeUndefined();
+  });
+
+  it('a cogrouped aggregate updated by both inputs within one commit forwards once per key', () => {
+    const b = new StreamsBuilder();
+    const clicks = b.stream('clicks', { key: s, value: s }).groupByKey();
+    const views = b.stream('views', { key: s, value: s }).groupByKey();
+    clicks
+      .cogroup((_k, _v, agg: number) => agg + 1)
+      .cogroup(views, (_k, _v, agg: number) => agg + 100)
+      .aggregate(() => 0, { storeName: 'stats', value: long })
+      .toStream()
+      .to('out', { value: long });
+    const { outputs } = runInCommits(b.build(), new RecordCache(1024 * 1024), [
+      [
+        { topic: 'clicks', key: 'u', value: 'c', timestamp: 1 },
+        { topic: 'views', key: 'u', value: 'v', timestamp: 2 },
+        { topic: 'clicks', key: 'u', value: 'c', timestamp: 3 },
+        { topic: 'views', key: 'w', value: 'v', timestamp: 4 },
+      ],
+    ]);
+    expect(outputs.get('out')).toEqual([
+      ['u', 102, 3],
+      ['w', 100, 4],
+    ]);
+  });
+
   it('reads through the cache: a stream-table join sees the latest table value before any commit', () => {
     const b = new StreamsBuilder();
     const table = b.table('prices', { key: s, value: s, storeName: 'prices' });
