@@ -46,7 +46,10 @@ function memoryKafka(topics: Record<string, number>) {
       run: async (_topics, h) => {
         handlers = h;
       },
-      commit: async (offsets) => void ops.push(`commit ${JSON.stringify(offsets)}`),
+      commit: async (offsets) => {
+        ops.push(`commit ${JSON.stringify(offsets)}`);
+        for (const o of offsets) committed.set(`${o.topic}/${o.partition}`, o);
+      },
       seek: (positions) => void ops.push(`seek ${JSON.stringify(positions)}`),
       pause: (tps) => void ops.push(`pause ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`),
       resume: (tps) => void ops.push(`resume ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`),
@@ -98,6 +101,7 @@ function memoryKafka(topics: Record<string, number>) {
     ops,
     created,
     commitFailures,
+    committed,
     producers: () => producers,
     log,
     assign: (tps: { topic: string; partition: number }[]) => handlers!.onAssigned(tps),
@@ -205,6 +209,41 @@ describe('KafkaStreams', () => {
     expect(kafka.ops).toEqual(['send counts-out', 'send counts-out']);
     await app.close();
     expect(kafka.ops.slice(2)).toEqual(['send wc-counts-changelog', `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 3 }])}`, 'consumer close']);
+  });
+
+  it('at least once goes on processing while a commit sends its changelog and commits its offsets', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const port: KafkaPort = {
+      ...kafka.port,
+      producer: async (options) => {
+        const producer = await kafka.port.producer(options);
+        return { ...producer, send: async (records) => (records.some((r) => r.topic === 'wc-counts-changelog') && (await released), producer.send(records)) };
+      },
+    };
+    const clock = new ManualClockScheduler(0);
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: port, commitIntervalMs: 1000, scheduler: clock });
+    const commits: number[] = [];
+    app.on('commit', (info) => commits.push(info.records));
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a', 'b']));
+    clock.advanceTo(1000); // the commit waits on its changelog send
+    await kafka.batch(words('words', 0, 2, ['a']));
+    expect(app.store<string, number>('counts').get('a')).toBe(2);
+    await until(() => kafka.log('counts-out', 0).length === 3);
+    expect(kafka.ops.filter((op) => op.startsWith('commit'))).toEqual([]);
+    release();
+    await until(() => commits.length === 1);
+    expect(commits).toEqual([2]);
+    await app.close();
+    expect(kafka.ops.filter((op) => op.startsWith('commit'))).toEqual([
+      `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 2 }])}`,
+      `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 3 }])}`,
+    ]);
+    expect(commits).toEqual([2, 1]);
   });
 
   it('restores stores before processing and skips input whose effect the changelog already holds', async () => {
@@ -348,6 +387,80 @@ describe('KafkaStreams', () => {
       expect((app.error as TransactionFailedError).kind).toBe('fatal');
       expect(app.error!.message).toMatch(failures.length === 1 ? /Not authorized/ : /giving up after 1 recoveries/);
     }
+  });
+
+  describe('a rebalance keeps the tasks that stay', () => {
+    const p0 = { topic: 'words', partition: 0 };
+    const p1 = { topic: 'words', partition: 1 };
+    const counts = (app: KafkaStreams) => Object.fromEntries([...app.store<string, number>('counts').all()]);
+    const values = (kafka: ReturnType<typeof memoryKafka>, topic: string) => kafka.log(topic, 0).map((r) => `${r.key?.toString()}=${r.value?.readBigInt64BE().toString()}`);
+
+    async function twoPartitions(guarantee: 'at_least_once' | 'exactly_once') {
+      const kafka = memoryKafka({ words: 2 });
+      const clock = new ManualClockScheduler(0);
+      const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 1000, scheduler: clock, guarantee });
+      const restored: string[] = [];
+      app.on('restored', (info) => restored.push(info.task));
+      const commits: number[] = [];
+      app.on('commit', (info) => commits.push(info.offsets));
+      await app.start();
+      kafka.assign([p0, p1]);
+      await settle(app);
+      await kafka.batch(words('words', 0, 0, ['a', 'b', 'a']));
+      await kafka.batch(words('words', 1, 0, ['c']));
+      clock.advanceTo(1000);
+      await until(() => commits.length === 1);
+      // Processed after the commit: work the next commit must still cover.
+      await kafka.batch(words('words', 0, 3, ['a']));
+      return { kafka, clock, app, restored, commits };
+    }
+
+    it('at least once: a task that stays keeps its state, and its input re-read from the committed offset is not applied twice', async () => {
+      const { kafka, clock, app, restored, commits } = await twoPartitions('at_least_once');
+      expect(restored.sort()).toEqual(['0_0', '0_1']);
+      kafka.assign([p0]); // another instance took partition 1
+      await until(() => app.taskIds.length === 1);
+      await settle(app);
+      expect(app.taskIds).toEqual(['0_0']);
+      expect(restored).toHaveLength(2); // nothing restored for the task that stayed
+      expect(counts(app)).toEqual({ a: 3, b: 1 });
+      // The consumer starts again from the committed offset 3: record 3 is already in the state.
+      await kafka.batch(words('words', 0, 3, ['a', 'b']));
+      expect(counts(app)).toEqual({ a: 3, b: 2 });
+      clock.advanceTo(2000);
+      await until(() => commits.length === 2);
+      expect(kafka.committed.get('words/0')).toEqual({ ...p0, offset: 5 });
+      expect(values(kafka, 'counts-out')).toEqual(['a=1', 'b=1', 'a=2', 'c=1', 'a=3', 'b=2']);
+      expect(values(kafka, 'wc-counts-changelog').slice(-2).sort()).toEqual(['a=3', 'b=2']);
+      await app.close();
+    });
+
+    it('a task whose partition another instance committed meanwhile is rebuilt from its changelog', async () => {
+      const { kafka, app, restored } = await twoPartitions('at_least_once');
+      // This instance missed a generation: another one owned partition 0 and committed further.
+      kafka.committed.set('words/0', { ...p0, offset: 4 });
+      kafka.assign([p0]);
+      await until(() => restored.length === 3);
+      await settle(app);
+      expect(restored.sort()).toEqual(['0_0', '0_0', '0_1']);
+      // The changelog as of the last commit, not the state the uncommitted record 3 had made.
+      expect(counts(app)).toEqual({ a: 2, b: 1 });
+      await app.close();
+    });
+
+    it('exactly once: a task that stays keeps its uncommitted work, and the next transaction commits it', async () => {
+      const { kafka, clock, app, restored, commits } = await twoPartitions('exactly_once');
+      kafka.assign([p0]);
+      await until(() => app.taskIds.length === 1);
+      await settle(app);
+      expect(restored).toHaveLength(2);
+      expect(values(kafka, 'counts-out')).toEqual(['a=1', 'b=1', 'a=2', 'c=1']);
+      clock.advanceTo(2000);
+      await until(() => commits.length === 2);
+      expect(values(kafka, 'counts-out')).toEqual(['a=1', 'b=1', 'a=2', 'c=1', 'a=3']);
+      expect(kafka.committed.get('words/0')).toEqual({ ...p0, offset: 4 });
+      await app.close();
+    });
   });
 
   it('refuses to start without its source topic, and rejects bad config at construction', async () => {

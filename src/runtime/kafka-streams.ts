@@ -175,6 +175,12 @@ interface RunningTask {
   readonly appliedUpTo: Map<string, number>;
   /** Next offset to process per input partition (-1 until the first record). */
   readonly position: Map<string, number>;
+  /**
+   * The group's committed offset per input partition (key: tpKey) as this instance last knew it: read at
+   * assignment, then set by each commit of its own. A later assignment keeps the task only if the group's
+   * offsets are still these, i.e. no other instance committed work on its partitions in between.
+   */
+  readonly committed: Map<string, number>;
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -232,8 +238,20 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #sending: Promise<void> | undefined;
   /** At-least-once: a send ahead of the commit that the production policy says to fail on. */
   #sendFailure: unknown;
-  /** At-least-once: records sent ahead of the commit since the last one (reported with the commit). */
-  #sentAhead = 0;
+  /** At-least-once: outputs a commit collected while a send was in flight; the next send takes them first. */
+  #held: OutgoingRecord[] = [];
+  /** At-least-once: outputs handed to the sends since start, and how many of those were acknowledged. */
+  #handedOut = 0;
+  #acknowledged = 0;
+  /** At-least-once: `#handedOut` at the previous commit (the commit reports the outputs since). */
+  #handedOutAtCommit = 0;
+  /** At-least-once: commits waiting until the outputs before them are acknowledged. */
+  #ackWaiters: { readonly upTo: number; readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
+  /**
+   * At-least-once: the commit whose changelog send and offset commit are in flight. Tasks go on processing
+   * meanwhile; the next commit (and a rebalance, and closing) waits for it, so commits stay in order.
+   */
+  #committing: Promise<void> | undefined;
   #error: StreamsError | undefined;
   #processed = 0;
   /** Partitions of the current assignment. */
@@ -430,6 +448,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       await this.#queue;
       try {
         await this.#commit();
+        await this.#committing;
       } catch (error) {
         this.#logger.warn({ err: error }, 'final commit failed; uncommitted work will be redone by the next owner');
       }
@@ -451,42 +470,95 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   }
 
   #closeTasks(): void {
-    for (const t of this.#tasks.values()) {
-      try {
-        t.task.close();
-      } catch (error) {
-        this.#logger.warn({ err: error, task: t.name }, 'task close failed');
-      }
+    for (const t of [...this.#tasks.values()]) this.#closeTask(t);
+  }
+
+  #closeTask(running: RunningTask): void {
+    try {
+      running.task.close();
+    } catch (error) {
+      this.#logger.warn({ err: error, task: running.name }, 'task close failed');
     }
-    this.#tasks.clear();
-    this.#taskByPartition.clear();
+    this.#tasks.delete(running.name);
+    for (const topic of running.task.inputTopics) {
+      const key = tpKey(topic, running.task.id.partition);
+      if (this.#taskByPartition.get(key) === running) this.#taskByPartition.delete(key);
+    }
   }
 
   /**
-   * A new assignment. Every task is rebuilt and restored from its changelogs: a task that stays keeps no
-   * uncommitted state, because the consumer re-reads its partitions from the committed offsets.
+   * A new assignment. A task this instance keeps goes on with its state, as Kafka Streams keeps a task that
+   * stays through a rebalance, provided no other instance committed work on its partitions meanwhile (its
+   * committed offsets are still the ones it knows; else it is rebuilt). Its uncommitted work stays too: the
+   * consumer re-reads its partitions from the committed offsets and the task skips what it already
+   * processed (its position), so nothing is applied twice and the next commit covers that work. Other
+   * tasks are closed, new ones are built and restored from their changelogs.
    */
   async #onAssigned(partitions: readonly TopicPartition[], generation: number): Promise<void> {
     if (this.#state === 'PENDING_SHUTDOWN' || generation !== this.#assignmentGeneration) return;
     this.#setState('REBALANCING');
-    this.#closeTasks();
+    // The offsets of a commit in flight decide which tasks are kept.
+    await this.#committing;
     this.#resumeAll();
-    this.#uncommitted = false;
     this.#assigned = partitions;
-    await this.#createTasks(partitions, generation);
+    const committed = await this.#committedOffsets(partitions);
+    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
+    const wanted = this.#taskIdsOf(partitions);
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    for (const [name, running] of [...this.#tasks]) {
+      if (wanted.has(name) && committed !== undefined && this.#committedAsKnown(running, committed)) {
+        kept.push(name);
+        continue;
+      }
+      dropped.push(name);
+      this.#closeTask(running);
+    }
+    // A kept task may hold work to commit; a commit with nothing in it costs nothing.
+    this.#uncommitted = kept.length > 0;
+    if (kept.length > 0 || dropped.length > 0) this.#logger.info({ kept, dropped }, `rebalance: ${kept.length} tasks kept with their state, ${dropped.length} closed`);
+    await this.#createTasks(partitions, generation, committed ?? new Map());
   }
 
-  /** Builds the tasks of `partitions`, restores their stores and starts them (state RUNNING). */
-  async #createTasks(partitions: readonly TopicPartition[], generation: number): Promise<void> {
-    const plan = this.#plan!;
+  /** The group's committed offsets of `partitions` (key: tpKey), or undefined when they cannot be read. */
+  async #committedOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number> | undefined> {
+    try {
+      const offsets = await this.#admin!.committedOffsets(this.applicationId, [...new Set(partitions.map((tp) => tp.topic))]);
+      return new Map(offsets.map((o) => [tpKey(o.topic, o.partition), o.offset]));
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'cannot read the committed offsets at assignment; every task is rebuilt from its changelogs');
+      return undefined;
+    }
+  }
+
+  /** True when the group's committed offsets of the task's input partitions are the ones it last knew. */
+  #committedAsKnown(running: RunningTask, committed: ReadonlyMap<string, number>): boolean {
+    for (const topic of running.task.inputTopics) {
+      const key = tpKey(topic, running.task.id.partition);
+      if (committed.get(key) !== running.committed.get(key)) return false;
+    }
+    return true;
+  }
+
+  #taskIdsOf(partitions: readonly TopicPartition[]): Map<string, TaskId> {
     const ids = new Map<string, TaskId>();
     for (const tp of partitions) {
-      const id = taskOf(plan.subtopologies, tp);
+      const id = taskOf(this.#plan!.subtopologies, tp);
       if (id !== undefined) ids.set(taskIdToString(id), id);
     }
+    return ids;
+  }
+
+  /**
+   * Builds the tasks of `partitions` this instance does not run yet, restores their stores and starts them
+   * (state RUNNING). `committed` holds the group's committed offsets as read for this assignment.
+   */
+  async #createTasks(partitions: readonly TopicPartition[], generation: number, committed: ReadonlyMap<string, number>): Promise<void> {
+    const ids = this.#taskIdsOf(partitions);
     this.#logger.info({ tasks: [...ids.keys()].sort(), partitions: partitions.length }, 'assignment received');
     const created: RunningTask[] = [];
     for (const [name, id] of [...ids].sort()) {
+      if (this.#tasks.has(name)) continue;
       const task = new Task({
         id,
         topology: this.#topology,
@@ -498,7 +570,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
         maxTaskIdleMs: this.#maxTaskIdleMs,
         cache: this.#cache,
       });
-      created.push({ task, name, appliedUpTo: new Map(), position: new Map() });
+      const known = new Map<string, number>();
+      for (const topic of task.inputTopics) {
+        const offset = committed.get(tpKey(topic, id.partition));
+        if (offset !== undefined) known.set(tpKey(topic, id.partition), offset);
+      }
+      created.push({ task, name, appliedUpTo: new Map(), position: new Map(), committed: known });
     }
     await this.#restore(created);
     await this.#noteInitialLags(created, partitions);
@@ -711,31 +788,51 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    */
   #sendAhead(): void {
     if (this.guarantee !== 'at_least_once' || this.#sending !== undefined || this.#sendFailure !== undefined || this.#producer === undefined) return;
-    if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING') return;
-    const records: OutgoingRecord[] = [];
-    for (const t of this.#tasks.values()) if (t.task.collector.size > 0) records.push(...t.task.collector.drain());
+    // Closing still sends what the final commit collected.
+    if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING' && this.#state !== 'PENDING_SHUTDOWN') return;
+    const records = this.#held;
+    this.#held = [];
+    for (const t of this.#tasks.values()) {
+      if (t.task.collector.size === 0) continue;
+      const drained = t.task.collector.drain();
+      this.#handedOut += drained.length;
+      records.push(...drained);
+    }
     if (records.length === 0) return;
-    this.#sentAhead += records.length;
+    const upTo = this.#handedOut;
     this.#sending = this.#produceAtLeastOnce(this.#producer, records).then(
       () => {
         this.#sending = undefined;
+        this.#acknowledged = upTo;
+        this.#wakeAckWaiters();
         this.#sendAhead();
       },
       (error: unknown) => {
         this.#sending = undefined;
         this.#sendFailure = error;
+        this.#wakeAckWaiters();
       },
     );
   }
 
-  /** Waits for the sends ahead of the commit; rethrows the failure of one the policy says to fail on. */
-  async #settleSendsAhead(): Promise<void> {
-    while (this.#sending !== undefined) await this.#sending;
+  /**
+   * Resolves once the first `upTo` outputs handed to the sends are acknowledged (sends complete in order);
+   * rejects with the failure of a send the production policy says to fail on.
+   */
+  #whenAcknowledged(upTo: number): Promise<void> {
+    if (this.#sendFailure !== undefined) return Promise.reject(this.#sendFailure);
+    if (this.#acknowledged >= upTo) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#ackWaiters.push({ upTo, resolve, reject }));
+  }
+
+  #wakeAckWaiters(): void {
     const failure = this.#sendFailure;
-    if (failure !== undefined) {
-      this.#sendFailure = undefined;
-      throw failure;
-    }
+    this.#ackWaiters = this.#ackWaiters.filter((waiter) => {
+      if (failure !== undefined) waiter.reject(failure);
+      else if (this.#acknowledged >= waiter.upTo) waiter.resolve();
+      else return true;
+      return false;
+    });
   }
 
   #punctuateWallClock(): Promise<void> | void {
@@ -763,15 +860,17 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     await this.#commit();
   }
 
-  /** Commits every task: one transaction under exactly-once; produce, flush, then offsets under at-least-once. */
+  /**
+   * Commits every task: one transaction under exactly-once. Under at-least-once the outputs go to the sends,
+   * and once they are acknowledged the changelog records are sent and then the offsets committed, while the
+   * tasks go on processing (see `#committing`).
+   */
   async #commit(): Promise<void> {
     this.#lastCommit = this.#scheduler.now();
     this.#reportTaskMetrics();
     if (!this.#uncommitted || this.#tasks.size === 0) return;
+    await this.#committing;
     const started = Date.now();
-    await this.#settleSendsAhead();
-    const sentAhead = this.#sentAhead;
-    this.#sentAhead = 0;
     const records: OutgoingRecord[] = [];
     const changelog: OutgoingRecord[] = [];
     const offsets: TopicPartitionOffset[] = [];
@@ -785,27 +884,58 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       }
     }
     this.#uncommitted = false;
-    if (records.length === 0 && changelog.length === 0 && offsets.length === 0) return;
     const producer = this.#producer!;
-    this.#logger.debug({ records: records.length, changelog: changelog.length, offsets: offsets.length, ms: Date.now() - started }, 'commit collected');
     if (this.guarantee === 'exactly_once') {
+      if (records.length === 0 && changelog.length === 0 && offsets.length === 0) return;
       if (!(await this.#commitTransaction(producer, records, changelog, offsets))) return;
-    } else {
-      if (records.length > 0) await this.#produceAtLeastOnce(producer, records);
-      await producer.send(changelog);
-      try {
-        await this.#consumer!.commit(offsets);
-      } catch (error) {
-        // A rebalance took the partitions: the next owner re-reads from the last committed offsets and the
-        // changelog headers keep it from applying twice what the store already holds.
-        this.#logger.warn({ err: error }, 'offset commit failed; records since the last commit will be processed again');
-      }
+      this.#noteCommitted(offsets);
+      this.#committed({ records: records.length, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: true }, offsets);
+      return;
     }
-    const info: CommitInfo = { records: records.length + sentAhead, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: this.guarantee === 'exactly_once' };
+    this.#held.push(...records);
+    this.#handedOut += records.length;
+    const upTo = this.#handedOut;
+    const outputs = upTo - this.#handedOutAtCommit;
+    this.#handedOutAtCommit = upTo;
+    if (outputs === 0 && changelog.length === 0 && offsets.length === 0) return;
+    this.#sendAhead();
+    const committing: Promise<void> = this.#finishAtLeastOnceCommit(producer, upTo, changelog, offsets)
+      .then(() => this.#committed({ records: outputs, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: false }, offsets))
+      .catch((error: unknown) => {
+        if (this.#state === 'PENDING_SHUTDOWN' || this.#state === 'NOT_RUNNING' || this.#state === 'ERROR') {
+          this.#logger.warn({ err: error }, 'commit failed while closing; uncommitted work will be redone by the next owner');
+        } else this.#fail(asStreamsError(error, (message, cause) => new StreamsError(`commit failed: ${message}`, { cause })));
+      })
+      .finally(() => {
+        if (this.#committing === committing) this.#committing = undefined;
+      });
+    this.#committing = committing;
+  }
+
+  /** At-least-once: once the outputs before the commit are acknowledged, sends the changelog, then commits the offsets. */
+  async #finishAtLeastOnceCommit(producer: ProducerPort, upTo: number, changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.#whenAcknowledged(upTo);
+    await producer.send(changelog);
+    try {
+      await this.#consumer!.commit(offsets);
+      this.#noteCommitted(offsets);
+    } catch (error) {
+      // A rebalance took the partitions: the next owner re-reads from the last committed offsets and the
+      // changelog headers keep it from applying twice what the store already holds.
+      this.#logger.warn({ err: error }, 'offset commit failed; records since the last commit will be processed again');
+    }
+  }
+
+  #committed(info: CommitInfo, offsets: readonly TopicPartitionOffset[]): void {
     this.#logger.debug(info, 'committed');
     this.emit('commit', info);
     this.#config.metrics?.commit?.(info);
     if (this.#config.purgeRepartitionTopics !== false) this.#purgeRepartition(offsets);
+  }
+
+  /** Remembers the offsets this instance committed, per task (see {@link RunningTask.committed}). */
+  #noteCommitted(offsets: readonly TopicPartitionOffset[]): void {
+    for (const o of offsets) this.#taskByPartition.get(tpKey(o.topic, o.partition))?.committed.set(tpKey(o.topic, o.partition), o.offset);
   }
 
   /**
@@ -875,7 +1005,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
     const next = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
     this.#consumer!.seek(assigned.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: next.get(tpKey(tp.topic, tp.partition)) ?? 'earliest' })));
-    await this.#createTasks(assigned, generation);
+    await this.#createTasks(assigned, generation, next);
     const info: RecoveryInfo = { kind: failure.kind, reason: failure.message, tasks, attempt };
     this.#logger.warn(info, `recovered from a failed transaction: ${tasks.length} tasks rebuilt, input rewound to the committed offsets`);
     this.emit('recovered', info);
