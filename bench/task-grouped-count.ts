@@ -1,14 +1,16 @@
 // In-process throughput of the engine core (no Kafka): a grouped count through one Task, bytes in and out,
-// committing every `batch` records like the runtime's commit loop. Usage: tsx bench/task-grouped-count.ts [records] [keys]
-import { Serdes, StreamsBuilder, Task, type InputRecord } from '../src/index.js';
+// committing every `batch` records like the runtime's commit loop. Usage: tsx bench/task-grouped-count.ts [records] [keys] [cacheMaxBytes]
+// (cacheMaxBytes default 0: no record cache; with one, each commit forwards one count per updated key).
+import { RecordCache, Serdes, StreamsBuilder, Task, type InputRecord } from '../src/index.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const keys = Number(process.argv[3] ?? 10_000);
+const cacheMaxBytes = Number(process.argv[4] ?? 0);
 const batch = 10_000;
 
 const builder = new StreamsBuilder();
 builder.stream('in', { key: Serdes.string(), value: Serdes.string() }).groupByKey().count({ storeName: 'counts' }).toStream().to('out', { value: Serdes.long() });
-const task = new Task({ id: { subtopology: 0, partition: 0 }, topology: builder.build(), applicationId: 'bench' });
+const task = new Task({ id: { subtopology: 0, partition: 0 }, topology: builder.build(), applicationId: 'bench', cache: new RecordCache(cacheMaxBytes) });
 task.initialize();
 
 const keyBytes = Array.from({ length: keys }, (_, i) => Buffer.from(`key-${i}`));
@@ -31,4 +33,4 @@ for (let offset = 0; offset < total; offset += batch) {
   changelog += result.changelog.length;
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-console.log(JSON.stringify({ records: total, keys, seconds: Number(seconds.toFixed(3)), recordsPerSecond: Math.round(total / seconds), produced, changelog }));
+console.log(JSON.stringify({ records: total, keys, seconds: Number(seconds.toFixed(3)), recordsPerSecond: Math.round(total / seconds), cacheMaxBytes, produced, changelog }));

@@ -44,6 +44,7 @@ export type { KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-sto
 export type { StateStore, ValueAndTimestamp, ChangelogRecord, LoggedStore } from './state/state-store.js';
 export { changelogTopicName } from './state/state-store.js';
 export { restoreStore, type RestoreProgress, type RestoreOptions } from './state/restore.js';
+export { RecordCache, estimateBytes } from './state/record-cache.js';
 
 export { prometheusMetrics, serveMetrics, parseMetricsPort } from './metrics/index.js';
 export type { PrometheusMetricsOptions, PrometheusStreamsMetrics, MetricsServer, MetricsServerOptions } from './metrics/index.js';

@@ -62,7 +62,7 @@ export class CogroupedKStream<K, VA> {
       const base = s.groupedName ?? (flagged > 1 ? `${storeName}-${repartitionIndex++}` : storeName);
       return repartitionIfRequired(s, base);
     });
-    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true };
+    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true, caching: materialized.caching ?? true };
     graph.addStore(spec);
     const merge = createCogroupNodes(
       graph,

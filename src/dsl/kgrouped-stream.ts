@@ -92,7 +92,7 @@ export class KGroupedStream<K, V> {
     const keySerde = materialized.key ?? s.keySerde;
     const valueSerde = (materialized.value ?? defaultValueSerde) as SerdeOf<VA> | undefined;
     const parent = repartitionIfRequired(s, s.groupedName ?? storeName);
-    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true };
+    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true, caching: materialized.caching ?? true };
     s.graph.addStore(spec);
     addNode(parent, name, storeName);
     return new KTable<K, VA>({ graph: s.graph, node: name, keySerde, valueSerde, storeName });

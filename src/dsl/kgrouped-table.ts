@@ -78,7 +78,7 @@ export class KGroupedTable<K, V> {
       sinkName,
       sourceName,
     });
-    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true };
+    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true, caching: materialized.caching ?? true };
     s.graph.addStore(spec);
     addNode(parent, name, storeName);
     return new KTable<K, VA>({ graph: s.graph, node: name, keySerde, valueSerde, storeName });

@@ -187,7 +187,7 @@ export class KStream<K, V> {
     if (s.repartitionRequired) {
       parent = addRepartitionTopic(s.graph, s.node, { base: name, keySerde, valueSerde, filterNullKeys: true }).sourceName;
     }
-    const store = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true } as const;
+    const store = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true, caching: materialized.caching ?? true } as const;
     const node = createToTableNode(s.graph, parent, name, store, materialized.storeName !== undefined);
     return new KTable<K, V>({ graph: s.graph, node: node.name, keySerde, valueSerde, storeName: node.queryable ? storeName : undefined });
   }

@@ -55,7 +55,7 @@ export class KTable<K, V> {
   #store<VR>(materialized: Materialized<K, VR> | undefined, valueSerde: SerdeOf<VR> | undefined): string | undefined {
     if (materialized?.storeName === undefined) return undefined;
     const s = this[STATE];
-    s.graph.addStore({ type: 'key-value', name: materialized.storeName, keySerde: materialized.key ?? s.keySerde, valueSerde: materialized.value ?? valueSerde, logging: materialized.logging ?? true });
+    s.graph.addStore({ type: 'key-value', name: materialized.storeName, keySerde: materialized.key ?? s.keySerde, valueSerde: materialized.value ?? valueSerde, logging: materialized.logging ?? true, caching: materialized.caching ?? true });
     return materialized.storeName;
   }
 

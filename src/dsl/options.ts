@@ -28,6 +28,8 @@ export interface TableConsumed<K, V> extends Consumed<K, V> {
   readonly storeName?: string;
   /** Back the store with a changelog topic (default true). */
   readonly logging?: boolean;
+  /** Put the record cache in front of the table's store when it is materialized (default true); see {@link Materialized.caching}. */
+  readonly caching?: boolean;
 }
 
 /** How records are written by `to()`. Serdes default to the stream's own when it still knows them. */
@@ -60,6 +62,18 @@ export interface Materialized<K, V> extends Named {
   readonly value?: SerdeOf<V>;
   /** Back the store with `<applicationId>-<storeName>-changelog` (default true). */
   readonly logging?: boolean;
+  /**
+   * Put the record cache in front of the store (default true, Kafka Streams' `withCachingEnabled()`).
+   * The cache exists only when the engine's `cacheMaxBytes` is above 0 (Tributary's default is 0, cache
+   * off). With it, updates of a key between two commits are merged and forwarded once, at commit or when
+   * the cache is full; `caching: false` (`Materialized.withCachingDisabled()`) forwards every update of
+   * this store at once. Only key-value stores behind KTables are cached.
+   *
+   * @example
+   * // Every count update reaches the output even with cacheMaxBytes set for the application.
+   * stream.groupByKey().count({ storeName: 'counts', caching: false });
+   */
+  readonly caching?: boolean;
 }
 
 /** Options of one split() branch. */

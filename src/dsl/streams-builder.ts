@@ -40,7 +40,7 @@ export class StreamsBuilder {
     const storeName = consumed.storeName ?? this.#graph.newStoreName(`${topic}-`);
     const source = createSourceNode(this.#graph, { name: consumed.name, topics: [topic], keySerde: consumed.key, valueSerde: consumed.value, timestampExtractor: consumed.timestamp as never });
     const name = consumed.name === undefined ? this.#graph.newProcessorName(Prefix.tableSource) : `${consumed.name}-table-source`;
-    const store: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde: consumed.key, valueSerde: consumed.value, logging: consumed.logging ?? true };
+    const store: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde: consumed.key, valueSerde: consumed.value, logging: consumed.logging ?? true, caching: consumed.caching ?? true };
     const node = createTableSourceNode(this.#graph, source.name, name, store, consumed.storeName !== undefined);
     return new KTable<K, V>({ graph: this.#graph, node: node.name, keySerde: consumed.key, valueSerde: consumed.value, storeName: node.queryable ? storeName : undefined });
   }

@@ -164,6 +164,24 @@ describe('KafkaStreams', () => {
     expect(app.state).toBe('NOT_RUNNING');
   });
 
+  it('with a record cache, interactive queries see the latest count and the clean close forwards one count per key in its commit', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 60_000, cacheMaxBytes: 1024 * 1024 });
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a', 'b', 'a']));
+    expect(app.store<string, number>('counts').get('a')).toBe(2);
+    expect(kafka.log('counts-out', 0)).toEqual([]);
+    await app.close();
+    expect(kafka.log('counts-out', 0).map((r) => [r.key?.toString(), Serdes.long().deserialize(r.value!, 'counts-out')])).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
+    expect(kafka.ops).toEqual(['send counts-out', 'send wc-counts-changelog', `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 3 }])}`, 'consumer close']);
+    expect(() => new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, cacheMaxBytes: -1 })).toThrow(/cacheMaxBytes must be an integer of at least 0/);
+  });
+
   it('at least once sends outputs as they are produced and commits their offsets only after the send is acknowledged', async () => {
     const kafka = memoryKafka({ words: 1 });
     let acknowledge!: () => void;

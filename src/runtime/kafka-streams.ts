@@ -9,6 +9,7 @@ import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, 
 import { classifyTransactionFailure, TransactionFailedError, type TransactionFailureKind } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
+import { RecordCache } from '../state/record-cache.js';
 import { restoreStore, type RestoreProgress } from '../state/restore.js';
 import type { ChangelogRecord, StateStore } from '../state/state-store.js';
 import { copartitionAssignor, taskOf } from './copartition-assignor.js';
@@ -130,6 +131,23 @@ export interface KafkaStreamsConfig {
    * new KafkaStreams(topology, { applicationId: 'clicks-purchases', brokers, maxTaskIdleMs: 1000 });
    */
   readonly maxTaskIdleMs?: number;
+  /**
+   * Kafka Streams' `statestore.cache.max.bytes`: bytes of record cache shared by this instance's tasks.
+   * With a cache, the stores behind KTables (aggregations, materialized tables) merge the updates of a key
+   * between two commits and forward only the latest (with the value before the first of them as old
+   * value) when the task commits, or earlier when the cache is over its budget; flushed outputs go out in
+   * that commit (the same transaction under exactly-once). Reads and interactive queries see the latest
+   * value. Entries are sized by an estimate of their heap bytes (see `estimateBytes`).
+   *
+   * Default 0: no cache, every update is forwarded as it happens (Kafka Streams' default is 10 MB).
+   * Tributary's at-least-once runtime sends outputs as soon as they are produced; a cache would hold
+   * them until the commit. Opt a store out with `caching: false` in its Materialized options.
+   *
+   * @example
+   * // Emit at most one count per key per commit (every 5 s) instead of one per input record.
+   * new KafkaStreams(topology, { applicationId: 'counts', brokers, commitIntervalMs: 5000, cacheMaxBytes: 10 * 1024 * 1024 });
+   */
+  readonly cacheMaxBytes?: number;
 }
 
 /** What a recovery from a failed exactly-once transaction did (event `recovered`). */
@@ -194,6 +212,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
 
   readonly #topology: Topology;
   readonly #maxTaskIdleMs: number;
+  readonly #cache: RecordCache;
   readonly #kafka: KafkaPort;
   readonly #logger: Logger;
   readonly #scheduler: SchedulerLike;
@@ -265,6 +284,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (!Number.isInteger(this.#maxTaskIdleMs) || this.#maxTaskIdleMs < -1) {
       throw new ConfigError(`maxTaskIdleMs must be an integer of at least -1, got ${String(config.maxTaskIdleMs)}`);
     }
+    const cacheMaxBytes = config.cacheMaxBytes ?? 0;
+    if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new ConfigError(`cacheMaxBytes must be an integer of at least 0, got ${String(config.cacheMaxBytes)}`);
+    this.#cache = new RecordCache(cacheMaxBytes);
     this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
     config.metrics?.init?.({ applicationId: this.applicationId, instanceId: this.instanceId });
   }
@@ -557,6 +579,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
         logger: this.#logger,
         globalStores: this.#global?.stores,
         maxTaskIdleMs: this.#maxTaskIdleMs,
+        cache: this.#cache,
       });
       const known = new Map<string, number>();
       for (const topic of task.inputTopics) {

@@ -19,6 +19,8 @@ import { internalTopicName } from '../graph/naming.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { Topology } from '../graph/topology.js';
 import { silentLogger } from '../logger.js';
+import type { CachingKeyValueStore } from '../state/caching-key-value-store.js';
+import type { RecordCache } from '../state/record-cache.js';
 import type { LoggedStore, StateStore, StoreContext } from '../state/state-store.js';
 import { buildStore } from '../state/store-builder.js';
 import type { InternalProcessorContext } from './internal-context.js';
@@ -26,6 +28,8 @@ import type { AnyProcessor, Cancellable, PunctuationType, RecordMetadata, TaskId
 import { taskIdToString } from './processor.js';
 import { PunctuationQueue, PunctuationSchedule } from './punctuation.js';
 import { Record, type Headers } from './record.js';
+
+const NO_HEADERS: Headers = Object.freeze({});
 import { RecordCollector } from './record-collector.js';
 
 /** A record as consumed from Kafka (bytes), the task's input. */
@@ -83,6 +87,12 @@ export interface TaskOptions {
    * nothing (an empty partition, or only transaction markers) may never be reported, so the wait is bounded.
    */
   readonly maxLagWaitMs?: number;
+  /**
+   * Record cache (Kafka Streams' `statestore.cache.max.bytes`), shared by the tasks of one instance. When
+   * it is enabled, the stores behind KTables hold updates back and forward the latest per key when the
+   * task commits or when the cache is over its budget. Default: none (every update is forwarded at once).
+   */
+  readonly cache?: RecordCache;
 }
 
 /** Default of {@link TaskOptions.maxLagWaitMs}. */
@@ -166,9 +176,12 @@ class ProcessorNode implements InternalProcessorContext<unknown, unknown> {
     const task = this.task;
     const previous = task.currentNode;
     task.currentNode = this;
+    const previousHeaders = task.currentHeaders;
+    task.currentHeaders = record.headers;
     this.recordsIn++;
     this.processor.process(record);
     task.currentNode = previous;
+    task.currentHeaders = previousHeaders;
   }
 
   forward(record: Record<unknown, unknown>, childName?: string): void {
@@ -249,6 +262,8 @@ export class Task {
 
   currentNode: ProcessorNode | undefined;
   currentInput: InputRecord | undefined;
+  /** Headers of the record the current node processes; caching stores keep them with an update. */
+  currentHeaders: Headers = NO_HEADERS;
 
   readonly #topology: Topology;
   readonly #policies: ErrorPolicies;
@@ -256,6 +271,8 @@ export class Task {
   readonly #sourcesByTopic = new Map<string, ProcessorNode>();
   readonly #stores = new Map<string, StateStore>();
   readonly #logged: ChangelogPartition[] = [];
+  /** Caching layers of this task's stores, flushed at every commit. */
+  readonly #cached: CachingKeyValueStore<unknown, unknown>[] = [];
   readonly #globalStores: ReadonlyMap<string, StateStore>;
   /** Input queues by topic, then partition: no per-record string keys on the hot path. */
   readonly #queuesByTopic = new Map<string, Map<number, PartitionQueue>>();
@@ -297,12 +314,16 @@ export class Task {
       applicationId: this.applicationId,
       partition: this.id.partition,
       currentTimestamp: () => this.#currentTimestamp,
+      currentHeaders: () => this.currentHeaders,
+      currentOrigin: () => this.currentInput,
+      forwardInRecordContext: (store, timestamp, headers, origin, forward) => this.#forwardInRecordContext(store, timestamp, headers, origin as InputRecord | undefined, forward),
     };
     for (const name of subtopologies.flatMap((s) => s.stores)) {
       const spec = options.topology.stores.get(name)!;
-      const built = buildStore(spec, { applicationId: this.applicationId, partition: this.id.partition });
+      const built = buildStore(spec, { applicationId: this.applicationId, partition: this.id.partition, ...(options.cache === undefined ? {} : { cache: options.cache }) });
       built.store.init?.(storeContext);
       this.#stores.set(name, built.store);
+      if (built.cached) this.#cached.push(built.cached);
       if (built.logged) this.#logged.push({ storeName: name, topic: built.logged.changelogTopic, partition: built.logged.changelogPartition, store: built.logged });
     }
 
@@ -570,6 +591,54 @@ export class Task {
     } finally {
       this.currentNode = undefined;
       this.currentInput = undefined;
+      this.currentHeaders = NO_HEADERS;
+    }
+  }
+
+  /**
+   * Forwards a flushed cache entry as if its latest update were being processed again (Kafka Streams sets
+   * the entry's record context). A failure downstream goes through the processing error policy with the
+   * entry's input record, and counts that update as dropped.
+   */
+  #forwardInRecordContext(store: string, timestamp: number, headers: Headers, origin: InputRecord | undefined, forward: () => void): void {
+    if (!this.#initialized) this.initialize();
+    const previousNode = this.currentNode;
+    const previousInput = this.currentInput;
+    const previousTimestamp = this.#currentTimestamp;
+    const previousHeaders = this.currentHeaders;
+    this.currentInput = origin;
+    this.#currentTimestamp = timestamp;
+    this.currentHeaders = headers;
+    try {
+      forward();
+    } catch (thrown) {
+      const nodeName = this.currentNode?.node.name ?? store;
+      const error = asStreamsError(thrown, (message, cause) => new ProcessingError(`forwarding a cached update of store ${store} failed: ${message}`, nodeName, origin ?? null, { cause }));
+      this.#dropped++;
+      this.handleError('processing', error, origin);
+    } finally {
+      this.currentNode = previousNode;
+      this.currentInput = previousInput;
+      this.#currentTimestamp = previousTimestamp;
+      this.currentHeaders = previousHeaders;
+    }
+  }
+
+  /**
+   * Flushes every caching store. A flush forwards downstream, which may fill the cache of a store further
+   * down in this task, so flushing repeats until no cache holds anything (stores form a DAG: at most one
+   * pass per store).
+   */
+  #flushCaches(): void {
+    const cached = this.#cached;
+    for (let pass = 0; pass <= cached.length; pass++) {
+      let flushed = false;
+      for (const store of cached) {
+        if (store.dirtyEntries === 0) continue;
+        store.flushCache();
+        flushed = true;
+      }
+      if (!flushed) return;
     }
   }
 
@@ -614,10 +683,12 @@ export class Task {
   }
 
   /**
-   * Flushes stores and returns everything to produce since the last commit: output records, the
+   * Flushes the record cache (forwarding the updates it held back, so their outputs are part of this
+   * commit), flushes stores and returns everything to produce since the last commit: output records, the
    * changelog records of the stores, and the input offsets to commit.
    */
   commit(): CommitResult {
+    this.#flushCaches();
     for (const store of this.#stores.values()) store.flush();
     const changelog: OutgoingRecord[] = [];
     for (const logged of this.#logged) logged.store.drainChangelog(changelog);
@@ -651,7 +722,10 @@ export class Task {
     return { nodes, droppedRecords, stores };
   }
 
-  /** Closes processors and stores. Uncommitted output is discarded. */
+  /**
+   * Closes processors and stores. Uncommitted output is discarded, and so are updates the record cache
+   * still holds: a clean close commits first (which flushes the cache), a close after a failure does not.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -7,3 +7,5 @@ export { TypedKeyValueStore } from './typed-key-value-store.js';
 export type { StoreSpec, KeyValueStoreSpec, StoreType } from './store-spec.js';
 export { buildStore, buildKeyValueStore, keyIdentityFor, type BuiltStore, type StoreBuildOptions } from './store-builder.js';
 export { restoreStore, type RestoreProgress, type RestoreOptions } from './restore.js';
+export { CachingKeyValueStore, setCacheFlushListener, type CacheFlushListener, type CacheFlushingStore } from './caching-key-value-store.js';
+export { RecordCache, estimateBytes, CACHE_ENTRY_OVERHEAD_BYTES } from './record-cache.js';

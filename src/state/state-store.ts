@@ -1,4 +1,5 @@
 import type { OutgoingRecord } from '../errors.js';
+import type { Headers } from '../runtime/record.js';
 
 /** Anything a processor can own: key-value stores now; window and session stores are siblings. */
 export interface StateStore {
@@ -17,6 +18,16 @@ export interface StoreContext {
   readonly partition: number;
   /** Timestamp of the record being processed; stores use it when a put gives none. */
   currentTimestamp(): number;
+  /** Headers of the record being processed; a caching store forwards a flushed entry with them. */
+  currentHeaders?(): Headers;
+  /** The input record being processed (opaque to stores); a caching store keeps it with its entry. */
+  currentOrigin?(): unknown;
+  /**
+   * Runs `forward` as if the record an entry came from were being processed again (its timestamp,
+   * headers and input record), so a cache flushed at commit or on eviction forwards with the context of
+   * the entry's latest update. A failure goes through the task's processing error policy.
+   */
+  forwardInRecordContext?(store: string, timestamp: number, headers: Headers, origin: unknown, forward: () => void): void;
 }
 
 /** A value together with the timestamp of the update that produced it (Kafka's ValueAndTimestamp). */

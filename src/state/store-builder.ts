@@ -1,9 +1,11 @@
 import { StateStoreError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
+import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js';
 import { InMemoryKeyValueStore } from './in-memory-key-value-store.js';
 import type { KeyIdentity, KeyValueStore } from './key-value-store.js';
+import type { RecordCache } from './record-cache.js';
 import { changelogTopicName, type LoggedStore, type StateStore } from './state-store.js';
 import { InMemorySessionStore, SessionStoreChangelogger } from './session-store.js';
 import type { KeyValueStoreSpec, SessionStoreSpec, StoreSpec, StoreType, WindowStoreSpec } from './store-spec.js';
@@ -13,6 +15,8 @@ import { TypedKeyValueStore } from './typed-key-value-store.js';
 export interface StoreBuildOptions {
   readonly applicationId: string;
   readonly partition: number;
+  /** The record cache of the task; stores whose spec asks for caching get the caching layer when it is enabled. */
+  readonly cache?: RecordCache;
 }
 
 /**
@@ -26,13 +30,20 @@ export function keyIdentityFor<K>(keySerde: Serde<K> | undefined): KeyIdentity<K
   return (key: K) => (typeof key === 'string' ? key : keySerde.serialize(key, '').toString('latin1'));
 }
 
-/** A built store and, when it is logged, the layer the task drains at commit and restores into. */
+/**
+ * A built store and, when it is logged, the layer the task drains at commit and restores into; when it
+ * caches, the layer the task flushes at commit.
+ */
 export interface BuiltStore<S extends StateStore = StateStore> {
   readonly store: S;
   readonly logged: LoggedStore | undefined;
+  readonly cached?: CachingKeyValueStore<any, any>;
 }
 
-/** typed(changelogging?(in-memory)), as Kafka's KeyValueStoreBuilder composes metered(logging(inner)). */
+/**
+ * typed(caching?(changelogging?(in-memory))), as Kafka's KeyValueStoreBuilder composes
+ * metered(caching(logging(inner))): the changelog sees only what the cache flushes.
+ */
 export function buildKeyValueStore<K, V>(spec: KeyValueStoreSpec, options: StoreBuildOptions): BuiltStore<KeyValueStore<K, V>> {
   const keySerde = spec.keySerde as Serde<K> | undefined;
   const valueSerde = spec.valueSerde as Serde<V> | undefined;
@@ -47,7 +58,9 @@ export function buildKeyValueStore<K, V>(spec: KeyValueStoreSpec, options: Store
     store = logging;
     logged = logging;
   }
-  return { store: new TypedKeyValueStore(store), logged };
+  let cached: CachingKeyValueStore<K, V> | undefined;
+  if (spec.caching === true && options.cache?.enabled === true) store = cached = new CachingKeyValueStore(store, identity, options.cache);
+  return { store: new TypedKeyValueStore(store), logged, ...(cached === undefined ? {} : { cached }) };
 }
 
 const builders: { readonly [T in StoreType]: (spec: Extract<StoreSpec, { type: T }>, options: StoreBuildOptions) => BuiltStore } = {

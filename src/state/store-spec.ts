@@ -12,6 +12,11 @@ export interface KeyValueStoreSpec {
   readonly valueSerde: Serde<any> | undefined;
   /** Back the store with `<applicationId>-<name>-changelog` (default true). */
   readonly logging: boolean;
+  /**
+   * Put the record cache in front of the store when the task has one (`cacheMaxBytes` > 0). The DSL
+   * sets it for the stores behind KTables unless `caching: false`; absent = not cached.
+   */
+  readonly caching?: boolean;
 }
 
 /** A window store (key, window start): windowed aggregations and stream-stream join sides. */

@@ -1,4 +1,5 @@
 import { StateStoreError } from '../errors.js';
+import { setCacheFlushListener, type CacheFlushingStore, type CacheFlushListener } from './caching-key-value-store.js';
 import type { KeyValueStore } from './key-value-store.js';
 import type { StoreContext, ValueAndTimestamp } from './state-store.js';
 
@@ -6,7 +7,7 @@ import type { StoreContext, ValueAndTimestamp } from './state-store.js';
  * The outer layer processors and the test driver talk to: rejects null/undefined keys with a clear
  * error (a null key has no identity in a store) and turns `put(key, undefined)` into a delete.
  */
-export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V> {
+export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V>, CacheFlushingStore<K, V> {
   #partition: number | undefined;
 
   constructor(readonly inner: KeyValueStore<K, V>) {}
@@ -22,6 +23,10 @@ export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   init(context: StoreContext): void {
     this.#partition = context.partition;
     this.inner.init?.(context);
+  }
+
+  setFlushListener(listener: CacheFlushListener<K, V>, sendOldValues: boolean): boolean {
+    return setCacheFlushListener(this.inner, listener, sendOldValues);
   }
 
   #checkKey(key: K, operation: string): void {

@@ -7,6 +7,7 @@ import type { Headers } from '../runtime/record.js';
 import { Task, type CommitResult, type InputRecord, type TaskMetrics } from '../runtime/task.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyValueStore } from '../state/key-value-store.js';
+import { RecordCache } from '../state/record-cache.js';
 import type { StateStore } from '../state/state-store.js';
 import { ManualClockScheduler } from './manual-clock-scheduler.js';
 
@@ -17,6 +18,15 @@ export interface TopologyTestDriverOptions {
   readonly initialWallClockTime?: number;
   readonly errorPolicies?: Partial<ErrorPolicies>;
   readonly logger?: Logger;
+  /**
+   * Record cache size (Kafka Streams' `statestore.cache.max.bytes`); default 0, cache off. The driver
+   * commits (and so flushes the cache) after every input record, so with a cache only the updates one
+   * input record causes to the same key are merged, as in Kafka Streams' driver.
+   *
+   * @example
+   * const driver = new TopologyTestDriver(topology, { cacheMaxBytes: 1024 * 1024 });
+   */
+  readonly cacheMaxBytes?: number;
 }
 
 /** A record written to or read from a test topic. */
@@ -38,7 +48,8 @@ export interface TestInputRecord<K, V> {
 /**
  * Runs a topology in-process with no broker, exactly as Kafka Streams' TopologyTestDriver does: one task
  * holding every sub-topology, one partition per topic, records to repartition (or any input) topics fed
- * back immediately (depth first), and a commit after every input record (no caching). It uses the same
+ * back immediately (depth first), and a commit after every input record (which flushes the record cache
+ * when `cacheMaxBytes` turns it on; off by default). It uses the same
  * Task, processors and stores as the Kafka runtime.
  *
  * @example
@@ -67,6 +78,7 @@ export class TopologyTestDriver {
       scheduler: this.#clock,
       logger: options.logger ?? silentLogger(),
       ...(options.errorPolicies === undefined ? {} : { errorPolicies: options.errorPolicies }),
+      ...(options.cacheMaxBytes === undefined ? {} : { cache: new RecordCache(options.cacheMaxBytes) }),
     });
     this.#task.initialize();
     this.#inputTopics = new Set(this.#task.inputTopics);

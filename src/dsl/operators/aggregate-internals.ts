@@ -5,6 +5,7 @@ import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import { Record } from '../../runtime/record.js';
 import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { Aggregator, Initializer } from '../types.js';
+import { forwardsOnFlush } from './cache-forwarder.js';
 
 /**
  * Running per-key aggregation of a KGroupedStream (count, reduce, aggregate and each cogroup input),
@@ -21,6 +22,8 @@ export interface StreamAggregateNode extends NodeBase<'StreamAggregate'> {
 class StreamAggregateProcessor implements Processor<unknown, unknown, unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>;
   private store!: KeyValueStore<unknown, unknown>;
+  /** The store forwards its updates when its cache flushes. */
+  private cached = false;
 
   constructor(
     private readonly storeName: string,
@@ -32,6 +35,7 @@ class StreamAggregateProcessor implements Processor<unknown, unknown, unknown, C
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context;
     this.store = context.getStateStore(this.storeName);
+    this.cached = forwardsOnFlush(this.store, context, this.sendOldValues);
   }
 
   process(record: Record<unknown, unknown>): void {
@@ -51,7 +55,7 @@ class StreamAggregateProcessor implements Processor<unknown, unknown, unknown, C
       timestamp = Math.max(record.timestamp, stored.timestamp);
     }
     this.store.put(key, aggregate, timestamp);
-    this.ctx.forward(new Record(key, new Change(aggregate, this.sendOldValues && stored !== undefined ? stored.value : null), timestamp, record.headers));
+    if (!this.cached) this.ctx.forward(new Record(key, new Change(aggregate, this.sendOldValues && stored !== undefined ? stored.value : null), timestamp, record.headers));
   }
 }
 

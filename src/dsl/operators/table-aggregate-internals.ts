@@ -5,6 +5,7 @@ import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import { Record } from '../../runtime/record.js';
 import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { Aggregator, Initializer } from '../types.js';
+import { forwardsOnFlush } from './cache-forwarder.js';
 
 /**
  * KGroupedTable count/reduce/aggregate (Kafka's KTableAggregate/KTableReduce): first subtract the old
@@ -23,6 +24,8 @@ export interface TableAggregateNode extends NodeBase<'TableAggregate'> {
 class TableAggregateProcessor implements Processor<unknown, Change<unknown>, unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>;
   private store!: KeyValueStore<unknown, unknown>;
+  /** The store forwards its updates when its cache flushes. */
+  private cached = false;
 
   constructor(
     private readonly storeName: string,
@@ -35,6 +38,7 @@ class TableAggregateProcessor implements Processor<unknown, Change<unknown>, unk
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context;
     this.store = context.getStateStore(this.storeName);
+    this.cached = forwardsOnFlush(this.store, context, this.sendOldValues);
   }
 
   process(record: Record<unknown, Change<unknown>>): void {
@@ -63,7 +67,7 @@ class TableAggregateProcessor implements Processor<unknown, Change<unknown>, unk
     }
     const result = newAggregate === undefined ? null : newAggregate;
     this.store.put(key, result, timestamp);
-    this.ctx.forward(new Record(key, new Change(result, this.sendOldValues ? oldAggregate : null), timestamp, record.headers));
+    if (!this.cached) this.ctx.forward(new Record(key, new Change(result, this.sendOldValues ? oldAggregate : null), timestamp, record.headers));
   }
 }
 

@@ -6,6 +6,7 @@ import { Change } from '../../runtime/change.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { Record } from '../../runtime/record.js';
 import type { KeyValueStore } from '../../state/key-value-store.js';
+import { forwardsOnFlush } from './cache-forwarder.js';
 import type { Predicate } from '../types.js';
 
 /**
@@ -26,6 +27,8 @@ export function createTableFilterNode(builder: GraphBuilder, parent: string, pre
 class TableFilterProcessor implements Processor<unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>;
   private store: KeyValueStore<unknown, unknown> | undefined;
+  /** The store forwards its updates when its cache flushes. */
+  private cached = false;
   constructor(
     private readonly predicate: Predicate<unknown, unknown>,
     private readonly not: boolean,
@@ -34,7 +37,10 @@ class TableFilterProcessor implements Processor<unknown, Change<unknown>> {
   ) {}
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context;
-    if (this.storeName !== undefined) this.store = context.getStateStore<KeyValueStore<unknown, unknown>>(this.storeName);
+    if (this.storeName !== undefined) {
+      this.store = context.getStateStore<KeyValueStore<unknown, unknown>>(this.storeName);
+      this.cached = forwardsOnFlush(this.store, context, this.sendOldValues);
+    }
   }
   private keep(key: unknown, value: unknown): unknown {
     return value !== null && this.predicate(key, value) !== this.not ? value : null;
@@ -47,7 +53,7 @@ class TableFilterProcessor implements Processor<unknown, Change<unknown>> {
       const oldValue = this.sendOldValues && stored !== undefined ? stored : null;
       if (newValue === null && stored === undefined) return;
       this.store.put(record.key, newValue, record.timestamp);
-      this.ctx.forward(record.withValue(new Change(newValue, oldValue)));
+      if (!this.cached) this.ctx.forward(record.withValue(new Change(newValue, oldValue)));
       return;
     }
     const oldValue = this.sendOldValues ? this.keep(record.key, change.oldValue) : null;

@@ -6,6 +6,7 @@ import { Change } from '../../runtime/change.js';
 import type { Processor, ProcessorContext } from '../../runtime/processor.js';
 import type { Record } from '../../runtime/record.js';
 import type { KeyValueStore } from '../../state/key-value-store.js';
+import { forwardsOnFlush } from './cache-forwarder.js';
 import type { ValueMapper } from '../types.js';
 
 /** KTable mapValues: maps the new value and, when old values are sent, the old value; tombstones stay tombstones. */
@@ -22,6 +23,8 @@ export function createTableMapValuesNode(builder: GraphBuilder, parent: string, 
 class TableMapValuesProcessor implements Processor<unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>;
   private store: KeyValueStore<unknown, unknown> | undefined;
+  /** The store forwards its updates when its cache flushes. */
+  private cached = false;
   constructor(
     private readonly mapper: ValueMapper<unknown, unknown, unknown>,
     private readonly sendOldValues: boolean,
@@ -29,7 +32,10 @@ class TableMapValuesProcessor implements Processor<unknown, Change<unknown>> {
   ) {}
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context;
-    if (this.storeName !== undefined) this.store = context.getStateStore<KeyValueStore<unknown, unknown>>(this.storeName);
+    if (this.storeName !== undefined) {
+      this.store = context.getStateStore<KeyValueStore<unknown, unknown>>(this.storeName);
+      this.cached = forwardsOnFlush(this.store, context, this.sendOldValues);
+    }
   }
   process(record: Record<unknown, Change<unknown>>): void {
     const change = record.value;
@@ -37,7 +43,7 @@ class TableMapValuesProcessor implements Processor<unknown, Change<unknown>> {
     if (this.store !== undefined) {
       const stored = this.store.get(record.key);
       this.store.put(record.key, newValue, record.timestamp);
-      this.ctx.forward(record.withValue(new Change(newValue, this.sendOldValues && stored !== undefined ? stored : null)));
+      if (!this.cached) this.ctx.forward(record.withValue(new Change(newValue, this.sendOldValues && stored !== undefined ? stored : null)));
       return;
     }
     const oldValue = this.sendOldValues && change.oldValue !== null ? this.mapper(change.oldValue, record.key) : null;

@@ -7,6 +7,7 @@ import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { KeyValueStoreSpec } from '../../state/store-spec.js';
 import type { TableSourceNode } from './table-source.js';
 import type { ToTableNode } from './to-table.js';
+import { forwardsOnFlush } from './cache-forwarder.js';
 
 /** Shared shape of the nodes that turn a stream of upserts into a KTable (table source, toTable). */
 export interface UpsertNodeFields {
@@ -23,6 +24,8 @@ export interface UpsertNodeFields {
 class UpsertProcessor implements Processor<unknown, unknown, unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>;
   private store: KeyValueStore<unknown, unknown> | undefined;
+  /** The store forwards its updates when its cache flushes. */
+  private cached = false;
 
   constructor(
     private readonly storeName: string | undefined,
@@ -31,7 +34,10 @@ class UpsertProcessor implements Processor<unknown, unknown, unknown, Change<unk
 
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context;
-    if (this.storeName !== undefined) this.store = context.getStateStore<KeyValueStore<unknown, unknown>>(this.storeName);
+    if (this.storeName !== undefined) {
+      this.store = context.getStateStore<KeyValueStore<unknown, unknown>>(this.storeName);
+      this.cached = forwardsOnFlush(this.store, context, this.sendOldValues);
+    }
   }
 
   process(record: Record<unknown, unknown>): void {
@@ -46,7 +52,7 @@ class UpsertProcessor implements Processor<unknown, unknown, unknown, Change<unk
     }
     const old = this.store.get(record.key);
     this.store.put(record.key, value, record.timestamp);
-    this.ctx.forward(record.withValue(new Change(value, this.sendOldValues && old !== undefined ? old : null)));
+    if (!this.cached) this.ctx.forward(record.withValue(new Change(value, this.sendOldValues && old !== undefined ? old : null)));
   }
 }
 

@@ -30,6 +30,7 @@ const app = new KafkaStreams(builder.build(), {
   instanceId: env('APP_INSTANCE'),
   ...(process.env['APP_SESSION_TIMEOUT_MS'] ? { sessionTimeoutMs: Number(process.env['APP_SESSION_TIMEOUT_MS']) } : {}),
   ...(process.env['APP_COMMIT_INTERVAL_MS'] ? { commitIntervalMs: Number(process.env['APP_COMMIT_INTERVAL_MS']) } : {}),
+  ...(process.env['APP_CACHE_MAX_BYTES'] ? { cacheMaxBytes: Number(process.env['APP_CACHE_MAX_BYTES']) } : {}),
   logger,
 });
 
