@@ -66,10 +66,21 @@ async function request<T, M = never>(what: string, call: () => Promise<T>, ...no
     return await call();
   } catch (cause) {
     const status = statusOf(cause);
-    if (status === 404 && notFound.length === 1) return notFound[0];
+    if (notFound.length === 1 && (status === 404 || isWrappedNotFound(cause))) return notFound[0];
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new SchemaRegistryError(`cannot ${what}: ${message}`, { cause, retriable: status === undefined || status >= 500, context: { status } });
+    const retriable = status === undefined || status >= 500 || isNetworkFailure(status, message);
+    throw new SchemaRegistryError(`cannot ${what}: ${message}`, { cause, retriable, context: { status } });
   }
+}
+
+/** The client rethrows a lookup's 404 as a bare ConfluentSchemaRegistryError, without the status. */
+function isWrappedNotFound(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConfluentSchemaRegistryError';
+}
+
+/** The client's HTTP layer reports a failed connection as status 400 with the socket error's code in the message. */
+function isNetworkFailure(status: number | undefined, message: string): boolean {
+  return status === 400 && /\b(ECONN[A-Z]+|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE)\b|socket hang up/.test(message);
 }
 
 function statusOf(error: unknown): number | undefined {
