@@ -13,12 +13,6 @@ import { InMemorySchemaRegistry } from '../serde/avro/in-memory-schema-registry.
  * set and read back, nothing more), knows no schema references, no deletes, no modes and no auth. Tributary's
  * integration tests run against it because no Confluent-API registry image or runnable build can be had on the
  * test machines; a test that needs the real server's compatibility rules must use one.
- *
- * @example
- * const server = await startSchemaRegistryServer();
- * const registry = confluentSchemaRegistry({ host: server.url });
- * // ... Serdes.avro({ registry, schema }) ...
- * await server.close();
  */
 export interface SchemaRegistryServer {
   /** `http://127.0.0.1:<port>` */
@@ -30,7 +24,16 @@ export interface SchemaRegistryServer {
   close(): Promise<void>;
 }
 
-/** Starts a {@link SchemaRegistryServer} on a free loopback port. */
+/**
+ * Starts a {@link SchemaRegistryServer} on a free loopback port.
+ *
+ * @example
+ * const server = await startSchemaRegistryServer();
+ * const registry = confluentSchemaRegistry({ host: server.url });
+ * const orders = Serdes.avro<Order>({ registry, schema: orderSchema });
+ * // ... run the topology ...
+ * await server.close();
+ */
 export async function startSchemaRegistryServer(registry = new InMemorySchemaRegistry()): Promise<SchemaRegistryServer> {
   const requests: string[] = [];
   const compatibility = new Map<string, string>();
