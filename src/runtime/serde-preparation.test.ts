@@ -40,8 +40,10 @@ describe('SerdePreparation', () => {
   });
 
   it('prefetches writer schemas for the source serdes of a topic, and has nothing to do for other topics', async () => {
-    const writer = Serdes.avro<{ user: string; page: string }>({ registry: memory, schema: click });
-    const bytes = writer.serialize({ user: 'u', page: 'home' }, 'clicks');
+    // Another producer's version of the schema: an id this app's serdes have not seen.
+    const clickWithReferrer = { ...click, fields: [...click.fields, { name: 'referrer', type: ['null', 'string'], default: null }] };
+    const writer = Serdes.avro<{ user: string; page: string; referrer: string | null }>({ registry: memory, schema: clickWithReferrer });
+    const bytes = writer.serialize({ user: 'u', page: 'home', referrer: 'ad' }, 'clicks');
     const preparation = new SerdePreparation(topology, 'app');
     expect(() => clicks.deserialize(bytes, 'clicks')).toThrow(/unknown writer schema id/);
     await preparation.prefetch('clicks', [{ key: Buffer.from('u'), value: bytes }, { key: null, value: null }]);

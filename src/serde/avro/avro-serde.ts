@@ -77,6 +77,12 @@ export function avroSerde<T>(options: AvroSerdeOptions, isKey: boolean): Prepare
     decoders.set(id, (body) => readerType.fromBuffer(body, resolver));
   };
 
+  // The id of our own schema decodes with it: what this serde wrote (e.g. a changelog) reads back without a fetch.
+  const remember = (subject: string, id: number): void => {
+    writerIds.set(subject, id);
+    if (!decoders.has(id)) learnWriter(id, readerText!);
+  };
+
   const subjectFor = (topic: string): string => subjectOf(topic, isKey, readerType!);
 
   const writerIdSync = (topic: string): number => {
@@ -89,7 +95,7 @@ export function avroSerde<T>(options: AvroSerdeOptions, isKey: boolean): Prepare
     }
     const id = autoRegister ? sync.register(subject, readerText!) : sync.lookup(subject, readerText!);
     if (id === undefined) throw new AvroSerdeError(`subject ${subject} does not hold the schema and autoRegister is off`, { context: { subject } });
-    writerIds.set(subject, id);
+    remember(subject, id);
     return id;
   };
 
@@ -133,7 +139,7 @@ export function avroSerde<T>(options: AvroSerdeOptions, isKey: boolean): Prepare
       if (writerIds.has(subject)) return;
       const id = autoRegister ? await registry.register(subject, readerText!) : await registry.lookup(subject, readerText!);
       if (id === undefined) throw new AvroSerdeError(`subject ${subject} does not hold the schema and autoRegister is off; register it first`, { context: { subject } });
-      writerIds.set(subject, id);
+      remember(subject, id);
     },
     prefetch: async (payloads: readonly Buffer[]): Promise<void> => {
       const missing = new Set<number>();
