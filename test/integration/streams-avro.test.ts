@@ -1,7 +1,8 @@
 // Real Kafka, Avro values through a schema registry: a producer registers its schema and writes Avro orders,
 // a KafkaStreams app totals them per customer into an Avro table (changelog and output registered by the
 // app), the producer moves to a new schema version with an optional field mid-stream, and one record
-// without the wire format's magic byte goes to the dead-letter topic.
+// without the wire format's magic byte goes to the dead-letter topic. Finally the app is upgraded to a new
+// version of its own Avro output and store schema and restarted: it restores its store from the old changelog.
 //
 // The registry is startSchemaRegistryServer(): Tributary's in-process server for the part of Confluent's
 // REST API the client uses (see its header). The app and the producer talk to it over HTTP with
@@ -32,6 +33,8 @@ interface Total {
   orders: number;
   amount: number;
   coupons: number;
+  /** Since version 2 of the app's Total schema. */
+  maxAmount?: number;
 }
 
 const orderV1 = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'customer', type: 'string' }, { name: 'amount', type: 'long' }] };
@@ -47,18 +50,26 @@ const totalSchema = {
     { name: 'coupons', type: 'long' },
   ],
 };
+/** The upgraded app's Total: a new field with a default, so totals restored from the old changelog resolve. */
+const totalSchemaV2 = { ...totalSchema, fields: [...totalSchema.fields, { name: 'maxAmount', type: 'long', default: 0 }] };
 
-function totalsApp(applicationId: string, input: string, output: string, dlq: string): KafkaStreams {
+function totalsApp(applicationId: string, input: string, output: string, dlq: string, version: 1 | 2 = 1): KafkaStreams {
   // The app's own registry client: it shares nothing with the producer's but the server.
   const registry = confluentSchemaRegistry({ host: server.url });
-  const totals = Serdes.avro<Total>({ registry, schema: totalSchema });
+  const totals = Serdes.avro<Total>({ registry, schema: version === 1 ? totalSchema : totalSchemaV2 });
   const builder = new StreamsBuilder();
   builder
     .stream(input, { key: Serdes.string(), value: Serdes.avro<Order>({ registry, schema: orderV2 }) })
     .groupByKey()
     .aggregate<Total>(
       () => ({ customer: '', orders: 0, amount: 0, coupons: 0 }),
-      (customer, order, sum) => ({ customer, orders: sum.orders + 1, amount: sum.amount + order.amount, coupons: sum.coupons + (order.coupon == null ? 0 : 1) }),
+      (customer, order, sum) => ({
+        customer,
+        orders: sum.orders + 1,
+        amount: sum.amount + order.amount,
+        coupons: sum.coupons + (order.coupon == null ? 0 : 1),
+        ...(version === 2 ? { maxAmount: Math.max(sum.maxAmount ?? 0, order.amount) } : {}),
+      }),
       { storeName: 'totals', value: totals },
     )
     .toStream()
@@ -112,12 +123,15 @@ async function readRaw(client: Kafka, topic: string, count: number) {
   return records;
 }
 
-function expected(orders: Order[]): Map<string, Total> {
+/** Totals of `orders`; `maxAmount` over the orders from `upgradedFrom` on (the upgraded app's new field). */
+function expected(orders: Order[], upgradedFrom?: number): Map<string, Total> {
   const totals = new Map<string, Total>();
-  for (const o of orders) {
+  orders.forEach((o, i) => {
     const t = totals.get(o.customer) ?? { customer: o.customer, orders: 0, amount: 0, coupons: 0 };
-    totals.set(o.customer, { customer: o.customer, orders: t.orders + 1, amount: t.amount + o.amount, coupons: t.coupons + (o.coupon == null ? 0 : 1) });
-  }
+    const next: Total = { customer: o.customer, orders: t.orders + 1, amount: t.amount + o.amount, coupons: t.coupons + (o.coupon == null ? 0 : 1) };
+    if (upgradedFrom !== undefined && i >= upgradedFrom) next.maxAmount = Math.max(t.maxAmount ?? 0, o.amount);
+    totals.set(o.customer, next);
+  });
   return totals;
 }
 
@@ -125,7 +139,7 @@ const sameTotals = (actual: Map<string, Total>, want: Map<string, Total>): boole
   actual.size === want.size && [...want].every(([k, v]) => JSON.stringify(actual.get(k)) === JSON.stringify(v));
 
 describe('KafkaStreams with Avro serdes and a schema registry on real Kafka', () => {
-  it('totals Avro orders across a writer schema change, writes Avro totals and dead-letters a record without the magic byte', async () => {
+  it('totals Avro orders across a writer schema change, dead-letters a record without the magic byte, and restores its Avro store after an upgrade', async () => {
     const applicationId = randomName('avro_app');
     const input = randomTopic('avro_orders');
     const output = randomTopic('avro_totals');
@@ -136,6 +150,7 @@ describe('KafkaStreams with Avro serdes and a schema registry on real Kafka', ()
       { topic: dlq, partitions: 1 },
     ]);
     const customers = ['ann', 'bob', 'cyd', 'dan', 'eve'];
+    let second: Order[] = [];
     const producerRegistry = confluentSchemaRegistry({ host: server.url });
     const writeV1 = Serdes.avro<Order>({ registry: producerRegistry, schema: orderV1 });
     const writeV2 = Serdes.avro<Order>({ registry: producerRegistry, schema: orderV2 });
@@ -153,7 +168,7 @@ describe('KafkaStreams with Avro serdes and a schema registry on real Kafka', ()
 
       // Mid-stream the producer moves to version 2 (a new optional field); the app has never seen its id.
       await writeV2.prepare(input);
-      const second: Order[] = Array.from({ length: 30 }, (_, i) => ({ customer: customers[(i * 3) % 5]!, amount: 100 + i, coupon: i % 3 === 0 ? `C${i}` : null }));
+      second = Array.from({ length: 30 }, (_, i) => ({ customer: customers[(i * 3) % 5]!, amount: 100 + i, coupon: i % 3 === 0 ? `C${i}` : null }));
       await produce(input, [
         ...second.slice(0, 15).map((o) => ({ key: o.customer, value: writeV2.serialize(o, input) })),
         { key: 'ann', value: bad },
@@ -179,5 +194,22 @@ describe('KafkaStreams with Avro serdes and a schema registry on real Kafka', ()
     expect(server.requests).toContain(`GET /schemas/ids/${v2Id}`);
     expect(app.state).toBe('RUNNING');
     await app.close();
+
+    // The app is upgraded with a new Total version and restarted: its store is restored from a changelog
+    // written with the old version, whose schema the new instance fetches by id before restoring.
+    const upgraded = totalsApp(applicationId, input, output, dlq, 2);
+    await upgraded.start();
+    const third: Order[] = Array.from({ length: 10 }, (_, i) => ({ customer: customers[i % 5]!, amount: 1000 + i, coupon: null }));
+    await produce(input, third.map((o) => ({ key: o.customer, value: writeV2.serialize(o, input) })));
+    const after = await follow(kafka, output);
+    try {
+      const all = [...first, ...second, ...third];
+      await waitFor(() => sameTotals(after.latest, expected(all, all.length - third.length)), { timeoutMs: 90_000, description: 'totals of the upgraded app after restoring its store' });
+    } finally {
+      await after.stop();
+    }
+    expect(server.registry.versions(`${applicationId}-totals-changelog-value`)).toHaveLength(2);
+    expect(upgraded.state).toBe('RUNNING');
+    await upgraded.close();
   });
 });
