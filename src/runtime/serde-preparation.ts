@@ -26,7 +26,7 @@ export class SerdePreparation {
         const topic = node.internal ? internalTopicName(applicationId, node.topic) : node.topic;
         write(node.keySerde, topic);
         write(node.valueSerde, topic);
-      } else if (node.kind === 'Source' && !node.global) {
+      } else if (node.kind === 'Source') {
         const key = node.keySerde?.prefetch === undefined ? undefined : node.keySerde;
         const value = node.valueSerde?.prefetch === undefined ? undefined : node.valueSerde;
         if (key === undefined && value === undefined) continue;
