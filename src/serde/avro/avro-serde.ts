@@ -126,7 +126,7 @@ export function avroSerde<T>(options: AvroSerdeOptions, isKey: boolean): Prepare
       const id = schemaIdOf(bytes);
       if (id === undefined) throw new AvroSerdeError(`not in the schema registry wire format (expected magic byte 0 and a 4-byte schema id, got ${bytes.length} bytes starting with ${bytes.subarray(0, 5).toString('hex')})`);
       const decode = decoderSync(id);
-      if (decode === undefined) throw new AvroSerdeError(`unknown writer schema id ${id}: the registry does not know it`, { context: { schemaId: id } });
+      if (decode === undefined) throw new AvroSerdeError(`unknown writer schema id ${id}: the registry has no Avro schema with this id`, { context: { schemaId: id } });
       try {
         return decode(bodyOf(bytes)) as T;
       } catch (cause) {

@@ -11,9 +11,9 @@ export interface SchemaRegistryClient {
   register(subject: string, schema: string): Promise<number>;
   /** The id of `schema` under `subject`, or undefined when the subject does not hold it. */
   lookup(subject: string, schema: string): Promise<number | undefined>;
-  /** The schema with this id, or undefined when the registry does not know it. */
+  /** The Avro schema with this id, or undefined when the registry has no Avro schema with this id. */
   schemaById(id: number): Promise<string | undefined>;
-  /** The latest version of a subject, or undefined when the subject does not exist. */
+  /** The latest version of a subject, or undefined when the subject does not exist (or is not Avro). */
   latest(subject: string): Promise<{ readonly id: number; readonly schema: string } | undefined>;
   /**
    * Synchronous answers from a registry that holds everything in memory. Serdes use them on a cache miss,
@@ -48,15 +48,12 @@ export function confluentSchemaRegistry(options: ConfluentSchemaRegistryOptions)
     lookup: (subject: string, schema: string) =>
       request(`look up a schema under subject ${subject}`, () => client.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema }), undefined),
     schemaById: (id: number) =>
-      request(`fetch schema ${id}`, async () => {
-        const schema = await client.getSchema(id);
-        return schemaText(schema);
-      }, undefined),
+      request(`fetch schema ${id}`, async () => schemaText(await client.getSchema(id)), undefined),
     latest: (subject: string) =>
       request(`fetch the latest schema of subject ${subject}`, async () => {
         const id = await client.getLatestSchemaId(subject);
-        const schema = await client.getSchema(id);
-        return { id, schema: schemaText(schema) };
+        const schema = schemaText(await client.getSchema(id));
+        return schema === undefined ? undefined : { id, schema };
       }, undefined),
   });
 }
@@ -89,7 +86,11 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** The library parses Avro schemas into avsc types; serdes want the JSON text back. */
-function schemaText(schema: unknown): string {
-  return JSON.stringify((schema as { schema(): unknown }).schema());
+/**
+ * The library parses Avro schemas into avsc types; serdes want the JSON text back. A Protobuf or JSON Schema
+ * id is no Avro schema: undefined, so a record written with it fails alone (and its error policy applies).
+ */
+function schemaText(schema: unknown): string | undefined {
+  const avro = schema as { schema?: unknown };
+  return typeof avro.schema === 'function' ? JSON.stringify((avro.schema as () => unknown).call(schema)) : undefined;
 }
