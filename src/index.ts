@@ -39,6 +39,11 @@ export type { TaskOptions, InputRecord, CommitResult, CommitOffset, ChangelogPar
 export { Serdes } from './serde/serdes.js';
 export { changeSerde } from './serde/change-serde.js';
 export type { Serde, KeyValueSerdes } from './serde/serde.js';
+export { AvroSerdeError, topicNameStrategy, recordNameStrategy } from './serde/avro/avro-serde.js';
+export type { AvroSerdeOptions, AvroSchemaDefinition, SubjectNameStrategy, PreparedSerde } from './serde/avro/avro-serde.js';
+export { confluentSchemaRegistry, SchemaRegistryError } from './serde/avro/schema-registry.js';
+export type { SchemaRegistryClient, ConfluentSchemaRegistryOptions } from './serde/avro/schema-registry.js';
+export { InMemorySchemaRegistry } from './serde/avro/in-memory-schema-registry.js';
 
 export type { KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-store.js';
 export type { StateStore, ValueAndTimestamp, ChangelogRecord, LoggedStore } from './state/state-store.js';

@@ -404,7 +404,7 @@ function groupByTopic(tps: readonly TopicPartition[]): { topic: string; partitio
   return [...map].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
-async function readToEnd(kafka: Kafka, requests: readonly ReadRequest[], onBatch: (batch: ConsumedBatch) => void, readCommitted: boolean): Promise<void> {
+async function readToEnd(kafka: Kafka, requests: readonly ReadRequest[], onBatch: (batch: ConsumedBatch) => void | Promise<void>, readCommitted: boolean): Promise<void> {
   const pending = new Map<string, ReadRequest>();
   for (const r of requests) if (r.endOffset > 0) pending.set(`${r.topic}\u0000${r.partition}`, r);
   if (pending.size === 0) return;
@@ -433,7 +433,7 @@ async function readToEnd(kafka: Kafka, requests: readonly ReadRequest[], onBatch
         const request = pending.get(`${batch.topic}\u0000${batch.partition}`);
         if (request === undefined) return;
         const records = toRecords(batch.messages).filter((r) => r.offset < request.endOffset);
-        if (records.length > 0) onBatch({ topic: batch.topic, partition: batch.partition, records, highWatermark: Number(batch.highWatermark) });
+        if (records.length > 0) await onBatch({ topic: batch.topic, partition: batch.partition, records, highWatermark: Number(batch.highWatermark) });
       },
     });
     await done;

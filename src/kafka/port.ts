@@ -189,7 +189,8 @@ export interface KafkaPort {
   producer(options?: ProducerOptions): Promise<ProducerPort>;
   /**
    * Reads partitions from their beginning up to the requested end offsets, calling `onBatch` for every
-   * batch (a partition's records in offset order), and resolves when every partition reached its end.
+   * batch (a partition's records in offset order; a returned promise is awaited before the next batch), and
+   * resolves when every partition reached its end.
    */
-  readToEnd(requests: readonly ReadRequest[], onBatch: (batch: ConsumedBatch) => void, options?: { readCommitted?: boolean }): Promise<void>;
+  readToEnd(requests: readonly ReadRequest[], onBatch: (batch: ConsumedBatch) => void | Promise<void>, options?: { readCommitted?: boolean }): Promise<void>;
 }

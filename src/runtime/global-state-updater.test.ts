@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
 import { ConfigError, deadLetter, DeadLetterHeaders, DeserializationError, logAndContinue, type OutgoingRecord } from '../errors.js';
 import type { ConsumedBatch, ConsumedRecord, ConsumerHandlers, ConsumerOptions, KafkaPort } from '../kafka/port.js';
+import { InMemorySchemaRegistry } from '../serde/avro/in-memory-schema-registry.js';
+import type { SchemaRegistryClient } from '../serde/avro/schema-registry.js';
 import type { Serde } from '../serde/serde.js';
 import { Serdes } from '../serde/serdes.js';
 import type { KeyValueStore } from '../state/key-value-store.js';
@@ -32,9 +34,9 @@ function memoryKafka(topics: Record<string, number>) {
     if (l === undefined) logs.set(key, (l = []));
     return l;
   };
-  const write = (topic: string, partition: number, key: string, value: string | null): void => {
+  const write = (topic: string, partition: number, key: string, value: string | Buffer | null): void => {
     const l = log(topic, partition);
-    l.push({ offset: l.length, key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: 1000 + l.length, headers: {} });
+    l.push({ offset: l.length, key: Buffer.from(key), value: typeof value === 'string' ? Buffer.from(value) : value, timestamp: 1000 + l.length, headers: {} });
   };
   const port: KafkaPort = {
     admin: async () => ({
@@ -83,7 +85,7 @@ function memoryKafka(topics: Record<string, number>) {
         // Two batches per partition, as a fetch would split them.
         const half = Math.ceil(records.length / 2);
         for (const part of [records.slice(0, half), records.slice(half)]) {
-          if (part.length > 0) onBatch({ topic: r.topic, partition: r.partition, records: part, highWatermark: r.endOffset });
+          if (part.length > 0) await onBatch({ topic: r.topic, partition: r.partition, records: part, highWatermark: r.endOffset });
         }
       }
     },
@@ -229,6 +231,44 @@ describe('GlobalStateUpdater', () => {
     const b = new StreamsBuilder();
     b.stream('orders', { key: Serdes.string(), value: Serdes.string() }).to('out');
     expect(() => new GlobalStateUpdater({ ...options(kafka), topology: b.build() })).toThrow(ConfigError);
+  });
+});
+
+describe('GlobalStateUpdater with Avro values and a registry that answers asynchronously', () => {
+  interface Country {
+    name: string;
+    capital?: string | null;
+  }
+  const v1 = { type: 'record', name: 'Country', fields: [{ name: 'name', type: 'string' }] };
+  const v2 = { ...v1, fields: [...v1.fields, { name: 'capital', type: ['null', 'string'], default: null }] };
+
+  it('fetches the writer schemas of the records it loads and of the updates before applying them', async () => {
+    const memory = new InMemorySchemaRegistry();
+    // The registry without its synchronous answers, as a registry across the network behaves.
+    const registry: SchemaRegistryClient = {
+      register: (subject, schema) => memory.register(subject, schema),
+      lookup: (subject, schema) => memory.lookup(subject, schema),
+      schemaById: (id) => memory.schemaById(id),
+      latest: (subject) => memory.latest(subject),
+    };
+    const b = new StreamsBuilder();
+    b.globalTable('countries', { key: Serdes.string(), value: Serdes.avro<Country>({ registry, schema: v2 }), storeName: 'countries' });
+    b.stream('orders', { key: Serdes.string(), value: Serdes.string() }).to('out');
+    const kafka = memoryKafka({ countries: 1 });
+    kafka.write('countries', 0, 'de', Serdes.avro<Country>({ registry: memory, schema: v1 }).serialize({ name: 'Germany' }, 'countries'));
+    const updater = new GlobalStateUpdater({ topology: b.build(), applicationId: 'app', instanceId: 'i1', kafka: kafka.port, readCommitted: false });
+    await updater.start(await kafka.port.admin());
+    const store = () => [...(updater.stores.get('countries') as KeyValueStore<string, Country>).all()].map(([k, v]) => [k, { ...v }]);
+    expect(store()).toEqual([['de', { name: 'Germany', capital: null }]]);
+
+    kafka.write('countries', 0, 'fr', Serdes.avro<Country>({ registry: memory, schema: { ...v2, doc: 'with capitals' } }).serialize({ name: 'France', capital: 'Paris' }, 'countries'));
+    kafka.consumers[0]!.handlers.onAssigned([{ topic: 'countries', partition: 0 }]);
+    await kafka.deliver('countries', 0, 1);
+    expect(store()).toEqual([
+      ['de', { name: 'Germany', capital: null }],
+      ['fr', { name: 'France', capital: 'Paris' }],
+    ]);
+    await updater.close();
   });
 });
 

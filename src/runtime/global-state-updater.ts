@@ -8,6 +8,7 @@ import { silentLogger } from '../logger.js';
 import type { RestoreProgress } from '../state/restore.js';
 import type { StateStore } from '../state/state-store.js';
 import { Task, type InputRecord } from './task.js';
+import { SerdePreparation } from './serde-preparation.js';
 
 /** Name under which global-store restore progress is reported (in place of a task id). */
 export const GLOBAL_TASK_NAME = 'global';
@@ -64,6 +65,7 @@ export class GlobalStateUpdater {
   readonly #storeByTopic = new Map<string, string>();
   /** Next offset to apply per global partition: records below were applied by the bootstrap. */
   readonly #position = new Map<string, number>();
+  readonly #serdes: SerdePreparation;
   #consumer: ConsumerPort | undefined;
   #producer: Promise<ProducerPort> | undefined;
   #closed = false;
@@ -85,6 +87,7 @@ export class GlobalStateUpdater {
     });
     for (const s of globals) for (const source of s.sourceTopics) this.#storeByTopic.set(source.topic, s.stores[0] ?? source.topic);
     this.#task.initialize();
+    this.#serdes = new SerdePreparation(options.topology, options.applicationId);
   }
 
   /** The global stores by name, for stream tasks (`globalStores`) and interactive queries. */
@@ -129,6 +132,8 @@ export class GlobalStateUpdater {
       onBatch: async (batch) => {
         if (this.#closed) return;
         try {
+          const prefetched = this.#serdes.prefetch(batch.topic, batch.records);
+          if (prefetched !== undefined) await prefetched;
           this.#apply(batch);
           await this.#flushDeadLetters();
         } catch (error) {
@@ -159,29 +164,35 @@ export class GlobalStateUpdater {
     const restored = new Map<string, number>();
     let failure: unknown;
     let records = 0;
+    const apply = (batch: ConsumedBatch): void => {
+      // Throwing here would reach the reading client; the first failure is rethrown once the read ends.
+      if (failure !== undefined || this.#closed) return;
+      try {
+        const key = tpKey(batch.topic, batch.partition);
+        const applied = this.#apply(batch, ends.get(key));
+        if (applied === 0) return;
+        records += applied;
+        const count = (restored.get(key) ?? 0) + applied;
+        restored.set(key, count);
+        this.#options.onProgress?.({
+          storeName: this.#storeByTopic.get(batch.topic) ?? batch.topic,
+          topic: batch.topic,
+          partition: batch.partition,
+          restored: count,
+          endOffset: ends.get(key),
+          lastOffset: batch.records[batch.records.length - 1]!.offset,
+        });
+      } catch (error) {
+        failure = error;
+      }
+    };
     await this.#options.kafka.readToEnd(
       requests,
       (batch) => {
-        // Throwing here would reach the reading client; the first failure is rethrown once the read ends.
-        if (failure !== undefined || this.#closed) return;
-        try {
-          const key = tpKey(batch.topic, batch.partition);
-          const applied = this.#apply(batch, ends.get(key));
-          if (applied === 0) return;
-          records += applied;
-          const count = (restored.get(key) ?? 0) + applied;
-          restored.set(key, count);
-          this.#options.onProgress?.({
-            storeName: this.#storeByTopic.get(batch.topic) ?? batch.topic,
-            topic: batch.topic,
-            partition: batch.partition,
-            restored: count,
-            endOffset: ends.get(key),
-            lastOffset: batch.records[batch.records.length - 1]!.offset,
-          });
-        } catch (error) {
-          failure = error;
-        }
+        // Serdes fetch what they need (e.g. writer schemas by id) so that deserializing never waits.
+        const prefetched = failure === undefined ? this.#serdes.prefetch(batch.topic, batch.records) : undefined;
+        if (prefetched === undefined) return apply(batch);
+        return prefetched.then(() => apply(batch), (error: unknown) => void (failure ??= error));
       },
       { readCommitted: this.#options.readCommitted },
     );

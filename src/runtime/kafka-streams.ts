@@ -16,6 +16,7 @@ import { copartitionAssignor, taskOf } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
 import { taskIdToString, type TaskId } from './processor.js';
+import { SerdePreparation } from './serde-preparation.js';
 import { Task, type CommitOffset, type InputRecord, type TaskMetrics } from './task.js';
 
 /** Lifecycle of a {@link KafkaStreams} instance (Kafka Streams' `KafkaStreams.State`). */
@@ -225,6 +226,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #global: GlobalStateUpdater | undefined;
   #state: StreamsState = 'CREATED';
   #plan: TopicPlan | undefined;
+  #serdes: SerdePreparation | undefined;
   #admin: AdminPort | undefined;
   #producer: ProducerPort | undefined;
   #consumer: ConsumerPort | undefined;
@@ -327,6 +329,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       }
       const plan = (this.#plan = planTopics(this.#topology, this.applicationId, await admin.partitionCounts(userTopics)));
       await admin.createTopics(plan.internalTopics);
+      await (this.#serdes = new SerdePreparation(this.#topology, this.applicationId)).prepare();
       this.#logger.info({ internalTopics: plan.internalTopics.map((t) => `${t.topic}(${t.partitions})`) }, 'internal topics ready');
       this.#producer = await this.#kafka.producer(this.#producerOptions());
       const consumer = (this.#consumer = this.#kafka.consumer({
@@ -730,6 +733,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       if (running.task.bufferedRecords > 0) this.#processTask(running);
       return;
     }
+    // Serdes fetch what they need (e.g. writer schemas by id) so that deserializing never waits.
+    const prefetched = this.#serdes?.prefetch(batch.topic, batch.records);
+    if (prefetched !== undefined && ((await prefetched), this.#taskByPartition.get(key) !== running)) return;
     const appliedUpTo = running.appliedUpTo.get(key) ?? -1;
     const expected = running.position.get(key) ?? -1;
     const inputs: InputRecord[] = [];

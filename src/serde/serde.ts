@@ -16,6 +16,17 @@ export interface Serde<T> {
   readonly deserialize: (bytes: Buffer, topic: string) => T;
   /** Shown by describe() and in error messages. */
   readonly name?: string;
+  /**
+   * Resolves what `serialize(value, topic)` needs from outside the process (e.g. a schema id from a schema
+   * registry), so serializing never waits. KafkaStreams awaits it before processing starts for every topic
+   * the topology writes with this serde: sinks, repartition and changelog topics.
+   */
+  readonly prepare?: (topic: string) => Promise<void>;
+  /**
+   * Fetches what `deserialize` needs for these payloads (e.g. writer schemas by id). KafkaStreams awaits it
+   * for each fetched batch before its records are deserialized.
+   */
+  readonly prefetch?: (payloads: readonly Buffer[], topic: string) => Promise<void>;
 }
 
 /** Key and value serdes of a topic or a store. */

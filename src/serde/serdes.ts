@@ -1,3 +1,4 @@
+import { avroSerde, type AvroSerdeOptions, type PreparedSerde } from './avro/avro-serde.js';
 import type { Serde } from './serde.js';
 
 const stringSerde: Serde<string> = Object.freeze({
@@ -76,4 +77,38 @@ export const Serdes = Object.freeze({
       serialize: (value: T) => Buffer.from(JSON.stringify(value), 'utf8'),
       deserialize: (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as T,
     }),
+  /**
+   * Avro values in Confluent's wire format (magic byte 0, 4-byte big-endian schema id, Avro binary), with
+   * schemas in a Confluent-compatible schema registry under `<topic>-value` (TopicNameStrategy) unless
+   * another {@link SubjectNameStrategy} is given. Writing registers `schema` (or looks it up); reading
+   * decodes with the writer schema of each record's id and resolves it to `schema` when one is given.
+   * KafkaStreams resolves schema ids before processing starts and fetches unknown writer schemas per batch,
+   * so serializing and deserializing never wait; an unknown id or bytes without the magic byte fail the
+   * record (a DeserializationError, handled by the error policy).
+   *
+   * @example
+   * interface Order { id: string; amount: number; note: string | null }
+   * const orderSchema = {
+   *   type: 'record', name: 'Order', namespace: 'shop',
+   *   fields: [
+   *     { name: 'id', type: 'string' },
+   *     { name: 'amount', type: 'long' },
+   *     { name: 'note', type: ['null', 'string'], default: null },
+   *   ],
+   * };
+   * const registry = confluentSchemaRegistry({ host: 'http://localhost:8081' }); // or new InMemorySchemaRegistry()
+   * builder
+   *   .stream('orders', { key: Serdes.string(), value: Serdes.avro<Order>({ registry, schema: orderSchema }) })
+   *   .mapValues((order) => order.amount)
+   *   .to('amounts', { value: Serdes.long() });
+   */
+  avro: <T>(options: AvroSerdeOptions): PreparedSerde<T> => avroSerde<T>(options, false),
+  /**
+   * Avro keys: like {@link Serdes.avro}, with schemas under `<topic>-key`.
+   *
+   * @example
+   * const key = Serdes.avroKey<CustomerId>({ registry, schema: customerIdSchema });
+   * builder.stream('customers', { key, value: Serdes.avro<Customer>({ registry, schema: customerSchema }) });
+   */
+  avroKey: <T>(options: AvroSerdeOptions): PreparedSerde<T> => avroSerde<T>(options, true),
 });

@@ -2,7 +2,7 @@ import type { OutgoingRecord } from '../errors.js';
 import { StateStoreError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyIdentity, KeyValueStore } from './key-value-store.js';
-import type { ChangelogRecord, LoggedStore, StoreContext, ValueAndTimestamp } from './state-store.js';
+import { prefetchChangelog, type ChangelogRecord, type LoggedStore, type StoreContext, type ValueAndTimestamp } from './state-store.js';
 
 const NO_HEADERS = Object.freeze({});
 
@@ -98,6 +98,10 @@ export class ChangeLoggingKeyValueStore<K, V> implements KeyValueStore<K, V>, Lo
       });
     }
     this.#dirty.clear();
+  }
+
+  prefetch(records: readonly ChangelogRecord[]): Promise<void> | undefined {
+    return prefetchChangelog(this.keySerde as Serde<unknown>, this.valueSerde as Serde<unknown>, this.changelogTopic, records, (k) => k, (v) => v);
   }
 
   restore(records: Iterable<ChangelogRecord>): void {

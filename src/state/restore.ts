@@ -35,6 +35,9 @@ export async function restoreStore(
   let lastOffset = -1;
   for await (const batch of batches) {
     if (batch.length === 0) continue;
+    // Serdes fetch what they need (e.g. writer schemas of older versions) so that restoring never waits.
+    const prefetched = store.prefetch?.(batch);
+    if (prefetched !== undefined) await prefetched;
     store.restore(batch);
     restored += batch.length;
     lastOffset = batch[batch.length - 1]!.offset;

@@ -2,7 +2,7 @@ import type { OutgoingRecord } from '../errors.js';
 import { StateStoreError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyIdentity } from './key-value-store.js';
-import type { ChangelogRecord, LoggedStore, StateStore, StoreContext } from './state-store.js';
+import { prefetchChangelog, type ChangelogRecord, type LoggedStore, type StateStore, type StoreContext } from './state-store.js';
 import { RetentionClock, type RetentionOptions } from './window-store.js';
 
 /** One session of one key: `[start, end]`, both inclusive. */
@@ -167,6 +167,10 @@ export class SessionStoreChangelogger<K, V> implements LoggedStore {
     }
     into.push(...out.reverse());
     this.store.changes.length = 0;
+  }
+
+  prefetch(records: readonly ChangelogRecord[]): Promise<void> | undefined {
+    return prefetchChangelog(this.keySerde as Serde<unknown>, this.valueSerde as Serde<unknown>, this.changelogTopic, records, (k) => k.subarray(0, Math.max(0, k.length - 16)), (v) => v);
   }
 
   restore(records: Iterable<ChangelogRecord>): void {

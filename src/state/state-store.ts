@@ -1,5 +1,6 @@
 import type { OutgoingRecord } from '../errors.js';
 import type { Headers } from '../runtime/record.js';
+import type { Serde } from '../serde/serde.js';
 
 /** Anything a processor can own: key-value stores now; window and session stores are siblings. */
 export interface StateStore {
@@ -55,6 +56,30 @@ export interface LoggedStore extends StateStore {
   drainChangelog(into: OutgoingRecord[]): void;
   /** Applies changelog records (bytes) directly to the inner store; no processors run. */
   restore(records: Iterable<ChangelogRecord>): void;
+  /**
+   * Lets the store's serdes fetch what they need to deserialize these records (see `Serde.prefetch`), awaited
+   * before `restore`; undefined when there is nothing to wait for.
+   */
+  prefetch?(records: readonly ChangelogRecord[]): Promise<void> | undefined;
+}
+
+/**
+ * Calls the serdes' `prefetch` with the serde-encoded parts of changelog keys and values; undefined when
+ * neither serde prefetches.
+ */
+export function prefetchChangelog(
+  keySerde: Serde<unknown>,
+  valueSerde: Serde<unknown>,
+  topic: string,
+  records: readonly ChangelogRecord[],
+  keyBytes: (key: Buffer) => Buffer,
+  valueBytes: (value: Buffer) => Buffer,
+): Promise<void> | undefined {
+  if (keySerde.prefetch === undefined && valueSerde.prefetch === undefined) return undefined;
+  const pending: Promise<void>[] = [];
+  if (keySerde.prefetch !== undefined) pending.push(keySerde.prefetch(records.flatMap((r) => (r.key === null ? [] : [keyBytes(r.key)])), topic));
+  if (valueSerde.prefetch !== undefined) pending.push(valueSerde.prefetch(records.flatMap((r) => (r.value === null ? [] : [valueBytes(r.value)])), topic));
+  return Promise.all(pending).then(() => undefined);
 }
 
 export function isLoggedStore(store: StateStore): store is LoggedStore {

@@ -2,7 +2,7 @@ import type { OutgoingRecord } from '../errors.js';
 import { StateStoreError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyIdentity } from './key-value-store.js';
-import type { ChangelogRecord, LoggedStore, StateStore, StoreContext } from './state-store.js';
+import { prefetchChangelog, type ChangelogRecord, type LoggedStore, type StateStore, type StoreContext } from './state-store.js';
 
 /** One window of one key, as a window store returns it. */
 export interface WindowEntry<K, V> {
@@ -263,6 +263,10 @@ export class WindowStoreChangelogger<K, V> implements LoggedStore {
       into.push({ topic, partition: this.changelogPartition, key: storeKey, value, timestamp: current?.timestamp ?? start, headers: {} });
     }
     this.store.changes.length = 0;
+  }
+
+  prefetch(records: readonly ChangelogRecord[]): Promise<void> | undefined {
+    return prefetchChangelog(this.keySerde as Serde<unknown>, this.valueSerde as Serde<unknown>, this.changelogTopic, records, (k) => k.subarray(0, Math.max(0, k.length - 12)), (v) => v.subarray(8));
   }
 
   restore(records: Iterable<ChangelogRecord>): void {

@@ -22,3 +22,4 @@ export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './topology-
 export type { TopologyTestDriverOptions, TestRecord, TestInputRecord } from './topology-test-driver.js';
 export { ManualClockScheduler } from './manual-clock-scheduler.js';
 export { seededRandom } from './seeded-random.js';
+export { startSchemaRegistryServer, type SchemaRegistryServer } from './schema-registry-server.js';
