@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
 import { InMemorySchemaRegistry } from '../serde/avro/in-memory-schema-registry.js';
-import type { SchemaRegistryClient } from '../serde/avro/schema-registry.js';
 import { Serdes } from '../serde/serdes.js';
 import { SerdePreparation } from './serde-preparation.js';
 
 const click = { type: 'record', name: 'Click', fields: [{ name: 'user', type: 'string' }, { name: 'page', type: 'string' }] };
 const count = { type: 'record', name: 'Count', fields: [{ name: 'n', type: 'long' }] };
 
-/** The registry without synchronous answers, so serdes depend on preparation like with a remote registry. */
-function remote(registry: InMemorySchemaRegistry): SchemaRegistryClient {
-  return {
-    register: (subject, schema) => registry.register(subject, schema),
-    lookup: (subject, schema) => registry.lookup(subject, schema),
-    schemaById: (id) => registry.schemaById(id),
-    latest: (subject) => registry.latest(subject),
-  };
-}
-
 describe('SerdePreparation', () => {
   const memory = new InMemorySchemaRegistry();
-  const registry = remote(memory);
+  const registry = memory.asRemote();
   const clicks = Serdes.avro<{ user: string; page: string }>({ registry, schema: click });
   const counts = Serdes.avro<{ n: number }>({ registry, schema: count });
   const b = new StreamsBuilder();

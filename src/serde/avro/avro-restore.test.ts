@@ -15,16 +15,6 @@ interface Total {
 const totalV1 = { type: 'record', name: 'Total', fields: [{ name: 'orders', type: 'long' }] };
 const totalV2 = { ...totalV1, fields: [...totalV1.fields, { name: 'coupons', type: 'long', default: 0 }] };
 
-/** The registry without synchronous answers, as a registry across the network behaves. */
-function remote(registry: InMemorySchemaRegistry): SchemaRegistryClient {
-  return {
-    register: (subject, schema) => registry.register(subject, schema),
-    lookup: (subject, schema) => registry.lookup(subject, schema),
-    schemaById: (id) => registry.schemaById(id),
-    latest: (subject) => registry.latest(subject),
-  };
-}
-
 describe('restoring a store whose changelog holds Avro values of an older schema version', () => {
   const topic = 'app-totals-changelog';
   const memory = new InMemorySchemaRegistry();
@@ -40,14 +30,14 @@ describe('restoring a store whose changelog holds Avro values of an older schema
   };
 
   it('fetches the writer schemas before applying the records and resolves them to the current schema', async () => {
-    const { inner, logged } = storeWith(remote(memory));
+    const { inner, logged } = storeWith(memory.asRemote());
     expect(await restoreStore(logged, [changelog])).toBe(2);
     expect(inner.get('ann')).toEqual({ orders: 3, coupons: 0 });
     expect(inner.get('bob')).toEqual({ orders: 1, coupons: 0 });
   });
 
   it('could not apply them without that fetch', () => {
-    const { logged } = storeWith(remote(memory));
+    const { logged } = storeWith(memory.asRemote());
     expect(() => logged.restore(changelog)).toThrow(/unknown writer schema id 1/);
   });
 });

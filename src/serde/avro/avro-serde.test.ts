@@ -15,16 +15,6 @@ interface OrderV2 extends OrderV1 {
 const orderV1 = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'string' }, { name: 'amount', type: 'long' }] };
 const orderV2 = { ...orderV1, fields: [...orderV1.fields, { name: 'note', type: ['null', 'string'], default: null }] };
 
-/** The same registry without its synchronous answers, as a registry across the network behaves. */
-function remote(registry: InMemorySchemaRegistry): SchemaRegistryClient {
-  return {
-    register: (subject, schema) => registry.register(subject, schema),
-    lookup: (subject, schema) => registry.lookup(subject, schema),
-    schemaById: (id) => registry.schemaById(id),
-    latest: (subject) => registry.latest(subject),
-  };
-}
-
 describe('Serdes.avro', () => {
   it('writes the Confluent wire format: magic byte, big-endian schema id, Avro binary', () => {
     const registry = new InMemorySchemaRegistry();
@@ -114,7 +104,7 @@ describe('Serdes.avro', () => {
   describe('on a registry that answers only asynchronously', () => {
     it('serializes only once prepare() resolved the schema id of the topic', async () => {
       const memory = new InMemorySchemaRegistry();
-      const serde = Serdes.avro<OrderV1>({ registry: remote(memory), schema: orderV1 });
+      const serde = Serdes.avro<OrderV1>({ registry: memory.asRemote(), schema: orderV1 });
       expect(() => serde.serialize({ id: 'a', amount: 5 }, 'orders')).toThrow(/not resolved yet.*prepare\('orders'\)/);
       await serde.prepare('orders');
       expect(memory.versions('orders-value')).toEqual([1]);
@@ -129,7 +119,7 @@ describe('Serdes.avro', () => {
       const writer = Serdes.avro<OrderV1>({ registry: memory, schema: orderV1 });
       const good = writer.serialize({ id: 'a', amount: 5 }, 'orders');
       const unknown = Buffer.from([0, 0, 0, 0, 42, 2, 0x61, 0x0a]);
-      const reader = Serdes.avro<OrderV2>({ registry: remote(memory), schema: orderV2 });
+      const reader = Serdes.avro<OrderV2>({ registry: memory.asRemote(), schema: orderV2 });
       expect(() => reader.deserialize(good, 'orders')).toThrow(/unknown writer schema id 1/);
       await reader.prefetch([good, unknown, Buffer.from('not avro')], 'orders');
       expect(reader.deserialize(good, 'orders')).toEqual({ id: 'a', amount: 5, note: null });
@@ -137,7 +127,7 @@ describe('Serdes.avro', () => {
     });
 
     it('lets a registry failure during prefetch reach the caller', async () => {
-      const failing: SchemaRegistryClient = { ...remote(new InMemorySchemaRegistry()), schemaById: () => Promise.reject(new Error('connection refused')) };
+      const failing: SchemaRegistryClient = { ...new InMemorySchemaRegistry().asRemote(), schemaById: () => Promise.reject(new Error('connection refused')) };
       const reader = Serdes.avro<OrderV1>({ registry: failing, schema: orderV1 });
       await expect(reader.prefetch([Buffer.from([0, 0, 0, 0, 1, 2, 0x61, 0x0a])], 'orders')).rejects.toThrow(/connection refused/);
     });

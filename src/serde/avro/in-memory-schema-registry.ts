@@ -42,6 +42,24 @@ export class InMemorySchemaRegistry implements SchemaRegistryClient {
     return Promise.resolve(id === undefined ? undefined : { id, schema: this.#schemas[id - 1]! });
   }
 
+  /**
+   * This registry without its synchronous answers, as a registry across the network behaves: serdes on it
+   * depend on `prepare` / `prefetch` the way they do against a real server. For tests of those paths.
+   *
+   * @example
+   * const registry = new InMemorySchemaRegistry();
+   * const serde = Serdes.avro<Order>({ registry: registry.asRemote(), schema });
+   * await serde.prepare?.('orders'); // without it, serialize() would throw
+   */
+  asRemote(): SchemaRegistryClient {
+    return {
+      register: (subject, schema) => this.register(subject, schema),
+      lookup: (subject, schema) => this.lookup(subject, schema),
+      schemaById: (id) => this.schemaById(id),
+      latest: (subject) => this.latest(subject),
+    };
+  }
+
   /** Subjects that hold at least one schema, sorted. */
   subjects(): string[] {
     return [...this.#versions.keys()].sort();
