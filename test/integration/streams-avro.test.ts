@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetterHeaders, KafkaStreams, Serdes, StreamsBuilder, confluentSchemaRegistry, deadLetter } from '../../src/index.js';
 import { startSchemaRegistryServer, type SchemaRegistryServer } from '../../src/testing/index.js';
 import { randomName, randomTopic, waitFor } from '../env/services.js';
-import { createTopics, kafkaSuite } from './streams-harness.js';
+import { createTopics, kafkaSuite, readRecords } from './streams-harness.js';
 
 const running: KafkaStreams[] = [];
 const { brokers, kafka, admin } = kafkaSuite(() => Promise.all(running.map((app) => app.close())));
@@ -103,26 +103,6 @@ async function follow(client: Kafka, topic: string) {
   return { latest, stop: () => consumer.disconnect() };
 }
 
-async function readRaw(client: Kafka, topic: string, count: number) {
-  const consumer = client.consumer({ groupId: randomName('reader') });
-  const records: { key: string; value: Buffer; headers: Record<string, string> }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-      records.push({ key: message.key!.toString(), value: message.value!, headers });
-    },
-  });
-  try {
-    await waitFor(() => records.length >= count, { timeoutMs: 60_000, description: `${count} records in ${topic}` });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
-
 /** Totals of `orders`; `maxAmount` over the orders from `upgradedFrom` on (the upgraded app's new field). */
 function expected(orders: Order[], upgradedFrom?: number): Map<string, Total> {
   const totals = new Map<string, Total>();
@@ -179,7 +159,7 @@ describe('KafkaStreams with Avro serdes and a schema registry on real Kafka', ()
       await totals.stop();
     }
 
-    const letters = await readRaw(kafka, dlq, 1);
+    const letters = await readRecords(kafka, dlq, 1);
     expect(letters).toHaveLength(1);
     expect(letters[0]!.key).toBe('ann');
     expect(letters[0]!.value.equals(bad)).toBe(true);

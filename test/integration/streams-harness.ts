@@ -162,6 +162,34 @@ export async function readCounts(kafka: Kafka, topic: string, readCommitted: boo
   };
 }
 
+/** A record read back by {@link readRecords}: its key as text, its value's bytes and its headers as text. */
+export interface ReadRecord {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/** Reads `topic` from the start until at least `count` records arrived (at most a minute). */
+export async function readRecords(kafka: Kafka, topic: string, count: number): Promise<ReadRecord[]> {
+  const consumer = kafka.consumer({ groupId: randomName('reader') });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      records.push({ key: message.key!.toString(), value: message.value!, headers });
+    },
+  });
+  try {
+    await waitFor(() => records.length >= count, { timeoutMs: 60_000, description: `${count} records in ${topic}` });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
 export function sameCounts(actual: ReadonlyMap<string, number>, expected: ReadonlyMap<string, number>): boolean {
   if (actual.size !== expected.size) return false;
   for (const [k, v] of expected) if (actual.get(k) !== v) return false;
