@@ -38,6 +38,7 @@
  *    wraps `ConsumerGroup.prototype.joinAndSync`, so it also works whenever it runs before a consumer joins.
  */
 import { createRequire } from 'node:module';
+import { errorChain } from './error-chain.js';
 import type {
   Admin,
   ITopicConfig,
@@ -68,11 +69,7 @@ export interface ConcurrentTransactionsRetry {
 
 /** True when `error` (or what it wraps) is Kafka's CONCURRENT_TRANSACTIONS (error code 51). */
 export function isConcurrentTransactionsError(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
-    const candidate = current as { type?: unknown; code?: unknown; originalError?: unknown; cause?: unknown };
-    if (candidate.type === 'CONCURRENT_TRANSACTIONS' || candidate.code === 51) return true;
-    current = candidate.originalError ?? candidate.cause;
-  }
+  for (const e of errorChain(error)) if (e['type'] === 'CONCURRENT_TRANSACTIONS' || e['code'] === 51) return true;
   return false;
 }
 

@@ -1,3 +1,4 @@
+import { errorChain } from './error-chain.js';
 import { isConcurrentTransactionsError } from './kafkajs-compat.js';
 
 /** Backoff settings of {@link withRetry}. */
@@ -14,15 +15,6 @@ export interface RetryOptions {
   /** Waits between attempts; tests pass a fake. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-const errorChain = function* (error: unknown): Generator<{ [key: string]: unknown }> {
-  let current: unknown = error;
-  for (let depth = 0; current !== null && typeof current === 'object' && depth < 6; depth++) {
-    yield current as { [key: string]: unknown };
-    const c = current as { originalError?: unknown; cause?: unknown };
-    current = c.originalError ?? c.cause;
-  }
-};
 
 /**
  * True when Kafka answered CONCURRENT_TRANSACTIONS (code 51): the coordinator is still writing the markers

@@ -1,4 +1,5 @@
 import { StreamsError } from '../errors.js';
+import { errorChain } from './error-chain.js';
 
 /**
  * What a failed exactly-once transaction calls for:
@@ -60,15 +61,6 @@ const FATAL_CODES = new Map<number, string>([
 const FENCED_MESSAGES = /Transaction state exception|Invalid state transition|not initialized|producer is disconnect/i;
 
 const FATAL_NAMES = new Set(['KafkaJSSASLAuthenticationError', 'KafkaJSServerDoesNotSupportApiKey', 'KafkaJSNotImplemented', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError']);
-
-const errorChain = function* (error: unknown): Generator<{ readonly [key: string]: unknown }> {
-  let current: unknown = error;
-  for (let depth = 0; current !== null && typeof current === 'object' && depth < 8; depth++) {
-    yield current as { readonly [key: string]: unknown };
-    const c = current as { originalError?: unknown; cause?: unknown };
-    current = c.originalError ?? c.cause;
-  }
-};
 
 /**
  * Classifies an error thrown by a transactional call (begin, send, sendOffsets, commit). The whole cause

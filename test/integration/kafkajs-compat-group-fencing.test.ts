@@ -3,6 +3,7 @@
 // has left behind -- an instance that stalled while its partitions were given to another -- cannot commit.
 import { type Consumer } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { errorChain } from '../../src/kafka/error-chain.js';
 import { kafkajsAdapter } from '../../src/kafka/kafkajs-adapter.js';
 import { createTopics } from '../../src/kafka/kafkajs-compat.js';
 import type { ConsumerPort, GroupMetadata, KafkaPort, TopicPartitionOffset, TransactionPort } from '../../src/kafka/port.js';
@@ -51,10 +52,7 @@ async function transact(transaction: TransactionPort, output: string, value: str
 
 /** The Kafka error code somewhere in the cause chain. */
 function errorCode(error: unknown): number | undefined {
-  for (let e = error as { code?: unknown; originalError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 8; depth++) {
-    if (typeof e.code === 'number') return e.code;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
+  for (const e of errorChain(error)) if (typeof e['code'] === 'number') return e['code'];
   return undefined;
 }
 
