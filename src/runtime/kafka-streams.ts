@@ -531,7 +531,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     // A kept task may hold work to commit; a commit with nothing in it costs nothing.
     this.#uncommitted = kept.length > 0;
     if (kept.length > 0 || dropped.length > 0) this.#logger.info({ kept, dropped, continuous, generation: groupMetadata?.generationId }, `rebalance: ${kept.length} tasks kept with their state, ${dropped.length} closed`);
-    await this.#createTasks(partitions, generation, committed ?? new Map());
+    await this.#createTasks(partitions, generation, committed);
   }
 
   /** The group's committed offsets of `partitions` (key: tpKey), or undefined when they cannot be read. */
@@ -565,9 +565,10 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
 
   /**
    * Builds the tasks of `partitions` this instance does not run yet, restores their stores and starts them
-   * (state RUNNING). `committed` holds the group's committed offsets as read for this assignment.
+   * (state RUNNING). `committed` holds the group's committed offsets as read for this assignment (undefined
+   * when they could not be read).
    */
-  async #createTasks(partitions: readonly TopicPartition[], generation: number, committed: ReadonlyMap<string, number>): Promise<void> {
+  async #createTasks(partitions: readonly TopicPartition[], generation: number, committed: ReadonlyMap<string, number> | undefined): Promise<void> {
     const ids = this.#taskIdsOf(partitions);
     this.#logger.info({ tasks: [...ids.keys()].sort(), partitions: partitions.length }, 'assignment received');
     const created: RunningTask[] = [];
@@ -586,13 +587,13 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       });
       const known = new Map<string, number>();
       for (const topic of task.inputTopics) {
-        const offset = committed.get(tpKey(topic, id.partition));
+        const offset = committed?.get(tpKey(topic, id.partition));
         if (offset !== undefined) known.set(tpKey(topic, id.partition), offset);
       }
       created.push({ task, name, appliedUpTo: new Map(), position: new Map(), committed: known });
     }
     await this.#restore(created);
-    await this.#noteInitialLags(created, partitions);
+    await this.#noteInitialLags(created, partitions, committed);
     if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') {
       for (const t of created) t.task.close();
       return;
@@ -611,11 +612,14 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    * offset, or minus the log start without a commit), so a partition that is empty on the broker does not
    * hold its task back until the wait on an unknown lag runs out: the client reports no empty fetch.
    */
-  async #noteInitialLags(tasks: readonly RunningTask[], partitions: readonly TopicPartition[]): Promise<void> {
+  async #noteInitialLags(tasks: readonly RunningTask[], partitions: readonly TopicPartition[], committed: ReadonlyMap<string, number> | undefined): Promise<void> {
     if (this.#maxTaskIdleMs < 0 || tasks.every((t) => t.task.inputTopics.length < 2)) return;
+    if (committed === undefined) {
+      this.#logger.warn('no committed offsets at assignment; tasks wait for the first fetch of each partition (bounded)');
+      return;
+    }
     const topics = [...new Set(partitions.map((tp) => tp.topic))];
     try {
-      const committed = new Map((await this.#admin!.committedOffsets(this.applicationId, topics)).map((o) => [tpKey(o.topic, o.partition), o.offset]));
       const ends = new Map<string, { low: number; high: number }>();
       for (const topic of topics) for (const o of await this.#admin!.offsets(topic)) ends.set(tpKey(topic, o.partition), o);
       for (const running of tasks) {
