@@ -102,6 +102,27 @@ export class ProductionError extends StreamsError {
   }
 }
 
+/**
+ * A record larger than the producer's maximum request size or its topic's `max.message.bytes`. It concerns
+ * this record alone: the production error policy decides about it, and the records around it are sent.
+ */
+export class RecordTooLargeError extends ProductionError {
+  constructor(
+    message: string,
+    topic: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(message, topic, { context: { bytes, limit } });
+  }
+}
+
+/** A record addressed to a topic whose name Kafka does not allow. Concerns this record alone. */
+export class InvalidTopicError extends ProductionError {}
+
+/** A record the topic refuses by its rules (a record without key on a compacted topic). Concerns this record alone. */
+export class InvalidRecordError extends ProductionError {}
+
 /** Runtime configuration is invalid. */
 export class ConfigError extends StreamsError {}
 
@@ -127,6 +148,11 @@ export interface OutgoingRecord {
   readonly headers: Headers;
   /** Target partition; undefined lets the producer's partitioner choose from the key. */
   readonly partition?: number;
+  /**
+   * The input record whose processing produced this output (undefined for changelog records and outputs of
+   * punctuations); the production policy's `record` names it when the output is refused. Not sent.
+   */
+  readonly origin?: InputCoordinates | undefined;
 }
 
 export type ErrorDecision =
@@ -142,6 +168,25 @@ export type ErrorPolicy = (error: StreamsError, record: FailedRecord | null, pha
 export interface ErrorPolicies {
   readonly deserialization: ErrorPolicy;
   readonly processing: ErrorPolicy;
+  /**
+   * Asked once per output record that cannot be produced, under both guarantees (Kafka Streams'
+   * `ProductionExceptionHandler`). Per record, and so decided here: a key or value the serde cannot
+   * serialize, a record larger than the producer's maximum request size or the topic's `max.message.bytes`
+   * ({@link RecordTooLargeError}), a topic name Kafka does not allow ({@link InvalidTopicError}), a record
+   * without key for a compacted topic ({@link InvalidRecordError}). The policy's `record` then holds the output's
+   * key, value and headers at the coordinates of the input record it came from (for an output of a
+   * punctuation: the output topic and partition, offset -1); {@link deadLetter} writes those bytes.
+   * Every other record of the same send is delivered, and input offsets are committed past a failed record
+   * only once the policy handled it (its dead letter acknowledged first).
+   *
+   * Not per record, and so fatal whatever the policy (the instance stops; input after the last commit is
+   * read again by the next owner): a broker or network failure that outlasts the client's retries, missing
+   * authorization, a fenced producer, and any rejection of a changelog record (dropping it would corrupt
+   * the store's restore). Under exactly-once, a record the broker refuses although it passed the checks
+   * above (a topic limit lowered while the application runs) dooms the transaction: it is aborted and the
+   * instance stops; under at-least-once such a send is retried one record per request to find the refused
+   * ones, which then go to the policy.
+   */
   readonly production: ErrorPolicy;
 }
 
@@ -169,11 +214,18 @@ export const DeadLetterHeaders = Object.freeze({
   topic: 'tributary.error.topic',
   partition: 'tributary.error.partition',
   offset: 'tributary.error.offset',
+  /** Production errors: the topic the refused output was for. */
+  outputTopic: 'tributary.error.output.topic',
+  /** Production errors over a size limit: the size of the value left out of the dead letter (it would be refused too). */
+  valueBytes: 'tributary.error.value.bytes',
 });
 
 /**
  * Sends the original bytes of the failed record to `topic`, with the error class, message, phase and the
- * input's topic/partition/offset in headers ({@link DeadLetterHeaders}), then goes on.
+ * input's topic/partition/offset in headers ({@link DeadLetterHeaders}), then goes on. For an output the
+ * producer refused (phase `production`), the dead letter holds the output's key and value, the headers name
+ * the input it came from and the output topic, and a value over the size limit is left out (its size is in
+ * `tributary.error.value.bytes`): it would be refused by the dead-letter topic too.
  *
  * @example
  * new TopologyTestDriver(topology, { errorPolicies: { deserialization: deadLetter('clicks-dlq') } });
@@ -182,12 +234,14 @@ export function deadLetter(topic: string): ErrorPolicy {
   return (error, record, phase, logger) => {
     logger.warn({ err: error, phase, deadLetterTopic: topic, ...coordinates(record) }, `${phase} failed; record sent to dead-letter topic`);
     if (record === null) return { action: 'continue' };
+    // A value too large for its topic is too large for the dead-letter topic as well: its size goes instead.
+    const tooLarge = error instanceof RecordTooLargeError;
     return {
       action: 'continue',
       deadLetter: {
         topic,
         key: record.key,
-        value: record.value,
+        value: tooLarge ? null : record.value,
         timestamp: record.timestamp,
         headers: {
           ...record.headers,
@@ -197,6 +251,8 @@ export function deadLetter(topic: string): ErrorPolicy {
           [DeadLetterHeaders.topic]: record.topic,
           [DeadLetterHeaders.partition]: String(record.partition),
           [DeadLetterHeaders.offset]: String(record.offset),
+          ...(error instanceof ProductionError ? { [DeadLetterHeaders.outputTopic]: error.topic } : {}),
+          ...(tooLarge ? { [DeadLetterHeaders.valueBytes]: String(record.value?.length ?? 0) } : {}),
         },
       },
     };

@@ -62,6 +62,9 @@ export {
   DeserializationError,
   ProcessingError,
   ProductionError,
+  RecordTooLargeError,
+  InvalidTopicError,
+  InvalidRecordError,
   ConfigError,
   logAndFail,
   logAndContinue,
@@ -97,7 +100,10 @@ export type { KafkaStreamsConfig, KafkaStreamsEvents, StreamsState, ProcessingGu
 export { TransactionFailedError, classifyTransactionFailure, type TransactionFailureKind } from './kafka/transaction-errors.js';
 export { kafkajsAdapter, type KafkajsAdapterOptions } from './kafka/kafkajs-adapter.js';
 export { withRetry, isRetriable, isConcurrentTransactions, type RetryOptions } from './kafka/retry.js';
+export { ALL_DELIVERED } from './kafka/port.js';
 export type {
+  SendReport,
+  RejectedRecord,
   KafkaPort,
   AdminPort,
   ConsumerPort,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutgoingRecord } from '../errors.js';
-import { chunkRecords, sendPipelined } from './kafkajs-adapter.js';
+import { chunkRecords, sendPipelined } from './kafkajs-producer.js';
 
 const record = (topic: string, i: number, partition?: number): OutgoingRecord => ({
   topic,
@@ -52,15 +52,26 @@ describe('sendPipelined', () => {
     expect(sent.get('changelog')).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });
 
-  it('rejects with the first failure only after every chain settled', async () => {
-    const records = [record('a', 0), record('b', 1)];
+  it('reports a failed chain with the records of its failed chunk and after, only after every chain settled', async () => {
+    const records = [record('a', 0), record('b', 1), ...Array.from({ length: 10 }, (_, i) => record('c', 2 + i))];
     let bSettled = false;
-    const result = sendPipelined(records, async (topicMessages) => {
-      if (topicMessages[0]!.topic === 'a') throw new Error('a failed');
-      await new Promise((r) => setTimeout(r, 20));
-      bSettled = true;
-    });
-    await expect(result).rejects.toThrow('a failed');
+    let cChunks = 0;
+    const failures = await sendPipelined(
+      records,
+      async (topicMessages) => {
+        const { topic } = topicMessages[0]!;
+        if (topic === 'a') throw new Error('a failed');
+        if (topic === 'c' && ++cChunks === 2) throw new Error('c failed at its second chunk');
+        await new Promise((r) => setTimeout(r, 20));
+        if (topic === 'b') bSettled = true;
+      },
+      // Chunks of three records of topic c (each record counts 64 + key + value bytes).
+      (topic) => (topic === 'c' ? 3 * (64 + 3 + 100) : 1_000_000),
+    );
     expect(bSettled).toBe(true);
+    expect(failures.map((f) => [f.topic, (f.error as Error).message, f.undelivered.map((r) => r.timestamp)])).toEqual([
+      ['a', 'a failed', [0]],
+      ['c', 'c failed at its second chunk', [5, 6, 7, 8, 9, 10, 11]],
+    ]);
   });
 });

@@ -45,6 +45,9 @@ import type {
   TopicPartitionOffset,
   TransactionPort,
 } from './port.js';
+import { kafkajsProducerPort } from './kafkajs-producer.js';
+import { kafkajsTopicLimits } from './kafkajs-topic-limits.js';
+import { DEFAULT_MAX_REQUEST_BYTES } from './record-limits.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
 export interface KafkajsAdapterOptions {
@@ -103,6 +106,8 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
     },
   };
 
+  const topicLimits = kafkajsTopicLimits(kafka, logger);
+
   return {
     admin: async () => {
       const admin = kafka.admin();
@@ -111,18 +116,22 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
     },
     consumer: (consumerOptions) => consumerPort(kafka, consumerOptions, logger),
     producer: async (producerOptions = {}) => {
-      const producer = kafka.producer(
-        producerOptions.transactionalId === undefined
-          ? { idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }
-          : {
-              idempotent: true,
-              maxInFlightRequests: 1,
-              transactionalId: producerOptions.transactionalId,
-              transactionTimeout: producerOptions.transactionTimeoutMs ?? 60_000,
-              createPartitioner: Partitioners.DefaultPartitioner,
-            },
-      );
-      await withRetry(() => producer.connect(), retry);
+      const create = async (): Promise<Producer> => {
+        const producer = kafka.producer(
+          producerOptions.transactionalId === undefined
+            ? { idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }
+            : {
+                idempotent: true,
+                maxInFlightRequests: 1,
+                transactionalId: producerOptions.transactionalId,
+                transactionTimeout: producerOptions.transactionTimeoutMs ?? 60_000,
+                createPartitioner: Partitioners.DefaultPartitioner,
+              },
+        );
+        await withRetry(() => producer.connect(), retry);
+        return producer;
+      };
+      const producer = await create();
       if (producerOptions.transactionalId !== undefined) {
         // kafkajs sends the transactional InitProducerId at the first transaction(), not at connect(). Doing
         // it now fences an older producer with the same transactional id and waits until its open transaction
@@ -131,7 +140,7 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
         const transaction = await withRetry(() => producer.transaction(), retry);
         await transaction.abort();
       }
-      return producerPort(producer, retry);
+      return kafkajsProducerPort(create, producer, retry, { maxRequestBytes: producerOptions.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES, limits: topicLimits }, logger);
     },
     readToEnd: (requests, onBatch, readOptions) => readToEnd(kafka, requests, onBatch, readOptions?.readCommitted ?? true),
   };
@@ -195,92 +204,6 @@ function isTopicAlreadyExists(error: unknown): boolean {
   const e = error as { type?: string; errors?: { type?: string }[]; message?: string };
   if (e.type === 'TOPIC_ALREADY_EXISTS') return true;
   return /already exists/i.test(e.message ?? '');
-}
-
-const toMessage = (r: OutgoingRecord): Message => {
-  const message: Message = { key: r.key, value: r.value, timestamp: String(r.timestamp), headers: r.headers as IHeaders };
-  if (r.partition !== undefined) message.partition = r.partition;
-  return message;
-};
-
-/**
- * Splits records into produce requests of bounded size. kafkajs puts all records of a partition into one
- * record batch, and a batch above the broker's message.max.bytes (1 MiB by default) is rejected; kafkajs
- * also stalls on very large requests. Order within a partition is kept (a topic's chunks are sent one after another).
- */
-export function chunkRecords(records: readonly OutgoingRecord[], maxRecords = 4000, maxBytes = 512 * 1024): OutgoingRecord[][] {
-  const chunks: OutgoingRecord[][] = [];
-  let current: OutgoingRecord[] = [];
-  let bytes = 0;
-  for (const r of records) {
-    const size = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-    if (current.length > 0 && (current.length >= maxRecords || bytes + size > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(r);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-/**
- * Sends records in bounded chunks ({@link chunkRecords}) with one chain of chunks per topic, the chains in
- * flight together. A partition belongs to one topic, so its records still leave one chunk after another, in
- * order, and a chunk retried (by kafkajs or {@link withRetry}) cannot let a later chunk of the same
- * partition overtake it or take its sequence numbers. Settles only when every chain has settled, so a
- * caller that aborts a transaction on failure never does it under a send still in flight.
- */
-export async function sendPipelined(records: readonly OutgoingRecord[], send: (topicMessages: { topic: string; messages: Message[] }[]) => Promise<unknown>): Promise<void> {
-  if (records.length === 0) return;
-  const byTopic = new Map<string, OutgoingRecord[]>();
-  for (const r of records) {
-    let list = byTopic.get(r.topic);
-    if (list === undefined) byTopic.set(r.topic, (list = []));
-    list.push(r);
-  }
-  const chains = [...byTopic].map(async ([topic, list]) => {
-    for (const chunk of chunkRecords(list)) await send([{ topic, messages: chunk.map(toMessage) }]);
-  });
-  const results = await Promise.allSettled(chains);
-  for (const result of results) if (result.status === 'rejected') throw result.reason;
-}
-
-function producerPort(producer: Producer, retry: RetryOptions): ProducerPort {
-  return {
-    async send(records) {
-      // Idempotent producer: a retried send cannot duplicate records.
-      await sendPipelined(records, (topicMessages) => withRetry(() => producer.sendBatch({ topicMessages }), retry));
-    },
-    async beginTransaction() {
-      const transaction = await withRetry(() => producer.transaction(), retry);
-      return transactionPort(transaction, retry);
-    },
-    close: () => producer.disconnect(),
-  };
-}
-
-function transactionPort(transaction: Transaction, retry: RetryOptions): TransactionPort {
-  return {
-    async send(records) {
-      await sendPipelined(records, (topicMessages) => withRetry(() => transaction.sendBatch({ topicMessages }), retry));
-    },
-    async sendOffsets(groupId, offsets, groupMetadata) {
-      if (offsets.length === 0) return;
-      const byTopic = new Map<string, { partition: number; offset: string }[]>();
-      for (const o of offsets) {
-        let list = byTopic.get(o.topic);
-        if (list === undefined) byTopic.set(o.topic, (list = []));
-        list.push({ partition: o.partition, offset: String(o.offset) });
-      }
-      const topics = withGroupMetadata([...byTopic].map(([topic, partitions]) => ({ topic, partitions })), groupMetadata);
-      await withRetry(() => transaction.sendOffsets({ consumerGroupId: groupId, topics }), retry);
-    },
-    commit: () => withRetry(() => transaction.commit(), retry),
-    abort: () => transaction.abort(),
-  };
 }
 
 function toRecords(messages: readonly { offset: string; key: Buffer | null; value: Buffer | null; timestamp: string; headers?: IHeaders }[]): ConsumedRecord[] {

@@ -1,4 +1,4 @@
-import type { OutgoingRecord } from '../errors.js';
+import type { OutgoingRecord, StreamsError } from '../errors.js';
 import type { Headers } from '../runtime/record.js';
 
 /**
@@ -151,8 +151,33 @@ export interface ConsumerPort {
   close(): Promise<void>;
 }
 
+/** An output record the producer did not send because of the record itself (see {@link SendReport}). */
+export interface RejectedRecord {
+  readonly record: OutgoingRecord;
+  /** Why: a `RecordTooLargeError`, `InvalidTopicError` or `InvalidRecordError` (all `ProductionError`s). */
+  readonly error: StreamsError;
+}
+
+/**
+ * The outcome of a send that did not fail as a whole: every record was acknowledged except those in
+ * `rejected`, each refused for a reason that concerns it alone (too large, illegal topic name, no key for a
+ * compacted topic). A failure of the send as a whole (broker unreachable, fenced, unauthorized) rejects the
+ * promise instead, and then no record of the send is known to be delivered.
+ *
+ * @example
+ * const report = await producer.send(records);
+ * for (const { record, error } of report.rejected) console.warn(`not sent to ${record.topic}: ${error.message}`);
+ */
+export interface SendReport {
+  readonly rejected: readonly RejectedRecord[];
+}
+
+/** The report of a send in which every record was acknowledged. */
+export const ALL_DELIVERED: SendReport = Object.freeze({ rejected: Object.freeze([]) });
+
 export interface TransactionPort {
-  send(records: readonly OutgoingRecord[]): Promise<void>;
+  /** Adds records to the transaction; see {@link SendReport} for records refused one by one. */
+  send(records: readonly OutgoingRecord[]): Promise<SendReport>;
   /**
    * Adds consumer offsets to the transaction. With `groupMetadata` (the consuming member's, see
    * {@link ConsumerPort.groupMetadata}) the group coordinator refuses them if that generation is no longer
@@ -168,11 +193,19 @@ export interface ProducerOptions {
   readonly transactionalId?: string;
   /** Transaction timeout; an open transaction of a crashed producer is aborted after this long at the latest. */
   readonly transactionTimeoutMs?: number;
+  /**
+   * The largest record batch the producer sends (the Java producer's `max.request.size`; default 1 MiB). A
+   * record above it, or above its topic's `max.message.bytes`, is reported as rejected without being sent.
+   */
+  readonly maxRequestBytes?: number;
 }
 
 export interface ProducerPort {
-  /** Sends records and resolves once every one is acknowledged (the flush of at-least-once). */
-  send(records: readonly OutgoingRecord[]): Promise<void>;
+  /**
+   * Sends records and resolves once every one is acknowledged (the flush of at-least-once), except those the
+   * report lists as rejected one by one.
+   */
+  send(records: readonly OutgoingRecord[]): Promise<SendReport>;
   /** Begins a transaction (transactional producers only). */
   beginTransaction(): Promise<TransactionPort>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
 import { ConfigError, deadLetter, DeadLetterHeaders, DeserializationError, logAndContinue, type OutgoingRecord } from '../errors.js';
-import type { ConsumedBatch, ConsumedRecord, ConsumerHandlers, ConsumerOptions, KafkaPort } from '../kafka/port.js';
+import { ALL_DELIVERED, type ConsumedBatch, type ConsumedRecord, type ConsumerHandlers, type ConsumerOptions, type KafkaPort } from '../kafka/port.js';
 import { InMemorySchemaRegistry } from '../serde/avro/in-memory-schema-registry.js';
 import type { SchemaRegistryClient } from '../serde/avro/schema-registry.js';
 import type { Serde } from '../serde/serde.js';
@@ -69,7 +69,7 @@ function memoryKafka(topics: Record<string, number>) {
       const producer = { transactional: options?.transactionalId !== undefined, closed: false };
       producers.push(producer);
       return {
-        send: async (records) => void produced.push(...records),
+        send: async (records) => (produced.push(...records), ALL_DELIVERED),
         beginTransaction: async () => {
           throw new Error('not used');
         },

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { asStreamsError, ConfigError, defaultErrorPolicies, ProductionError, StreamsError, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
+import { requireAllDelivered } from './production-errors.js';
 import type { AdminPort, ConsumedBatch, ConsumerPort, KafkaPort, ProducerPort, ReadRequest } from '../kafka/port.js';
 import { silentLogger } from '../logger.js';
 import type { RestoreProgress } from '../state/restore.js';
@@ -228,7 +229,7 @@ export class GlobalStateUpdater {
     if (deadLetters.length === 0) return;
     this.#producer ??= this.#options.kafka.producer({});
     try {
-      await (await this.#producer).send(deadLetters);
+      requireAllDelivered(await (await this.#producer).send(deadLetters), 'dead-letter');
     } catch (error) {
       throw new ProductionError(`cannot produce ${deadLetters.length} dead letters of global records: ${error instanceof Error ? error.message : String(error)}`, deadLetters[0]!.topic, { cause: error });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
-import type { ConsumedBatch, ConsumerHandlers, KafkaPort } from '../kafka/port.js';
+import { ALL_DELIVERED, type ConsumedBatch, type ConsumerHandlers, type KafkaPort } from '../kafka/port.js';
 import { Serdes } from '../serde/serdes.js';
 import { KafkaStreams, type StreamsMetricsHooks } from './kafka-streams.js';
 import type { TaskMetrics } from './task.js';
@@ -30,7 +30,7 @@ function memoryKafka(topics: Record<string, number>) {
     }),
     consumer: () => consumer,
     producer: async () => ({
-      send: async () => undefined,
+      send: async () => ALL_DELIVERED,
       beginTransaction: async () => {
         throw new Error('not used under at-least-once');
       },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
 import { JoinWindows } from '../dsl/windows.js';
-import { ConfigError, type OutgoingRecord } from '../errors.js';
-import type { ConsumedBatch, ConsumerHandlers, GroupMetadata, KafkaPort, NewTopic, TopicPartitionOffset } from '../kafka/port.js';
+import { ConfigError, DeadLetterHeaders, deadLetter, logAndContinue, RecordTooLargeError, type OutgoingRecord, type StreamsError } from '../errors.js';
+import { ALL_DELIVERED, type ConsumedBatch, type ConsumerHandlers, type GroupMetadata, type KafkaPort, type NewTopic, type RejectedRecord, type SendReport, type TopicPartitionOffset } from '../kafka/port.js';
 import { Serdes } from '../serde/serdes.js';
 import { TransactionFailedError } from '../kafka/transaction-errors.js';
 import { ManualClockScheduler } from '../testing/manual-clock-scheduler.js';
@@ -31,6 +31,18 @@ function memoryKafka(topics: Record<string, number>) {
   };
   const append = (records: readonly OutgoingRecord[]): void => {
     for (const r of records) log(r.topic, r.partition ?? 0).push(r);
+  };
+  /** Decides which records a send refuses one by one (as a producer refuses a record over its size limit). */
+  let refuse: (record: OutgoingRecord) => StreamsError | undefined = () => undefined;
+  const screen = (records: readonly OutgoingRecord[]): { accepted: OutgoingRecord[]; report: SendReport } => {
+    const accepted: OutgoingRecord[] = [];
+    const rejected: RejectedRecord[] = [];
+    for (const record of records) {
+      const error = refuse(record);
+      if (error === undefined) accepted.push(record);
+      else rejected.push({ record, error });
+    }
+    return { accepted, report: rejected.length === 0 ? ALL_DELIVERED : { rejected } };
   };
   const port: KafkaPort = {
     admin: async () => ({
@@ -63,7 +75,9 @@ function memoryKafka(topics: Record<string, number>) {
     producer: async (options) => (producers++, {
       send: async (records) => {
         ops.push(`send ${[...new Set(records.map((r) => r.topic))].join(',')}`);
-        append(records);
+        const { accepted, report } = screen(records);
+        append(accepted);
+        return report;
       },
       beginTransaction: async () => {
         ops.push(`begin ${options?.transactionalId}`);
@@ -72,7 +86,9 @@ function memoryKafka(topics: Record<string, number>) {
         return {
           send: async (records) => {
             if (records.length > 0) ops.push(`txn send ${[...new Set(records.map((r) => r.topic))].join(',')}`);
-            pending.push(...records);
+            const { accepted, report } = screen(records);
+            pending.push(...accepted);
+            return report;
           },
           sendOffsets: async (groupId, offsets: readonly TopicPartitionOffset[], groupMetadata) => {
             ops.push(`txn offsets ${groupId} ${JSON.stringify(offsets)}`);
@@ -110,6 +126,7 @@ function memoryKafka(topics: Record<string, number>) {
     committed,
     sentGroupMetadata,
     producers: () => producers,
+    refuseRecords: (decide: (record: OutgoingRecord) => StreamsError | undefined) => void (refuse = decide),
     log,
     assign: (tps: { topic: string; partition: number }[]) => {
       generationId += 1;
@@ -646,5 +663,93 @@ describe('KafkaStreams', () => {
     it('rejects a maxTaskIdleMs below -1', () => {
       expect(() => new KafkaStreams(clickJoin(), { applicationId: 'cp', kafka: memoryKafka({}).port, maxTaskIdleMs: -2 })).toThrow(ConfigError);
     });
+  });
+});
+
+describe('KafkaStreams: output records refused one by one (production errors)', () => {
+  /** words -> upper-cased values -> 'out'; the value 'POISON' is refused by the producer as too large. */
+  function upperTopology() {
+    const b = new StreamsBuilder();
+    b.stream('words', { key: Serdes.string(), value: Serdes.string() })
+      .mapValues((v) => v.toUpperCase())
+      .to('out', { key: Serdes.string(), value: Serdes.string() });
+    return b.build();
+  }
+  const tooLarge = (record: OutgoingRecord) => (record.topic === 'out' && record.value?.toString() === 'POISON' ? new RecordTooLargeError('record of about 5000000 bytes is larger than the limit', 'out', 5_000_000, 1_048_576) : undefined);
+  const outValues = (kafka: ReturnType<typeof memoryKafka>, topic = 'out') => kafka.log(topic, 0).map((r) => r.value?.toString());
+  const commits = (kafka: ReturnType<typeof memoryKafka>) => kafka.ops.filter((op) => op.startsWith('commit') || op.startsWith('txn offsets'));
+
+  for (const guarantee of ['at_least_once', 'exactly_once'] as const) {
+    it(`${guarantee}: a dead-letter policy sends the refused record to the DLQ and every other record of the send to its topic, then commits past them`, async () => {
+      const kafka = memoryKafka({ words: 1 });
+      kafka.refuseRecords(tooLarge);
+      const app = new KafkaStreams(upperTopology(), { applicationId: 'up', kafka: kafka.port, guarantee, commitIntervalMs: 60_000, errorPolicies: { production: deadLetter('up-dlq') } });
+      await app.start();
+      kafka.assign([{ topic: 'words', partition: 0 }]);
+      await settle(app);
+      await kafka.batch(words('words', 0, 0, ['a', 'poison', 'b', 'c']));
+      await app.close();
+      expect(app.state).toBe('NOT_RUNNING');
+      expect(outValues(kafka)).toEqual(['A', 'B', 'C']);
+      const [dead, ...more] = kafka.log('up-dlq', 0);
+      expect(more).toEqual([]);
+      // Too large for its topic, so too large for the dead-letter topic: the value's size stands in for it.
+      expect(dead?.value).toBeNull();
+      expect(dead?.key?.toString()).toBe('poison');
+      expect(dead?.headers).toMatchObject({ [DeadLetterHeaders.errorClass]: 'RecordTooLargeError', [DeadLetterHeaders.phase]: 'production', [DeadLetterHeaders.topic]: 'words', [DeadLetterHeaders.offset]: '1', [DeadLetterHeaders.outputTopic]: 'out', [DeadLetterHeaders.valueBytes]: '6' });
+      expect(commits(kafka)).toEqual([guarantee === 'exactly_once' ? `txn offsets up ${JSON.stringify([{ topic: 'words', partition: 0, offset: 4 }])}` : `commit ${JSON.stringify([{ topic: 'words', partition: 0, offset: 4 }])}`]);
+    });
+
+    it(`${guarantee}: logAndContinue skips the refused record alone`, async () => {
+      const kafka = memoryKafka({ words: 1 });
+      kafka.refuseRecords(tooLarge);
+      const app = new KafkaStreams(upperTopology(), { applicationId: 'up', kafka: kafka.port, guarantee, commitIntervalMs: 60_000, errorPolicies: { production: logAndContinue() } });
+      await app.start();
+      kafka.assign([{ topic: 'words', partition: 0 }]);
+      await settle(app);
+      await kafka.batch(words('words', 0, 0, ['poison', 'a', 'poison', 'b']));
+      await kafka.batch(words('words', 0, 4, ['c']));
+      await app.close();
+      expect(outValues(kafka)).toEqual(['A', 'B', 'C']);
+      expect(commits(kafka).at(-1)).toContain(JSON.stringify([{ topic: 'words', partition: 0, offset: 5 }]));
+    });
+
+    it(`${guarantee}: logAndFail stops the instance without committing past the refused record`, async () => {
+      const kafka = memoryKafka({ words: 1 });
+      kafka.refuseRecords(tooLarge);
+      const app = new KafkaStreams(upperTopology(), { applicationId: 'up', kafka: kafka.port, guarantee, commitIntervalMs: 1 });
+      await app.start();
+      kafka.assign([{ topic: 'words', partition: 0 }]);
+      await settle(app);
+      await kafka.batch(words('words', 0, 0, ['a', 'poison', 'b']));
+      await settle(app, 'ERROR');
+      expect(app.state).toBe('ERROR');
+      // Under exactly-once the refusal ends the transaction: aborted, and fatal (doing it again gives the same).
+      const failure = guarantee === 'exactly_once' ? (app.error as TransactionFailedError) : app.error;
+      if (guarantee === 'exactly_once') {
+        expect(failure).toBeInstanceOf(TransactionFailedError);
+        expect((failure as TransactionFailedError).kind).toBe('fatal');
+      }
+      expect(guarantee === 'exactly_once' ? failure?.cause : failure).toBeInstanceOf(RecordTooLargeError);
+      expect(commits(kafka)).toEqual([]);
+      if (guarantee === 'exactly_once') {
+        expect(kafka.ops).toContain('txn abort');
+        expect(kafka.ops).not.toContain('txn commit');
+      }
+    });
+  }
+
+  it('a refused changelog record stops the instance whatever the policy, without committing', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    kafka.refuseRecords((record) => (record.topic === 'wc-counts-changelog' ? new RecordTooLargeError('too large', record.topic, 2_000_000, 1_048_576) : undefined));
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 1, errorPolicies: { production: logAndContinue() } });
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a']));
+    await settle(app, 'ERROR');
+    expect(app.state).toBe('ERROR');
+    expect(app.error?.message).toMatch(/changelog record\(s\) could not be produced/);
+    expect(commits(kafka)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 
 import { ConfigError, StreamsError, asStreamsError, ProductionError, defaultErrorPolicies, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
-import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
+import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, SendReport, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
 import { classifyTransactionFailure, TransactionFailedError, type TransactionFailureKind } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
@@ -16,6 +16,7 @@ import { copartitionAssignor, taskOf } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
 import { taskIdToString, type TaskId } from './processor.js';
+import { requireAllDelivered, resolveRejectedOutputs } from './production-errors.js';
 import { SerdePreparation } from './serde-preparation.js';
 import { Task, type CommitOffset, type InputRecord, type TaskMetrics } from './task.js';
 
@@ -936,7 +937,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   /** At-least-once: once the outputs before the commit are acknowledged, sends the changelog, then commits the offsets. */
   async #finishAtLeastOnceCommit(producer: ProducerPort, upTo: number, changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<void> {
     await this.#whenAcknowledged(upTo);
-    await producer.send(changelog);
+    requireAllDelivered(await producer.send(changelog), 'changelog');
     try {
       await this.#consumer!.commit(offsets);
       this.#noteCommitted(offsets);
@@ -971,14 +972,21 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       transaction = await producer.beginTransaction();
       // Outputs and changelog records go to different topics: in one transaction their order does not
       // matter, so both are in flight together. Both settle before the transaction is aborted or committed.
-      const sent = await Promise.allSettled([transaction.send(records), transaction.send(changelog)]);
-      for (const s of sent) if (s.status === 'rejected') throw s.reason;
+      const [outputs, logged] = await Promise.allSettled([transaction.send(records), transaction.send(changelog)]);
+      if (outputs.status === 'rejected') throw outputs.reason;
+      if (logged.status === 'rejected') throw logged.reason;
+      requireAllDelivered(logged.value, 'changelog');
+      // Records refused before they were sent leave the transaction untouched: the policy decides about each
+      // one, and its dead letter commits with the rest.
+      const deadLetters = resolveRejectedOutputs(outputs.value, this.#policies.production, this.#logger);
+      if (deadLetters.length > 0) requireAllDelivered(await transaction.send(deadLetters), 'dead-letter');
       await transaction.sendOffsets(this.applicationId, offsets, groupMetadata);
       await transaction.commit();
       return true;
     } catch (error) {
       await transaction?.abort().catch((e) => this.#logger.debug({ err: e }, 'abort of the failed transaction failed (the new producer aborts it)'));
-      const kind = classifyTransactionFailure(error);
+      // The production policy said fail, or a changelog record or dead letter was refused: doing it again gives the same.
+      const kind = error instanceof ProductionError ? 'fatal' : classifyTransactionFailure(error);
       const failure = new TransactionFailedError(
         `exactly-once commit failed and was aborted (${kind}): ${error instanceof Error ? error.message : String(error)}`,
         this.#transactionalId,
@@ -1036,14 +1044,22 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.emit('recovered', info);
   }
 
+  /**
+   * Sends outputs; a record refused for itself goes through the production policy alone, and its dead letter
+   * is acknowledged before the send counts as done (offsets move past it only then). A send that fails as a
+   * whole is not the records' fault and no policy can drop them: the instance stops, and the input after the
+   * last commit is processed again by the next owner.
+   */
   async #produceAtLeastOnce(producer: ProducerPort, records: readonly OutgoingRecord[]): Promise<void> {
+    let report: SendReport;
     try {
-      await producer.send(records);
+      report = await producer.send(records);
     } catch (error) {
-      const failure = new ProductionError(`cannot produce ${records.length} records: ${error instanceof Error ? error.message : String(error)}`, records[0]?.topic ?? '-', { cause: error });
-      const decision = this.#policies.production(failure, null, 'production', this.#logger);
-      if (decision.action === 'fail') throw failure;
+      throw new ProductionError(`cannot produce ${records.length} records: ${error instanceof Error ? error.message : String(error)}`, records[0]?.topic ?? '-', { cause: error, retriable: true });
     }
+    if (report.rejected.length === 0) return;
+    const deadLetters = resolveRejectedOutputs(report, this.#policies.production, this.#logger);
+    if (deadLetters.length > 0) requireAllDelivered(await producer.send(deadLetters), 'dead-letter');
   }
 
   /** Deletes repartition records below the committed offsets, in the background, one purge at a time. */

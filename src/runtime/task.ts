@@ -222,7 +222,9 @@ class ProcessorNode implements InternalProcessorContext<unknown, unknown> {
   }
 
   send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, partition?: number): void {
-    this.task.collector.send(partition === undefined ? { topic, key, value, timestamp, headers } : { topic, key, value, timestamp, headers, partition });
+    // The input it came from names the record should the producer refuse it (production policy, dead letters).
+    const origin = this.task.currentInput;
+    this.task.collector.send(partition === undefined ? { topic, key, value, timestamp, headers, origin } : { topic, key, value, timestamp, headers, partition, origin });
   }
 
   resolveTopic(topic: string, internal: boolean): string {
