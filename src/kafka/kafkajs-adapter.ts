@@ -6,7 +6,6 @@ import {
   installGroupJoinGeneration,
   installLinearPartitionGrouping,
   installTxnOffsetCommitV3,
-  withGroupMetadata,
 } from './kafkajs-compat.js';
 import {
   AssignerProtocol,
@@ -18,13 +17,10 @@ import {
   type Consumer,
   type IHeaders,
   type KafkaConfig,
-  type Message,
   type PartitionAssigner,
   type Producer,
-  type Transaction,
 } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { OutgoingRecord } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type {
   AdminPort,
@@ -39,11 +35,9 @@ import type {
   PartitionAssignor,
   PartitionOffsets,
   ProducerOptions,
-  ProducerPort,
   ReadRequest,
   TopicPartition,
   TopicPartitionOffset,
-  TransactionPort,
 } from './port.js';
 import { kafkajsProducerPort } from './kafkajs-producer.js';
 import { kafkajsTopicLimits } from './kafkajs-topic-limits.js';
