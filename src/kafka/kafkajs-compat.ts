@@ -36,6 +36,13 @@
  *    GROUP_JOIN). {@link installGroupJoinGeneration} adds `generationId` to the GROUP_JOIN payload: the member
  *    id and generation of a join then reach the listener together with the assignment they belong to. It
  *    wraps `ConsumerGroup.prototype.joinAndSync`, so it also works whenever it runs before a consumer joins.
+ * 7. When its connection to the group coordinator breaks (a broker restart), a kafkajs consumer crashes and
+ *    restarts itself with a new ConsumerGroup that has forgotten its member id. It then joins as a new member,
+ *    and the coordinator holds the rebalance until the old member, itself, misses its session timeout: 30 s
+ *    or more without processing after the broker is back. The Java consumer keeps its member id through a
+ *    reconnect. The same wrapper of `joinAndSync` hands the previous ConsumerGroup's member id to the new one
+ *    (a member id the coordinator no longer knows is answered with UNKNOWN_MEMBER_ID, and kafkajs then joins
+ *    as a new member, as before).
  */
 import { createRequire } from 'node:module';
 import { errorChain } from './error-chain.js';
@@ -396,7 +403,10 @@ export function installGroupJoinGeneration(): boolean {
     if (typeof joinAndSync !== 'function') throw new Error('kafkajs ConsumerGroup has no joinAndSync');
     proto.joinAndSync = function joinAndSyncReportingGeneration(this: KafkajsConsumerGroup, ...args: unknown[]) {
       const emitter = this.instrumentationEmitter;
-      // A restarted kafkajs consumer makes a new ConsumerGroup on the same emitter: the latest one reports.
+      // A restarted kafkajs consumer makes a new ConsumerGroup on the same emitter: the latest one reports,
+      // and it rejoins under the member id of the one before it (item 7).
+      const previous = emitter[CURRENT_GROUP];
+      if (previous !== undefined && previous !== this && !this.memberId && previous.memberId) this.memberId = previous.memberId;
       emitter[CURRENT_GROUP] = this;
       if (!Object.prototype.hasOwnProperty.call(emitter, 'emit')) {
         const emit = emitter.emit;

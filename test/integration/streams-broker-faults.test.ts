@@ -1,0 +1,142 @@
+// A broker of its own, restarted and paused while a grouped count runs on it, under both guarantees: the counts
+// stay exact (the store equals the truth; under exactly-once every key's outputs are 1..n once each in a
+// read_committed read) and processing resumes after the broker returns. How long that took is printed (the
+// note reports it); no test asserts a duration.
+import { execFileSync } from 'node:child_process';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KafkaStreams, Serdes, StreamsBuilder, type ProcessingGuarantee } from '../../src/index.js';
+import { kafkajsAdapter } from '../../src/kafka/kafkajs-adapter.js';
+import { startKafka, type KafkaService } from '../../src/testing/index.js';
+import { randomName, randomTopic, waitFor } from '../env/services.js';
+
+let service: KafkaService;
+let container: string;
+let admin: Admin;
+let kafka: Kafka;
+const running: KafkaStreams[] = [];
+
+const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', env: process.env }).trim();
+
+beforeAll(async () => {
+  // Its own container (never KAFKA_BROKERS): the test restarts and pauses it.
+  service = await startKafka({ env: { TRIBUTARY_KAFKA_IMAGE: process.env['TRIBUTARY_KAFKA_IMAGE'] } });
+  const port = service.brokers[0]!.split(':').at(-1)!;
+  container = docker('ps', '-q', '--filter', `publish=${port}`);
+  expect(container).toMatch(/^[0-9a-f]+$/);
+  kafka = new Kafka({ clientId: randomName('faults'), brokers: service.brokers, logLevel: logLevel.NOTHING });
+  admin = kafka.admin();
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((app) => app.close()));
+  await admin?.disconnect();
+  await service?.stop();
+});
+
+/** Produces `count` records over 40 keys in batches of 50, retrying a batch while the broker is away; returns the truth. */
+async function produce(topic: string, from: number, count: number, truth: Map<string, number>): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    for (let start = from; start < from + count; start += 50) {
+      const messages = Array.from({ length: Math.min(50, from + count - start) }, (_, i) => ({ key: `key-${(start + i) % 40}`, value: 'x' }));
+      await producer.send({ topic, messages });
+      for (const m of messages) truth.set(m.key, (truth.get(m.key) ?? 0) + 1);
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Every record of `topic` (all partitions) up to its end, read_committed. */
+async function readAll(topic: string): Promise<{ key: string; count: bigint }[]> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const out: { key: string; count: bigint }[] = [];
+  await kafkajsAdapter({ brokers: service.brokers }).readToEnd(
+    ends.map((o) => ({ topic, partition: o.partition, endOffset: Number(o.high) })),
+    (batch) => void out.push(...batch.records.map((r) => ({ key: r.key!.toString(), count: r.value!.readBigInt64BE() }))),
+    { readCommitted: true },
+  );
+  return out;
+}
+
+async function countingApp(guarantee: ProcessingGuarantee, input: string, output: string): Promise<KafkaStreams> {
+  const builder = new StreamsBuilder();
+  builder.stream(input, { key: Serdes.string(), value: Serdes.string() }).groupByKey().count({ storeName: 'counts' }).toStream().to(output, { key: Serdes.string(), value: Serdes.long() });
+  const app = new KafkaStreams(builder.build(), { applicationId: randomName('faults_app'), brokers: service.brokers, guarantee, commitIntervalMs: 200 });
+  running.push(app);
+  await app.start();
+  await waitFor(() => app.state === 'RUNNING', { timeoutMs: 60_000, description: 'the app RUNNING' });
+  return app;
+}
+
+function expectExact(app: KafkaStreams, truth: ReadonlyMap<string, number>): void {
+  expect(new Map([...app.store<string, number>('counts').all()])).toEqual(truth);
+}
+
+describe('KafkaStreams through broker faults (own broker)', () => {
+  for (const guarantee of ['at_least_once', 'exactly_once'] as ProcessingGuarantee[]) {
+    it(`${guarantee}: a broker restart mid-stream keeps the counts exact`, async () => {
+      const input = randomTopic('faults_in');
+      const output = randomTopic('faults_out');
+      await admin.createTopics({ topics: [{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 2 }], waitForLeaders: true });
+      const truth = new Map<string, number>();
+      const app = await countingApp(guarantee, input, output);
+      await produce(input, 0, 2000, truth);
+      await waitFor(() => app.processedRecords >= 2000, { timeoutMs: 60_000, description: 'first 2000 processed' });
+
+      const restarted = Date.now();
+      docker('restart', '-t', '2', container);
+      const back = Date.now();
+      const producing = produce(input, 2000, 2000, truth);
+      await waitFor(() => app.processedRecords > 2000, { timeoutMs: 120_000, intervalMs: 20, description: 'processing after the restart' });
+      const resumed = Date.now();
+      await producing;
+      await waitFor(() => app.processedRecords >= 4000 && app.state === 'RUNNING', { timeoutMs: 120_000, description: 'all 4000 processed' });
+      console.log(`[broker faults] ${guarantee}: docker restart took ${back - restarted} ms; the first record after it was processed ${resumed - back} ms after the restart returned`);
+      await waitFor(async () => {
+        const store = new Map([...app.store<string, number>('counts').all()]);
+        return [...truth].every(([k, v]) => store.get(k) === v);
+      }, { timeoutMs: 60_000, description: 'store equal to the truth' });
+      expectExact(app, truth);
+      await app.close();
+      const outputs = await readAll(output);
+      const perKey = new Map<string, bigint[]>();
+      for (const { key, count } of outputs) perKey.set(key, [...(perKey.get(key) ?? []), count]);
+      for (const [key, n] of truth) {
+        const counts = perKey.get(key) ?? [];
+        // The last output of each key is its true count; under exactly-once every count 1..n appears once, in order.
+        expect(counts.at(-1)).toBe(BigInt(n));
+        if (guarantee === 'exactly_once') expect(counts).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
+      }
+    });
+  }
+
+  it('exactly_once: a 5 s broker pause keeps the counts exact and processing resumes', async () => {
+    const input = randomTopic('faults_pause_in');
+    const output = randomTopic('faults_pause_out');
+    await admin.createTopics({ topics: [{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 2 }], waitForLeaders: true });
+    const truth = new Map<string, number>();
+    const app = await countingApp('exactly_once', input, output);
+    await produce(input, 0, 1000, truth);
+    await waitFor(() => app.processedRecords >= 1000, { timeoutMs: 60_000, description: 'first 1000 processed' });
+    docker('pause', container);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    docker('unpause', container);
+    const unpaused = Date.now();
+    const producing = produce(input, 1000, 1000, truth);
+    await waitFor(() => app.processedRecords > 1000, { timeoutMs: 120_000, intervalMs: 20, description: 'processing after the pause' });
+    console.log(`[broker faults] exactly_once: 5 s pause; the first record after it was processed ${Date.now() - unpaused} ms after the broker was unpaused`);
+    await producing;
+    await waitFor(() => app.processedRecords >= 2000, { timeoutMs: 120_000, description: 'all 2000 processed' });
+    await waitFor(async () => [...truth].every(([k, v]) => app.store<string, number>('counts').get(k) === v), { timeoutMs: 60_000, description: 'store equal to the truth' });
+    expectExact(app, truth);
+    await app.close();
+    const outputs = await readAll(output);
+    for (const [key, n] of truth) {
+      expect(outputs.filter((o) => o.key === key).map((o) => o.count)).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
+    }
+  });
+});
