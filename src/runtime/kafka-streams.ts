@@ -10,13 +10,14 @@ import { classifyTransactionFailure, TransactionFailedError } from '../kafka/tra
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
 import { RecordCache } from '../state/record-cache.js';
-import { restoreStore } from '../state/restore.js';
-import type { ChangelogRecord, StateStore } from '../state/state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import { copartitionAssignor, taskOf } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
 import { taskIdToString, type TaskId } from './processor.js';
+import { restoreTasks } from './changelog-reader.js';
 import { requireAllDelivered, resolveRejectedOutputs } from './production-errors.js';
+import { RepartitionPurger } from './repartition-purger.js';
 import { SerdePreparation } from './serde-preparation.js';
 import { Task, type CommitOffset, type InputRecord } from './task.js';
 import {
@@ -105,7 +106,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #assignmentGeneration = 0;
   /** The group generation the current tasks were assigned in; their transactional offsets go with it. */
   #groupMetadata: GroupMetadata | undefined;
-  #purging = false;
+  #purger: RepartitionPurger | undefined;
   /** At-least-once: the send of outputs ahead of the commit now in flight (one at a time keeps their order). */
   #sending: Promise<void> | undefined;
   /** At-least-once: a send ahead of the commit that the production policy says to fail on. */
@@ -196,6 +197,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       }
       const plan = (this.#plan = planTopics(this.#topology, this.applicationId, await admin.partitionCounts(userTopics)));
       await admin.createTopics(plan.internalTopics);
+      if (this.#config.purgeRepartitionTopics !== false) this.#purger = new RepartitionPurger(admin, plan.repartitionTopics, this.#logger);
       await (this.#serdes = new SerdePreparation(this.#topology, this.applicationId)).prepare();
       this.#logger.info({ internalTopics: plan.internalTopics.map((t) => `${t.topic}(${t.partitions})`) }, 'internal topics ready');
       this.#producer = await this.#kafka.producer(this.#producerOptions());
@@ -523,70 +525,17 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
 
   /** Replays every changelog partition of the new tasks up to its end offset, in one read. */
   async #restore(tasks: readonly RunningTask[]): Promise<void> {
-    const started = Date.now();
-    const wanted = tasks.flatMap((running) => running.task.changelogPartitions().map((changelog) => ({ running, changelog })));
-    if (wanted.length === 0) return;
-    const ends = new Map<string, { low: number; high: number }>();
-    for (const topic of new Set(wanted.map((w) => w.changelog.topic))) {
-      for (const o of await this.#admin!.offsets(topic)) ends.set(tpKey(topic, o.partition), o);
-    }
-    const byPartition = new Map<string, { running: RunningTask; batches: (readonly ChangelogRecord[])[]; endOffset: number }>();
-    for (const { running, changelog } of wanted) {
-      const range = ends.get(tpKey(changelog.topic, changelog.partition));
-      if (range === undefined || range.high <= range.low) continue;
-      byPartition.set(tpKey(changelog.topic, changelog.partition), { running, batches: [], endOffset: range.high });
-    }
-    const requests = wanted
-      .filter((w) => byPartition.has(tpKey(w.changelog.topic, w.changelog.partition)))
-      .map((w) => ({ topic: w.changelog.topic, partition: w.changelog.partition, endOffset: byPartition.get(tpKey(w.changelog.topic, w.changelog.partition))!.endOffset }));
-    this.#logger.info({ partitions: requests.map((r) => `${r.topic}-${r.partition}@${r.endOffset}`) }, `restoring ${requests.length} changelog partitions`);
-    await this.#kafka.readToEnd(
-      requests,
-      (batch) => {
-        const target = byPartition.get(tpKey(batch.topic, batch.partition));
-        if (target === undefined) return;
-        for (const r of batch.records) this.#noteAppliedOffsets(target.running, r.headers[CHANGELOG_OFFSETS_HEADER]);
-        target.batches.push(batch.records);
+    await restoreTasks(tasks, {
+      kafka: this.#kafka,
+      admin: this.#admin!,
+      readCommitted: this.guarantee === 'exactly_once',
+      logger: this.#logger,
+      onProgress: (progress) => {
+        this.emit('restore', progress);
+        this.#config.metrics?.restore?.(progress);
       },
-      { readCommitted: this.guarantee === 'exactly_once' },
-    );
-    let total = 0;
-    const perTask = new Map<string, number>();
-    for (const { running, changelog } of wanted) {
-      const target = byPartition.get(tpKey(changelog.topic, changelog.partition));
-      if (target === undefined) continue;
-      const task = running.name;
-      const endOffset = target.endOffset;
-      const restored = await restoreStore(changelog.store, target.batches, {
-        endOffset,
-        onProgress: (progress) => {
-          this.emit('restore', { ...progress, task });
-          this.#config.metrics?.restore?.({ ...progress, task });
-        },
-      });
-      total += restored;
-      perTask.set(task, (perTask.get(task) ?? 0) + restored);
-      this.#logger.info({ task, store: changelog.storeName, restored, appliedUpTo: Object.fromEntries(running.appliedUpTo) }, `restored ${changelog.storeName} of task ${task} up to offset ${endOffset}`);
-    }
-    const durationMs = Date.now() - started;
-    this.#logger.info({ records: total, durationMs, tasks: tasks.map((t) => t.name) }, `restore done: ${total} records`);
-    for (const t of tasks) this.emit('restored', { task: t.name, records: perTask.get(t.name) ?? 0, durationMs });
-  }
-
-  #noteAppliedOffsets(running: RunningTask, header: unknown): void {
-    if (header === undefined) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.isBuffer(header) ? header.toString('utf8') : String(header));
-    } catch {
-      return;
-    }
-    if (!Array.isArray(parsed)) return;
-    for (const entry of parsed as [string, number, number][]) {
-      const [topic, partition, offset] = entry;
-      const key = tpKey(topic, partition);
-      if ((running.appliedUpTo.get(key) ?? -1) < offset) running.appliedUpTo.set(key, offset);
-    }
+      onRestored: (info) => this.emit('restored', info),
+    });
   }
 
   async #onBatch(batch: ConsumedBatch): Promise<void> {
@@ -818,7 +767,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#logger.debug(info, 'committed');
     this.emit('commit', info);
     this.#config.metrics?.commit?.(info);
-    if (this.#config.purgeRepartitionTopics !== false) this.#purgeRepartition(offsets);
+    this.#purger?.purge(offsets);
   }
 
   /** Remembers the offsets this instance committed, per task (see {@link RunningTask.committed}). */
@@ -926,29 +875,5 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (report.rejected.length === 0) return;
     const deadLetters = resolveRejectedOutputs(report, this.#policies.production, this.#logger);
     if (deadLetters.length > 0) requireAllDelivered(await producer.send(deadLetters), 'dead-letter');
-  }
-
-  /** Deletes repartition records below the committed offsets, in the background, one purge at a time. */
-  #purgeRepartition(offsets: readonly TopicPartitionOffset[]): void {
-    const repartition = new Set(this.#plan?.repartitionTopics ?? []);
-    const byTopic = new Map<string, { partition: number; offset: number }[]>();
-    for (const o of offsets) {
-      if (!repartition.has(o.topic)) continue;
-      let list = byTopic.get(o.topic);
-      if (list === undefined) byTopic.set(o.topic, (list = []));
-      list.push({ partition: o.partition, offset: o.offset });
-    }
-    if (byTopic.size === 0 || this.#purging || this.#admin === undefined) return;
-    this.#purging = true;
-    const admin = this.#admin;
-    void (async () => {
-      try {
-        for (const [topic, partitions] of byTopic) await admin.deleteRecords(topic, partitions);
-      } catch (error) {
-        this.#logger.debug({ err: error }, 'repartition purge failed; retried after the next commit');
-      } finally {
-        this.#purging = false;
-      }
-    })();
   }
 }
