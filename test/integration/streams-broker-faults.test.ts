@@ -42,7 +42,16 @@ async function produce(topic: string, from: number, count: number, truth: Map<st
   try {
     for (let start = from; start < from + count; start += 50) {
       const messages = Array.from({ length: Math.min(50, from + count - start) }, (_, i) => ({ key: `key-${(start + i) % 40}`, value: 'x' }));
-      await producer.send({ topic, messages });
+      // kafkajs may give up on a send while the broker is away; the idempotent producer makes sending the same batch again safe.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await producer.send({ topic, messages });
+          break;
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
       for (const m of messages) truth.set(m.key, (truth.get(m.key) ?? 0) + 1);
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
