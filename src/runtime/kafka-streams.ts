@@ -5,7 +5,7 @@ import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 
 import { ConfigError, StreamsError, asStreamsError, ProductionError, defaultErrorPolicies, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
-import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, SendReport, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
+import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
 import { classifyTransactionFailure, TransactionFailedError } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
@@ -15,6 +15,7 @@ import { copartitionAssignor, taskOf } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
 import { taskIdToString, type TaskId } from './processor.js';
+import { AtLeastOnceSender } from './at-least-once-sender.js';
 import { restoreTasks } from './changelog-reader.js';
 import { requireAllDelivered, resolveRejectedOutputs } from './production-errors.js';
 import { RepartitionPurger } from './repartition-purger.js';
@@ -107,19 +108,10 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   /** The group generation the current tasks were assigned in; their transactional offsets go with it. */
   #groupMetadata: GroupMetadata | undefined;
   #purger: RepartitionPurger | undefined;
-  /** At-least-once: the send of outputs ahead of the commit now in flight (one at a time keeps their order). */
-  #sending: Promise<void> | undefined;
-  /** At-least-once: a send ahead of the commit that the production policy says to fail on. */
-  #sendFailure: unknown;
-  /** At-least-once: outputs a commit collected while a send was in flight; the next send takes them first. */
-  #held: OutgoingRecord[] = [];
-  /** At-least-once: outputs handed to the sends since start, and how many of those were acknowledged. */
-  #handedOut = 0;
-  #acknowledged = 0;
-  /** At-least-once: `#handedOut` at the previous commit (the commit reports the outputs since). */
+  /** At-least-once: sends outputs as they are produced (see AtLeastOnceSender). */
+  #sender: AtLeastOnceSender | undefined;
+  /** At-least-once: outputs handed out at the previous commit (the commit reports the outputs since). */
   #handedOutAtCommit = 0;
-  /** At-least-once: commits waiting until the outputs before them are acknowledged. */
-  #ackWaiters: { readonly upTo: number; readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
   /**
    * At-least-once: the commit whose changelog send and offset commit are in flight. Tasks go on processing
    * meanwhile; the next commit (and a rebalance, and closing) waits for it, so commits stay in order.
@@ -201,6 +193,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       await (this.#serdes = new SerdePreparation(this.#topology, this.applicationId)).prepare();
       this.#logger.info({ internalTopics: plan.internalTopics.map((t) => `${t.topic}(${t.partitions})`) }, 'internal topics ready');
       this.#producer = await this.#kafka.producer(this.#producerOptions());
+      if (this.guarantee === 'at_least_once') this.#sender = new AtLeastOnceSender(() => this.#producer, this.#policies.production, this.#logger);
       const consumer = (this.#consumer = this.#kafka.consumer({
         groupId: this.applicationId,
         readCommitted: this.guarantee === 'exactly_once',
@@ -617,59 +610,14 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#sendAhead();
   }
 
-  /**
-   * At-least-once sends outputs as they are produced, not at the commit, so that a record's result is visible
-   * within one produce round trip instead of up to a commit interval later (Kafka Streams does the same). One
-   * send is in flight at a time and takes everything produced meanwhile, which keeps each partition's order
-   * and batches under load. Offsets are still committed only after every send before them succeeded.
-   */
+  /** At-least-once: hands what the tasks produced to the sender, which sends it ahead of the commit. */
   #sendAhead(): void {
-    if (this.guarantee !== 'at_least_once' || this.#sending !== undefined || this.#sendFailure !== undefined || this.#producer === undefined) return;
+    const sender = this.#sender;
+    if (sender === undefined || sender.failed) return;
     // Closing still sends what the final commit collected.
     if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING' && this.#state !== 'PENDING_SHUTDOWN') return;
-    const records = this.#held;
-    this.#held = [];
-    for (const t of this.#tasks.values()) {
-      if (t.task.collector.size === 0) continue;
-      const drained = t.task.collector.drain();
-      this.#handedOut += drained.length;
-      records.push(...drained);
-    }
-    if (records.length === 0) return;
-    const upTo = this.#handedOut;
-    this.#sending = this.#produceAtLeastOnce(this.#producer, records).then(
-      () => {
-        this.#sending = undefined;
-        this.#acknowledged = upTo;
-        this.#wakeAckWaiters();
-        this.#sendAhead();
-      },
-      (error: unknown) => {
-        this.#sending = undefined;
-        this.#sendFailure = error;
-        this.#wakeAckWaiters();
-      },
-    );
-  }
-
-  /**
-   * Resolves once the first `upTo` outputs handed to the sends are acknowledged (sends complete in order);
-   * rejects with the failure of a send the production policy says to fail on.
-   */
-  #whenAcknowledged(upTo: number): Promise<void> {
-    if (this.#sendFailure !== undefined) return Promise.reject(this.#sendFailure);
-    if (this.#acknowledged >= upTo) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#ackWaiters.push({ upTo, resolve, reject }));
-  }
-
-  #wakeAckWaiters(): void {
-    const failure = this.#sendFailure;
-    this.#ackWaiters = this.#ackWaiters.filter((waiter) => {
-      if (failure !== undefined) waiter.reject(failure);
-      else if (this.#acknowledged >= waiter.upTo) waiter.resolve();
-      else return true;
-      return false;
-    });
+    for (const t of this.#tasks.values()) if (t.task.collector.size > 0) sender.handOut(t.task.collector.drain());
+    sender.pump();
   }
 
   #punctuateWallClock(): Promise<void> | void {
@@ -729,9 +677,9 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       this.#committed({ records: records.length, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: true }, offsets);
       return;
     }
-    this.#held.push(...records);
-    this.#handedOut += records.length;
-    const upTo = this.#handedOut;
+    const sender = this.#sender!;
+    sender.handOut(records);
+    const upTo = sender.handedOut;
     const outputs = upTo - this.#handedOutAtCommit;
     this.#handedOutAtCommit = upTo;
     if (outputs === 0 && changelog.length === 0 && offsets.length === 0) return;
@@ -751,7 +699,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
 
   /** At-least-once: once the outputs before the commit are acknowledged, sends the changelog, then commits the offsets. */
   async #finishAtLeastOnceCommit(producer: ProducerPort, upTo: number, changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    await this.#whenAcknowledged(upTo);
+    await this.#sender!.whenAcknowledged(upTo);
     requireAllDelivered(await producer.send(changelog), 'changelog');
     try {
       await this.#consumer!.commit(offsets);
@@ -857,23 +805,5 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const info: RecoveryInfo = { kind: failure.kind, reason: failure.message, tasks, attempt };
     this.#logger.warn(info, `recovered from a failed transaction: ${tasks.length} tasks rebuilt, input rewound to the committed offsets`);
     this.emit('recovered', info);
-  }
-
-  /**
-   * Sends outputs; a record refused for itself goes through the production policy alone, and its dead letter
-   * is acknowledged before the send counts as done (offsets move past it only then). A send that fails as a
-   * whole is not the records' fault and no policy can drop them: the instance stops, and the input after the
-   * last commit is processed again by the next owner.
-   */
-  async #produceAtLeastOnce(producer: ProducerPort, records: readonly OutgoingRecord[]): Promise<void> {
-    let report: SendReport;
-    try {
-      report = await producer.send(records);
-    } catch (error) {
-      throw new ProductionError(`cannot produce ${records.length} records: ${error instanceof Error ? error.message : String(error)}`, records[0]?.topic ?? '-', { cause: error, retriable: true });
-    }
-    if (report.rejected.length === 0) return;
-    const deadLetters = resolveRejectedOutputs(report, this.#policies.production, this.#logger);
-    if (deadLetters.length > 0) requireAllDelivered(await producer.send(deadLetters), 'dead-letter');
   }
 }
