@@ -2,11 +2,11 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 'rxjs';
-import { ConfigError, StreamsError, asStreamsError, ProductionError, defaultErrorPolicies, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
+import { ConfigError, StreamsError, asStreamsError, defaultErrorPolicies, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
-import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset, TransactionPort } from '../kafka/port.js';
-import { classifyTransactionFailure, TransactionFailedError } from '../kafka/transaction-errors.js';
+import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset } from '../kafka/port.js';
+import { TransactionFailedError } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
 import { RecordCache } from '../state/record-cache.js';
@@ -17,7 +17,8 @@ import { planTopics, type TopicPlan } from './internal-topics.js';
 import { taskIdToString, type TaskId } from './processor.js';
 import { AtLeastOnceSender } from './at-least-once-sender.js';
 import { restoreTasks } from './changelog-reader.js';
-import { requireAllDelivered, resolveRejectedOutputs } from './production-errors.js';
+import { commitTransaction } from './exactly-once-transaction.js';
+import { requireAllDelivered } from './production-errors.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { SerdePreparation } from './serde-preparation.js';
 import { Task, type CommitOffset, type InputRecord } from './task.js';
@@ -728,38 +729,15 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    * then recovered from (returns false), a fatal one rethrown.
    */
   async #commitTransaction(producer: ProducerPort, records: readonly OutgoingRecord[], changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<boolean> {
-    let transaction: TransactionPort | undefined;
-    // The generation these offsets were consumed in: the group coordinator refuses them once it has moved on.
-    const groupMetadata = this.#groupMetadata;
-    try {
-      transaction = await producer.beginTransaction();
-      // Outputs and changelog records go to different topics: in one transaction their order does not
-      // matter, so both are in flight together. Both settle before the transaction is aborted or committed.
-      const [outputs, logged] = await Promise.allSettled([transaction.send(records), transaction.send(changelog)]);
-      if (outputs.status === 'rejected') throw outputs.reason;
-      if (logged.status === 'rejected') throw logged.reason;
-      requireAllDelivered(logged.value, 'changelog');
-      // Records refused before they were sent leave the transaction untouched: the policy decides about each
-      // one, and its dead letter commits with the rest.
-      const deadLetters = resolveRejectedOutputs(outputs.value, this.#policies.production, this.#logger);
-      if (deadLetters.length > 0) requireAllDelivered(await transaction.send(deadLetters), 'dead-letter');
-      await transaction.sendOffsets(this.applicationId, offsets, groupMetadata);
-      await transaction.commit();
-      return true;
-    } catch (error) {
-      await transaction?.abort().catch((e) => this.#logger.debug({ err: e }, 'abort of the failed transaction failed (the new producer aborts it)'));
-      // The production policy said fail, or a changelog record or dead letter was refused: doing it again gives the same.
-      const kind = error instanceof ProductionError ? 'fatal' : classifyTransactionFailure(error);
-      const failure = new TransactionFailedError(
-        `exactly-once commit failed and was aborted (${kind}): ${error instanceof Error ? error.message : String(error)}`,
-        this.#transactionalId,
-        kind,
-        { cause: error },
-      );
-      if (kind === 'fatal' || this.#state === 'PENDING_SHUTDOWN') throw failure;
-      await this.#recover(failure);
-      return false;
-    }
+    const failure = await commitTransaction(
+      producer,
+      { records, changelog, offsets, groupId: this.applicationId, groupMetadata: this.#groupMetadata },
+      { policy: this.#policies.production, logger: this.#logger, transactionalId: this.#transactionalId },
+    );
+    if (failure === undefined) return true;
+    if (failure.kind === 'fatal' || this.#state === 'PENDING_SHUTDOWN') throw failure;
+    await this.#recover(failure);
+    return false;
   }
 
   /**
