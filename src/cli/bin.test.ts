@@ -37,6 +37,15 @@ describe('tributary (bin)', () => {
     expect(await tributary(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
+  it('--help lists every subcommand; a connector subcommand shows its own options', async () => {
+    const help = await tributary(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['run', 'describe', 'cdc', 'sink']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    const sink = await tributary(['sink', '--help']);
+    expect(sink.code).toBe(0);
+    expect(sink.stdout).toContain('--config <file>');
+  });
+
   it('exits non-zero on an unknown subcommand', async () => {
     const outcome = await tributary(['frobnicate']);
     expect(outcome.code).toBe(1);
