@@ -32,7 +32,8 @@ function tributary(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promis
   });
 }
 
-describe('tributary (bin)', () => {
+// Each test starts Node processes that compile the CLI with tsx: generous time on a loaded machine.
+describe('tributary (bin)', { timeout: 60_000 }, () => {
   it('--version prints the package version', async () => {
     expect(await tributary(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
@@ -73,22 +74,30 @@ describe('tributary (bin)', () => {
     expect(outcome.stderr).toContain('does not exist');
   });
 
-  it('run exits non-zero for a bad config, before connecting to anything', async () => {
+  // Each bad config fails before anything connects (the brokers named do not exist).
+  it('run exits non-zero for a config file that is not JSON', async () => {
     const badJson = join(dir, 'bad.json');
     writeFileSync(badJson, '{"applicationId": "a",');
     const bad = await tributary(['run', fixture, '--config', badJson]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('is not valid JSON');
+  });
 
+  it('run exits non-zero for an unknown config key, naming the nearest known one', async () => {
     const typo = join(dir, 'typo.json');
     writeFileSync(typo, JSON.stringify({ applicationId: 'a', brokers: ['127.0.0.1:9'], guarentee: 'exactly_once' }));
     const unknown = await tributary(['run', fixture, '--config', typo]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('did you mean "guarantee"');
+  });
 
-    const none = await tributary(['run', fixture]);
+  it('run exits non-zero without an applicationId, and for an unknown log level', async () => {
+    const none = await tributary(['run', fixture], { TRIBUTARY_BROKERS: '127.0.0.1:9' });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('applicationId');
+    const level = await tributary(['run', fixture, '--log-level', 'loud'], { TRIBUTARY_APPLICATION_ID: 'a', TRIBUTARY_BROKERS: '127.0.0.1:9' });
+    expect(level.code).toBe(1);
+    expect(level.stderr).toContain('--log-level must be one of');
   });
 
   it('keeps the non-zero exit code a subcommand sets itself', async () => {

@@ -26,12 +26,12 @@ export interface RunOptions extends MetricsEndpointOptions {
 export async function runTopologyModule(modulePath: string, options: RunOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const topology = await loadTopologyModule(modulePath);
   const config = await loadRunConfig(options.config, env);
-  const [{ pino }, { KafkaStreams }, { prometheusMetrics }] = await Promise.all([
-    import('pino'),
+  const [{ createCliLogger }, { KafkaStreams }, { prometheusMetrics }] = await Promise.all([
+    import('./cli-logger.js'),
     import('../runtime/kafka-streams.js'),
     import('../metrics/prometheus.js'),
   ]);
-  const logger: Logger = pino({ name: 'tributary-run', level: options.logLevel ?? 'info' });
+  const logger: Logger = createCliLogger({ name: 'tributary-run', ...(options.logLevel === undefined ? {} : { level: options.logLevel }) });
   const endpoint = await openMetricsEndpoint(options, logger);
   const app = new KafkaStreams(topology, {
     ...config,
@@ -75,7 +75,7 @@ export function registerRunCommand(program: Command): void {
     .description('run a topology module on Kafka until SIGINT/SIGTERM (its default export: a topology, or a function returning one)')
     .argument('<module>', 'JavaScript module whose default export is the topology or a function returning it')
     .option('-c, --config <file>', 'JSON file with applicationId, brokers, guarantee, commitIntervalMs, instanceId, ...')
-    .option('--log-level <level>', 'pino log level', 'info')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent; lines are readable on a terminal, JSON otherwise', 'info')
     .addHelpText('after', `\nThe environment overrides the file: ${variables}.`);
   addMetricsOptions(command).action(async (modulePath: string, options: RunOptions) => {
     await runTopologyModule(modulePath, options);

@@ -6,7 +6,8 @@ import { loadTopologyModule } from './topology-module.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-describe('loadTopologyModule', () => {
+// The first import of a fixture compiles it (vitest's transform): generous time on a loaded machine.
+describe('loadTopologyModule', { timeout: 30_000 }, () => {
   it('calls a default-exported function for the topology', async () => {
     const topology = await loadTopologyModule('uppercase.topology.ts', fixtures);
     expect(topology.describe().toString()).toContain('(topics: [words])');
