@@ -12,6 +12,8 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'connectors/**/*.test.ts', 'topologies/**/*.test.ts', 'test/conformance/**/*.test.ts'],
           exclude: ['**/*.oracle.test.ts', '**/node_modules/**'],
           typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },
+          // Tests that spawn bin/tributary.js run the sources, never a dist/ left over from an older build.
+          env: { TRIBUTARY_CLI_FROM_SOURCE: '1' },
         },
       },
       {
@@ -20,7 +22,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/env/global-setup.ts'],
           // kafkajs warns once per producer about its v2 default partitioner; the tests know.
-          env: { KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+          // TRIBUTARY_CLI_FROM_SOURCE: spawned bin/tributary.js runs the sources, not a possibly stale dist/.
+          env: { KAFKAJS_NO_PARTITIONER_WARNING: '1', TRIBUTARY_CLI_FROM_SOURCE: '1' },
           testTimeout: 180_000,
           hookTimeout: 300_000,
           // One file at a time in one process: the files share one broker and one server, and 2 cores.

@@ -1,7 +1,25 @@
 #!/usr/bin/env node
-// The CLI is TypeScript; tsx's loader runs it without a build step.
-import { register } from 'tsx/esm/api';
+// The `tributary` command. Runs the compiled CLI (dist/, built by `npm run build`, which `npm install` in a
+// checkout and `npm pack` run), so start-up compiles nothing. In a checkout without a build, or with
+// TRIBUTARY_CLI_FROM_SOURCE=1 (the repository's tests), it runs the TypeScript sources through tsx, a
+// development dependency.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+const compiled = new URL('../dist/src/cli/main.js', import.meta.url);
+const fromSource = process.env.TRIBUTARY_CLI_FROM_SOURCE === '1' || !existsSync(compiled);
+let main;
+if (fromSource) {
+  try {
+    const { register } = await import('tsx/esm/api');
+    register();
+  } catch {
+    process.stderr.write('tributary: the compiled CLI (dist/) is missing; run `npm run build` first\n');
+    process.exit(1);
+  }
+  ({ main } = await import('../src/cli/main.ts'));
+} else {
+  ({ main } = await import(compiled.href));
+}
+const code = await main(process.argv);
+// Never overwrite a failure a subcommand reported through process.exitCode with a success.
+if (code !== 0 || !process.exitCode) process.exitCode = code;

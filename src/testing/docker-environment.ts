@@ -46,10 +46,25 @@ export function ownerLabels(): Record<string, string> {
 
 type Testcontainers = typeof import('testcontainers');
 
-/** Testcontainers, loaded only when a container is needed (services given by the environment need none). */
+/**
+ * Testcontainers, loaded only when a container is needed (services given by the environment need none). It is
+ * an optional peer dependency of the package: the TopologyTestDriver works without it.
+ */
 export async function loadTestcontainers(): Promise<Testcontainers> {
   prepareDockerEnvironment();
-  return import('testcontainers');
+  try {
+    return await import('testcontainers');
+  } catch (cause) {
+    const missing = (cause as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND' && String((cause as Error).message).includes("'testcontainers'");
+    if (!missing) throw cause;
+    throw new ServiceUnavailableError(
+      'docker',
+      'Starting Kafka or PostgreSQL in a container needs the optional peer dependency testcontainers: ' +
+        'npm install --save-dev testcontainers, or point KAFKA_BROKERS / DATABASE_URL at running services.',
+      undefined,
+      { cause },
+    );
+  }
 }
 
 /** The container runtime, or an error that says how to run without one. */

@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { runFolders } from './runner.js';
 
 // Usage: tsx test/conformance/cli.ts [folder ...]
-// Default folder: shared/conformance/streams beside the repository (../shared from the repository root).
+// Default folder: the shared conformance scenarios copied into the repository (test/conformance/scenarios/shared).
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const defaults = [resolve(root, '..', 'shared', 'conformance', 'streams'), resolve(root, '..', '..', 'shared', 'conformance', 'streams')];
-const folders = process.argv.length > 2 ? process.argv.slice(2) : defaults.filter((f) => existsSync(f)).slice(0, 1);
-if (folders.length === 0) {
-  console.error(`no scenario folder given and none found at ${defaults.join(' or ')}`);
+const defaultFolder = resolve(root, 'test', 'conformance', 'scenarios', 'shared');
+const folders = process.argv.length > 2 ? process.argv.slice(2) : [defaultFolder];
+const missing = folders.filter((f) => !existsSync(f));
+if (missing.length > 0) {
+  console.error(`scenario folder not found: ${missing.join(', ')}`);
   process.exit(2);
 }
 

@@ -213,7 +213,7 @@ function windowsFor(spec: { readonly [field: string]: unknown }): KindSetup {
   return { topology: builder.build(), inputs: {}, outputs: {}, windows: windows.map((w) => [w.start, w.end] as const) };
 }
 
-/** Every topology kind of shared/conformance/README.md. */
+/** Every topology kind of test/conformance/scenarios/shared/README.md. */
 export const defaultKinds: ReadonlyMap<string, KindFactory> = new Map<string, KindFactory>([
   ['windows-for', (spec) => windowsFor(spec)],
   ['windowed-aggregate', (spec, scenario) => windowedAggregate(spec, scenario)],

@@ -6,7 +6,7 @@ import { defaultKinds, type KindFactory, type KindSetup, type Plan, type Scenari
 export type OrderMode = 'exact' | 'set-per-window';
 type Windows = readonly (readonly [number, number])[];
 
-/** A conformance scenario file (see shared/conformance/README.md). */
+/** A conformance scenario file (see test/conformance/scenarios/shared/README.md). */
 export interface Scenario {
   readonly file?: string;
   readonly name: string;

@@ -1,6 +1,6 @@
-// Smoke test of docker-compose.yml: brings up its Kafka and PostgreSQL (with the images named by
-// TRIBUTARY_KAFKA_IMAGE / TRIBUTARY_POSTGRES_IMAGE, e.g. the local ones), produces and consumes through its
-// Kafka, queries its PostgreSQL, and takes it down. The schema registry service is not started here: no image
+// Smoke test of docker-compose.yml, through `docker compose` (or `docker-compose` where the plugin is missing):
+// brings up its Kafka and PostgreSQL (with the images named by TRIBUTARY_KAFKA_IMAGE / TRIBUTARY_POSTGRES_IMAGE,
+// e.g. the local ones), produces and consumes through its Kafka, queries its PostgreSQL, and takes it down. The schema registry service is not started here: no image
 // for it can be built on machines without a registry.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,13 +12,17 @@ import { describe, expect, it } from 'vitest';
 import { prepareDockerEnvironment } from '../../src/testing/docker-environment.js';
 import { freePort } from '../../src/testing/free-port.js';
 import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { composeCommand, type ComposeCommand } from './compose-command.js';
 
 const run = promisify(execFile);
 const composeFile = fileURLToPath(new URL('../../docker-compose.yml', import.meta.url));
 const PROJECT_PREFIX = 'tributary-smoke-';
+/** `docker compose` where the plugin is installed, `docker-compose` otherwise; looked up once. */
+let command: Promise<ComposeCommand> | undefined;
 
 async function compose(project: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
-  const { stdout } = await run('docker-compose', ['-p', project, '-f', composeFile, ...args], {
+  const { program, prefix } = await (command ??= composeCommand(env));
+  const { stdout } = await run(program, [...prefix, '-p', project, '-f', composeFile, ...args], {
     env,
     maxBuffer: 16 * 1024 * 1024,
   });

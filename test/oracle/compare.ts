@@ -1,6 +1,6 @@
 /**
  * Compares what an executor emitted for a scenario with what was expected, under the scenario's `order` rules
- * (shared/conformance/README.md): `exact` compares record lists in order, `set-per-window` compares the multiset of
+ * (test/conformance/scenarios/shared/README.md): `exact` compares record lists in order, `set-per-window` compares the multiset of
  * records of each (key, window). An output absent from a step's expectation must be empty, unless the scenario's
  * `outputs` restricts the comparison to other outputs.
  */

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { requireOracleToolchain } from './toolchain.js';
 
 /** Maven could not build an oracle (no Java/Maven, or dependencies neither cached nor downloadable). */
 export class OracleBuildError extends Error {
@@ -81,6 +82,7 @@ const built = new Map<string, JavaCommand>();
 export function buildJavaOracle(project: string, mainClass: string, jvmFlags: readonly string[] = []): JavaCommand {
   const cached = built.get(project);
   if (cached !== undefined) return cached;
+  requireOracleToolchain();
   const target = join(project, 'target');
   const stampFile = join(target, '.source-hash');
   const classpathFile = join(target, 'classpath.txt');

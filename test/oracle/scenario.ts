@@ -1,5 +1,5 @@
 /**
- * The conformance scenario format of shared/conformance/README.md, as TypeScript types, plus the shape of the
+ * The conformance scenario format of test/conformance/scenarios/shared/README.md, as TypeScript types, plus the shape of the
  * outputs an executor (the Kafka Streams oracle or Tributary's engine) reports for a scenario.
  */
 

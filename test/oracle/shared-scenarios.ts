@@ -1,6 +1,6 @@
 /**
- * Locates and loads the shared conformance scenarios (shared/conformance/streams, outside the repository).
- * `TRIBUTARY_CONFORMANCE_DIR` overrides the search.
+ * Locates and loads the shared conformance scenarios: the copy in test/conformance/scenarios/shared, or the folder
+ * `TRIBUTARY_CONFORMANCE_DIR` names (e.g. a newer version of the shared folder).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,8 +21,7 @@ export class SharedScenariosNotFoundError extends Error {
 export function sharedScenarioDir(): string {
   const candidates = [
     process.env['TRIBUTARY_CONFORMANCE_DIR'],
-    join(REPO_ROOT, '..', 'shared', 'conformance', 'streams'),
-    join(REPO_ROOT, '..', '..', 'shared', 'conformance', 'streams'),
+    join(REPO_ROOT, 'test', 'conformance', 'scenarios', 'shared'),
   ].filter((dir): dir is string => dir !== undefined && dir !== '');
   const found = candidates.find((dir) => existsSync(dir));
   if (found === undefined) throw new SharedScenariosNotFoundError(candidates);

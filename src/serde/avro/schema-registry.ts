@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { StreamsError } from '../../errors.js';
 
@@ -29,8 +30,28 @@ export interface SchemaRegistryClient {
 /** A schema registry request failed; `retriable` when the server could not be reached or answered 5xx. */
 export class SchemaRegistryError extends StreamsError {}
 
-/** Options of {@link confluentSchemaRegistry}: the host and, optionally, auth, retry and agent of the HTTP client. */
-export type ConfluentSchemaRegistryOptions = ConstructorParameters<typeof SchemaRegistry>[0];
+/**
+ * Options of {@link confluentSchemaRegistry}: the host and, optionally, auth, retry and agent of the HTTP client.
+ * Declared here rather than taken from `@kafkajs/confluent-schema-registry`, whose types pull in its HTTP
+ * library's browser types (`XMLHttpRequest`): a user's strict `tsc` without the DOM library would fail on them.
+ */
+export interface ConfluentSchemaRegistryOptions {
+  /** Base URL of the registry, e.g. `http://localhost:8081`. */
+  readonly host: string;
+  /** HTTP basic authentication. */
+  readonly auth?: { readonly username: string; readonly password: string };
+  readonly clientId?: string;
+  /** Retries of failed requests; the client's defaults (5 retries, 1 s initial, 5 s max) for what is not given. */
+  readonly retry?: {
+    readonly retries?: number;
+    readonly initialRetryTimeInSecs?: number;
+    readonly maxRetryTimeInSecs?: number;
+    readonly factor?: number;
+    readonly multiplier?: number;
+  };
+  /** HTTP(S) agent of the requests: TLS options, keep-alive. */
+  readonly agent?: Agent;
+}
 
 /**
  * A {@link SchemaRegistryClient} for a Confluent Schema Registry (or a server with its API, such as Apicurio's
