@@ -10,7 +10,6 @@ import { TransactionFailedError } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
 import { RecordCache } from '../state/record-cache.js';
-import type { StateStore } from '../state/state-store.js';
 import { copartitionAssignor, taskOf } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
@@ -20,6 +19,7 @@ import { restoreTasks } from './changelog-reader.js';
 import { commitTransaction } from './exactly-once-transaction.js';
 import { requireAllDelivered } from './production-errors.js';
 import { RepartitionPurger } from './repartition-purger.js';
+import { keyValueStoreView } from './store-queries.js';
 import { SerdePreparation } from './serde-preparation.js';
 import { Task, type CommitOffset, type InputRecord } from './task.js';
 import {
@@ -240,37 +240,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    */
   store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
     if (!this.#topology.stores.has(name)) throw new ConfigError(`no store named ${name} in this topology`);
-    const stores = (): ReadOnlyKeyValueStore<K, V>[] => {
+    return keyValueStoreView<K, V>(() => {
       // A global store exists from start() on, so the lookup happens per call.
-      const global = this.#global?.stores.get(name) as (StateStore & ReadOnlyKeyValueStore<K, V>) | undefined;
+      const global = this.#global?.stores.get(name);
       if (global !== undefined) return [global];
-      const out: ReadOnlyKeyValueStore<K, V>[] = [];
-      for (const t of this.#tasks.values()) {
-        const s = t.task.stores.get(name) as (StateStore & ReadOnlyKeyValueStore<K, V>) | undefined;
-        if (s !== undefined) out.push(s);
-      }
-      return out;
-    };
-    return {
-      get: (key) => {
-        for (const s of stores()) {
-          const v = s.get(key);
-          if (v !== undefined) return v;
-        }
-        return undefined;
-      },
-      getWithTimestamp: (key) => {
-        for (const s of stores()) {
-          const v = s.getWithTimestamp(key);
-          if (v !== undefined) return v;
-        }
-        return undefined;
-      },
-      all: function* () {
-        for (const s of stores()) yield* s.all();
-      },
-      approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
-    };
+      return [...this.#tasks.values()].map((t) => t.task.stores.get(name));
+    });
   }
 
   get #transactionalId(): string {
