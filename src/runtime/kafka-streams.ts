@@ -18,6 +18,7 @@ import { AtLeastOnceSender } from './at-least-once-sender.js';
 import { restoreTasks } from './changelog-reader.js';
 import { commitTransaction } from './exactly-once-transaction.js';
 import { requireAllDelivered } from './production-errors.js';
+import { PartitionPauser } from './partition-pauser.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { keyValueStoreView } from './store-queries.js';
 import { SerdePreparation } from './serde-preparation.js';
@@ -26,7 +27,6 @@ import {
   CHANGELOG_OFFSETS_HEADER,
   DEFAULT_ALOS_COMMIT_INTERVAL_MS,
   DEFAULT_EOS_COMMIT_INTERVAL_MS,
-  MAX_BUFFERED_RECORDS_PER_PARTITION,
   type CommitInfo,
   type KafkaStreamsConfig,
   type KafkaStreamsEvents,
@@ -91,8 +91,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   readonly #config: KafkaStreamsConfig;
   readonly #tasks = new Map<string, RunningTask>();
   readonly #taskByPartition = new Map<string, RunningTask>();
-  /** Partitions paused because their task buffers too many of their records (key: tpKey). */
-  readonly #paused = new Map<string, TopicPartition>();
+  /** Partitions paused because their task buffers too many of their records. */
+  readonly #pauser: PartitionPauser;
   #global: GlobalStateUpdater | undefined;
   #state: StreamsState = 'CREATED';
   #plan: TopicPlan | undefined;
@@ -142,6 +142,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.commitIntervalMs = config.commitIntervalMs ?? (this.guarantee === 'exactly_once' ? DEFAULT_EOS_COMMIT_INTERVAL_MS : DEFAULT_ALOS_COMMIT_INTERVAL_MS);
     this.#logger = (config.logger ?? silentLogger()).child({ applicationId: this.applicationId, instanceId: this.instanceId });
     this.#scheduler = config.scheduler ?? asyncScheduler;
+    this.#pauser = new PartitionPauser(() => this.#consumer, this.#logger);
     this.#policies = { ...defaultErrorPolicies, ...config.errorPolicies };
     this.#maxTaskIdleMs = config.maxTaskIdleMs ?? 0;
     if (!Number.isInteger(this.#maxTaskIdleMs) || this.#maxTaskIdleMs < -1) {
@@ -351,7 +352,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#setState('REBALANCING');
     // The offsets of a commit in flight decide which tasks are kept.
     await this.#committing;
-    this.#resumeAll();
+    this.#pauser.resumeAll();
     this.#assigned = partitions;
     const committed = await this.#committedOffsets(partitions);
     if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
@@ -541,43 +542,15 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (inputs.length > 0) running.task.addRecords(inputs);
     if (running.task.bufferedRecords === 0) return;
     this.#processTask(running);
-    if (running.task.bufferedRecordsOf(batch.topic, batch.partition) >= MAX_BUFFERED_RECORDS_PER_PARTITION && !this.#paused.has(key)) {
-      this.#paused.set(key, { topic: batch.topic, partition: batch.partition });
-      this.#consumer!.pause([{ topic: batch.topic, partition: batch.partition }]);
-      this.#logger.debug({ task: running.name, topic: batch.topic, partition: batch.partition }, 'partition paused: its task waits for another input');
-    }
+    this.#pauser.pauseIfFull(running.task, batch.topic, batch.partition);
     await this.#commitIfDue();
-  }
-
-  /** Resumes the paused partitions of a task that worked their records off. */
-  #resumeWorkedOff(running: RunningTask): void {
-    if (this.#paused.size === 0) return;
-    const resumed: TopicPartition[] = [];
-    for (const [key, tp] of this.#paused) {
-      if (this.#taskByPartition.get(key) !== running || running.task.bufferedRecordsOf(tp.topic, tp.partition) >= MAX_BUFFERED_RECORDS_PER_PARTITION) continue;
-      this.#paused.delete(key);
-      resumed.push(tp);
-    }
-    if (resumed.length > 0) this.#consumer!.resume(resumed);
-  }
-
-  /** New or rebuilt tasks start with nothing buffered: every paused partition is fetched again. */
-  #resumeAll(): void {
-    if (this.#paused.size === 0) return;
-    const all = [...this.#paused.values()];
-    this.#paused.clear();
-    try {
-      this.#consumer?.resume(all);
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'cannot resume paused partitions');
-    }
   }
 
   /** Processes what the task may process now (it may wait for another input partition). */
   #processTask(running: RunningTask): void {
     const t0 = performance.now();
     const processed = running.task.processAll();
-    this.#resumeWorkedOff(running);
+    this.#pauser.resumeWorkedOff(running.task);
     if (processed === 0) return;
     this.#processed += processed;
     this.#logger.debug({ task: running.name, processed, ms: performance.now() - t0 }, 'records processed');
@@ -744,7 +717,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${maxAttempts})`);
     this.#setState('REBALANCING');
     this.#closeTasks();
-    this.#resumeAll();
+    this.#pauser.resumeAll();
     this.#uncommitted = false;
     await this.#producer?.close().catch((e) => this.#logger.debug({ err: e }, 'close of the failed producer failed'));
     this.#producer = await this.#kafka.producer(this.#producerOptions());
