@@ -10,10 +10,9 @@ import { TransactionFailedError } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
 import { RecordCache } from '../state/record-cache.js';
-import { copartitionAssignor, taskOf } from './copartition-assignor.js';
+import { copartitionAssignor } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
-import { taskIdToString, type TaskId } from './processor.js';
 import { AtLeastOnceSender } from './at-least-once-sender.js';
 import { restoreTasks } from './changelog-reader.js';
 import { commitTransaction } from './exactly-once-transaction.js';
@@ -22,7 +21,8 @@ import { PartitionPauser } from './partition-pauser.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { keyValueStoreView } from './store-queries.js';
 import { SerdePreparation } from './serde-preparation.js';
-import { Task, type CommitOffset, type InputRecord } from './task.js';
+import { TaskManager, tpKey, type RunningTask } from './task-manager.js';
+import type { CommitOffset, InputRecord } from './task.js';
 import {
   CHANGELOG_OFFSETS_HEADER,
   DEFAULT_ALOS_COMMIT_INTERVAL_MS,
@@ -40,22 +40,6 @@ export * from './streams-config.js';
 /** Store sizes are sampled at most this often: sizing a window store walks its keys. */
 const STORE_SAMPLE_INTERVAL_MS = 1000;
 
-interface RunningTask {
-  readonly task: Task;
-  readonly name: string;
-  /** Input positions (next offset) recovered from the changelog headers: records below are already applied. */
-  readonly appliedUpTo: Map<string, number>;
-  /** Next offset to process per input partition (-1 until the first record). */
-  readonly position: Map<string, number>;
-  /**
-   * The group's committed offset per input partition (key: tpKey) as this instance last knew it: read at
-   * assignment, then set by each commit of its own. A later assignment keeps the task only if the group's
-   * offsets are still these, i.e. no other instance committed work on its partitions in between.
-   */
-  readonly committed: Map<string, number>;
-}
-
-const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * Runs a topology on Kafka: one consumer in group `applicationId` over every source and repartition topic,
@@ -83,14 +67,12 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
 
   readonly #topology: Topology;
   readonly #maxTaskIdleMs: number;
-  readonly #cache: RecordCache;
   readonly #kafka: KafkaPort;
   readonly #logger: Logger;
   readonly #scheduler: SchedulerLike;
   readonly #policies: ErrorPolicies;
   readonly #config: KafkaStreamsConfig;
-  readonly #tasks = new Map<string, RunningTask>();
-  readonly #taskByPartition = new Map<string, RunningTask>();
+  readonly #tasks: TaskManager;
   /** Partitions paused because their task buffers too many of their records. */
   readonly #pauser: PartitionPauser;
   #global: GlobalStateUpdater | undefined;
@@ -150,7 +132,17 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     }
     const cacheMaxBytes = config.cacheMaxBytes ?? 0;
     if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new ConfigError(`cacheMaxBytes must be an integer of at least 0, got ${String(config.cacheMaxBytes)}`);
-    this.#cache = new RecordCache(cacheMaxBytes);
+    this.#tasks = new TaskManager({
+      topology,
+      applicationId: this.applicationId,
+      scheduler: this.#scheduler,
+      policies: this.#policies,
+      logger: this.#logger,
+      cache: new RecordCache(cacheMaxBytes),
+      maxTaskIdleMs: this.#maxTaskIdleMs,
+      subtopologies: () => this.#plan?.subtopologies ?? [],
+      globalStores: () => this.#global?.stores,
+    });
     this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
     config.metrics?.init?.({ applicationId: this.applicationId, instanceId: this.instanceId });
   }
@@ -171,7 +163,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
 
   /** Tasks running on this instance, e.g. `0_1`. */
   get taskIds(): string[] {
-    return [...this.#tasks.keys()].sort();
+    return this.#tasks.ids;
   }
 
   /**
@@ -245,7 +237,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       // A global store exists from start() on, so the lookup happens per call.
       const global = this.#global?.stores.get(name);
       if (global !== undefined) return [global];
-      return [...this.#tasks.values()].map((t) => t.task.stores.get(name));
+      return [...this.#tasks.all()].map((t) => t.task.stores.get(name));
     });
   }
 
@@ -305,7 +297,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (this.#consumer) closing.push(this.#consumer.close().catch((e) => this.#logger.warn({ err: e }, 'consumer close failed')));
     if (this.#global) closing.push(this.#global.close().catch((e) => this.#logger.warn({ err: e }, 'global consumer close failed')));
     await Promise.all(closing);
-    this.#closeTasks();
+    this.#tasks.closeAll();
     await this.#producer?.close().catch((e) => this.#logger.warn({ err: e }, 'producer close failed'));
     await this.#admin?.close().catch(() => undefined);
     if (failure !== undefined) {
@@ -314,23 +306,6 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       // `error` getter already tell what happened.
       if (this.listenerCount('error') > 0) this.emit('error', failure);
     } else this.#setState('NOT_RUNNING');
-  }
-
-  #closeTasks(): void {
-    for (const t of [...this.#tasks.values()]) this.#closeTask(t);
-  }
-
-  #closeTask(running: RunningTask): void {
-    try {
-      running.task.close();
-    } catch (error) {
-      this.#logger.warn({ err: error, task: running.name }, 'task close failed');
-    }
-    this.#tasks.delete(running.name);
-    for (const topic of running.task.inputTopics) {
-      const key = tpKey(topic, running.task.id.partition);
-      if (this.#taskByPartition.get(key) === running) this.#taskByPartition.delete(key);
-    }
   }
 
   /**
@@ -356,17 +331,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#assigned = partitions;
     const committed = await this.#committedOffsets(partitions);
     if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
-    const wanted = this.#taskIdsOf(partitions);
-    const kept: string[] = [];
-    const dropped: string[] = [];
-    for (const [name, running] of [...this.#tasks]) {
-      if (wanted.has(name) && continuous && committed !== undefined && this.#committedAsKnown(running, committed)) {
-        kept.push(name);
-        continue;
-      }
-      dropped.push(name);
-      this.#closeTask(running);
-    }
+    const { kept, dropped } = this.#tasks.retain(partitions, continuous, committed);
     // A kept task may hold work to commit; a commit with nothing in it costs nothing.
     this.#uncommitted = kept.length > 0;
     if (kept.length > 0 || dropped.length > 0) this.#logger.info({ kept, dropped, continuous, generation: groupMetadata?.generationId }, `rebalance: ${kept.length} tasks kept with their state, ${dropped.length} closed`);
@@ -384,94 +349,22 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     }
   }
 
-  /** True when the group's committed offsets of the task's input partitions are the ones it last knew. */
-  #committedAsKnown(running: RunningTask, committed: ReadonlyMap<string, number>): boolean {
-    for (const topic of running.task.inputTopics) {
-      const key = tpKey(topic, running.task.id.partition);
-      if (committed.get(key) !== running.committed.get(key)) return false;
-    }
-    return true;
-  }
-
-  #taskIdsOf(partitions: readonly TopicPartition[]): Map<string, TaskId> {
-    const ids = new Map<string, TaskId>();
-    for (const tp of partitions) {
-      const id = taskOf(this.#plan!.subtopologies, tp);
-      if (id !== undefined) ids.set(taskIdToString(id), id);
-    }
-    return ids;
-  }
-
   /**
    * Builds the tasks of `partitions` this instance does not run yet, restores their stores and starts them
    * (state RUNNING). `committed` holds the group's committed offsets as read for this assignment (undefined
    * when they could not be read).
    */
   async #createTasks(partitions: readonly TopicPartition[], generation: number, committed: ReadonlyMap<string, number> | undefined): Promise<void> {
-    const ids = this.#taskIdsOf(partitions);
-    this.#logger.info({ tasks: [...ids.keys()].sort(), partitions: partitions.length }, 'assignment received');
-    const created: RunningTask[] = [];
-    for (const [name, id] of [...ids].sort()) {
-      if (this.#tasks.has(name)) continue;
-      const task = new Task({
-        id,
-        topology: this.#topology,
-        applicationId: this.applicationId,
-        scheduler: this.#scheduler,
-        errorPolicies: this.#policies,
-        logger: this.#logger,
-        globalStores: this.#global?.stores,
-        maxTaskIdleMs: this.#maxTaskIdleMs,
-        cache: this.#cache,
-      });
-      const known = new Map<string, number>();
-      for (const topic of task.inputTopics) {
-        const offset = committed?.get(tpKey(topic, id.partition));
-        if (offset !== undefined) known.set(tpKey(topic, id.partition), offset);
-      }
-      created.push({ task, name, appliedUpTo: new Map(), position: new Map(), committed: known });
-    }
+    const created = this.#tasks.build(partitions, committed);
     await this.#restore(created);
-    await this.#noteInitialLags(created, partitions, committed);
+    await this.#tasks.noteInitialLags(this.#admin!, created, partitions, committed);
     if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') {
       for (const t of created) t.task.close();
       return;
     }
-    for (const running of created) {
-      running.task.initialize();
-      this.#tasks.set(running.name, running);
-      for (const topic of running.task.inputTopics) this.#taskByPartition.set(tpKey(topic, running.task.id.partition), running);
-    }
+    this.#tasks.activate(created);
     this.#config.metrics?.tasksAssigned?.(this.taskIds, partitions);
     this.#setState('RUNNING');
-  }
-
-  /**
-   * Gives each task the lag of its input partitions at assignment (high watermark minus the committed
-   * offset, or minus the log start without a commit), so a partition that is empty on the broker does not
-   * hold its task back until the wait on an unknown lag runs out: the client reports no empty fetch.
-   */
-  async #noteInitialLags(tasks: readonly RunningTask[], partitions: readonly TopicPartition[], committed: ReadonlyMap<string, number> | undefined): Promise<void> {
-    if (this.#maxTaskIdleMs < 0 || tasks.every((t) => t.task.inputTopics.length < 2)) return;
-    if (committed === undefined) {
-      this.#logger.warn('no committed offsets at assignment; tasks wait for the first fetch of each partition (bounded)');
-      return;
-    }
-    const topics = [...new Set(partitions.map((tp) => tp.topic))];
-    try {
-      const ends = new Map<string, { low: number; high: number }>();
-      for (const topic of topics) for (const o of await this.#admin!.offsets(topic)) ends.set(tpKey(topic, o.partition), o);
-      for (const running of tasks) {
-        for (const topic of running.task.inputTopics) {
-          const key = tpKey(topic, running.task.id.partition);
-          const end = ends.get(key);
-          if (end === undefined) continue;
-          running.task.updateFetchPosition(topic, running.task.id.partition, Math.max(committed.get(key) ?? end.low, end.low), end.high);
-        }
-      }
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'cannot read the input lags at assignment; tasks wait for the first fetch of each partition (bounded)');
-    }
   }
 
   /** Loads the global tables before tasks start and applies their updates; failures stop the instance. */
@@ -513,7 +406,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     // Fetched before a recovery rewound the partition: the re-read from the committed offset replaces it.
     if (batch.isStale?.() === true) return;
     const key = tpKey(batch.topic, batch.partition);
-    const running = this.#taskByPartition.get(key);
+    const running = this.#tasks.taskFor(batch.topic, batch.partition);
     // A batch fetched for a partition this instance no longer owns: the new owner reads it again.
     if (running === undefined) return;
     if (batch.records.length === 0) {
@@ -525,7 +418,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     }
     // Serdes fetch what they need (e.g. writer schemas by id) so that deserializing never waits.
     const prefetched = this.#serdes?.prefetch(batch.topic, batch.records);
-    if (prefetched !== undefined && ((await prefetched), this.#taskByPartition.get(key) !== running)) return;
+    if (prefetched !== undefined && ((await prefetched), this.#tasks.taskFor(batch.topic, batch.partition) !== running)) return;
     const appliedUpTo = running.appliedUpTo.get(key) ?? -1;
     const expected = running.position.get(key) ?? -1;
     const inputs: InputRecord[] = [];
@@ -565,13 +458,13 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (sender === undefined || sender.failed) return;
     // Closing still sends what the final commit collected.
     if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING' && this.#state !== 'PENDING_SHUTDOWN') return;
-    for (const t of this.#tasks.values()) if (t.task.collector.size > 0) sender.handOut(t.task.collector.drain());
+    for (const t of this.#tasks.all()) if (t.task.collector.size > 0) sender.handOut(t.task.collector.drain());
     sender.pump();
   }
 
   #punctuateWallClock(): Promise<void> | void {
     if (this.#state !== 'RUNNING') return;
-    for (const t of this.#tasks.values()) {
+    for (const t of this.#tasks.all()) {
       // A task waiting for another input partition goes on here once its wait is over.
       if (t.task.bufferedRecords > 0) this.#processTask(t);
       if (t.task.punctuateWallClock()) this.#uncommitted = true;
@@ -586,7 +479,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const now = this.#scheduler.now();
     const sampleStores = now - this.#lastStoreSample >= STORE_SAMPLE_INTERVAL_MS;
     if (sampleStores) this.#lastStoreSample = now;
-    for (const t of this.#tasks.values()) hook({ task: t.name, ...t.task.drainMetrics(sampleStores) });
+    for (const t of this.#tasks.all()) hook({ task: t.name, ...t.task.drainMetrics(sampleStores) });
   }
 
   async #commitIfDue(): Promise<void> {
@@ -608,7 +501,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const records: OutgoingRecord[] = [];
     const changelog: OutgoingRecord[] = [];
     const offsets: TopicPartitionOffset[] = [];
-    for (const t of this.#tasks.values()) {
+    for (const t of this.#tasks.all()) {
       const result = t.task.commit();
       records.push(...result.records);
       offsets.push(...result.offsets);
@@ -622,7 +515,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (this.guarantee === 'exactly_once') {
       if (records.length === 0 && changelog.length === 0 && offsets.length === 0) return;
       if (!(await this.#commitTransaction(producer, records, changelog, offsets))) return;
-      this.#noteCommitted(offsets);
+      this.#tasks.noteCommitted(offsets);
       this.#committed({ records: records.length, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: true }, offsets);
       return;
     }
@@ -652,7 +545,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     requireAllDelivered(await producer.send(changelog), 'changelog');
     try {
       await this.#consumer!.commit(offsets);
-      this.#noteCommitted(offsets);
+      this.#tasks.noteCommitted(offsets);
     } catch (error) {
       // A rebalance took the partitions: the next owner re-reads from the last committed offsets and the
       // changelog headers keep it from applying twice what the store already holds.
@@ -667,10 +560,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#purger?.purge(offsets);
   }
 
-  /** Remembers the offsets this instance committed, per task (see {@link RunningTask.committed}). */
-  #noteCommitted(offsets: readonly TopicPartitionOffset[]): void {
-    for (const o of offsets) this.#taskByPartition.get(tpKey(o.topic, o.partition))?.committed.set(tpKey(o.topic, o.partition), o.offset);
-  }
+
 
   /**
    * One transaction with outputs, changelog records and offsets. A failure aborts it; a recoverable one is
@@ -716,7 +606,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     const tasks = this.taskIds;
     this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${maxAttempts})`);
     this.#setState('REBALANCING');
-    this.#closeTasks();
+    this.#tasks.closeAll();
     this.#pauser.resumeAll();
     this.#uncommitted = false;
     await this.#producer?.close().catch((e) => this.#logger.debug({ err: e }, 'close of the failed producer failed'));
