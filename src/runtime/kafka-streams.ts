@@ -18,6 +18,7 @@ import { restoreTasks } from './changelog-reader.js';
 import { commitTransaction } from './exactly-once-transaction.js';
 import { requireAllDelivered } from './production-errors.js';
 import { PartitionPauser } from './partition-pauser.js';
+import { RecoveryBudget } from './recovery-budget.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { keyValueStoreView } from './store-queries.js';
 import { SerdePreparation } from './serde-preparation.js';
@@ -104,8 +105,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #processed = 0;
   /** Partitions of the current assignment. */
   #assigned: readonly TopicPartition[] = [];
-  /** When recent transaction recoveries happened (ms), for the recovery budget. */
-  #recoveries: number[] = [];
+  /** Recoveries from failed transactions allowed before the instance gives up. */
+  #recoveryBudget: RecoveryBudget | undefined;
 
   constructor(topology: Topology, config: KafkaStreamsConfig) {
     super();
@@ -586,25 +587,11 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
    * another live instance keeps fencing this one with the same transactional id.
    */
   async #recover(failure: TransactionFailedError): Promise<void> {
-    const maxAttempts = this.#config.transactionRecovery?.maxAttempts ?? 3;
-    const windowMs = this.#config.transactionRecovery?.windowMs ?? 60_000;
-    const now = Date.now();
-    this.#recoveries = this.#recoveries.filter((t) => now - t < windowMs);
-    // Losing tasks to a rebalance is not a failure to give up on (the budget is for repeated fencing).
-    const counted = failure.kind !== 'migrated';
-    if (counted && this.#recoveries.length >= maxAttempts) {
-      throw new TransactionFailedError(
-        `${failure.message}; giving up after ${maxAttempts} recoveries within ${windowMs} ms${failure.kind === 'fenced' ? ` (is another instance running with transactional id ${this.#transactionalId}?)` : ''}`,
-        this.#transactionalId,
-        'fatal',
-        { cause: failure },
-      );
-    }
-    if (counted) this.#recoveries.push(now);
-    const attempt = this.#recoveries.length + (counted ? 0 : 1);
+    const budget = (this.#recoveryBudget ??= new RecoveryBudget(this.#config.transactionRecovery?.maxAttempts ?? 3, this.#config.transactionRecovery?.windowMs ?? 60_000, this.#transactionalId));
+    const attempt = budget.admit(failure);
     const generation = this.#assignmentGeneration;
     const tasks = this.taskIds;
-    this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${maxAttempts})`);
+    this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${budget.maxAttempts})`);
     this.#setState('REBALANCING');
     this.#tasks.closeAll();
     this.#pauser.resumeAll();
