@@ -116,7 +116,9 @@ export interface RecordScreen {
 
 /** Splits records into those to send and those refused before sending ({@link checkOutgoingRecord}). */
 async function screen(records: readonly OutgoingRecord[], options: RecordScreen): Promise<{ accepted: readonly OutgoingRecord[]; rejected: RejectedRecord[]; limits: ReadonlyMap<string, TopicLimits> }> {
-  const limits = await options.limits([...new Set(records.map((r) => r.topic))]);
+  const topics = new Set<string>();
+  for (let i = 0; i < records.length; i++) topics.add(records[i]!.topic);
+  const limits = await options.limits([...topics]);
   let rejected: RejectedRecord[] | undefined;
   let accepted: OutgoingRecord[] | undefined;
   for (let i = 0; i < records.length; i++) {
