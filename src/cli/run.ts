@@ -52,7 +52,15 @@ export async function runTopologyModule(modulePath: string, options: RunOptions 
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     logger.info({ signal }, 'shutting down: final commit, leaving the group');
-    void app.close().catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'));
+    void app.close({ timeoutMs: SHUTDOWN_TIMEOUT_MS }).then(
+      (done) => {
+        if (done) return;
+        // Kafka is unreachable: what was not committed is processed again by the next owner.
+        logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time; exiting without the final commit');
+        process.exit(1);
+      },
+      (error: unknown) => logger.error({ err: error }, 'shutdown failed'),
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -66,6 +74,9 @@ export async function runTopologyModule(modulePath: string, options: RunOptions 
     await endpoint?.server.close();
   }
 }
+
+/** How long a signalled shutdown may take before the process exits without it (under a supervisor's usual 10 s). */
+const SHUTDOWN_TIMEOUT_MS = 8_000;
 
 /** Adds `run <module>` to the tributary command. */
 export function registerRunCommand(program: Command): void {

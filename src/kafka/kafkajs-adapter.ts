@@ -246,7 +246,11 @@ function kafkajsAssignor(assignor: PartitionAssignor): PartitionAssigner {
 const FETCH_MAX_WAIT_MS = 500;
 
 function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): ConsumerPort {
+  let closing = false;
   const consumer: Consumer = kafka.consumer({
+    // kafkajs restarts a crashed consumer on a timer; one that crashes while (or after) it is closed must stay
+    // closed, or its reconnect attempts keep the process alive after the application stopped.
+    retry: { retries: 5, restartOnFailure: async () => !closing },
     groupId: options.groupId,
     readUncommitted: options.readCommitted === false,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -277,7 +281,8 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
         void handlers.onBatch({ topic: payload.topic, partition: payload.partition, records: [], highWatermark: Number(payload.highWatermark), nextOffset: Number(payload.lastOffset) + 1 });
       });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart) handlers.onCrash(payload.error);
+        if (closing) logger.debug({ err: payload.error }, 'consumer crashed while closing');
+        else if (!payload.restart) handlers.onCrash(payload.error);
         else logger.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
       });
       await consumer.connect();
@@ -305,6 +310,7 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
     resume: (tps) => consumer.resume(groupByTopic(tps)),
     groupMetadata: () => groupMetadata,
     async close() {
+      closing = true;
       if (connected) await consumer.disconnect();
       connected = false;
     },

@@ -753,3 +753,26 @@ describe('KafkaStreams: output records refused one by one (production errors)', 
     expect(commits(kafka)).toEqual([]);
   });
 });
+
+describe('KafkaStreams.close with a time limit', () => {
+  it('resolves false when the shutdown cannot finish in time (Kafka unreachable), true when it does', async () => {
+    const kafka = memoryKafka({ words: 1 });
+    let release!: () => void;
+    const unreachable = new Promise<void>((resolve) => (release = resolve));
+    const port: KafkaPort = {
+      ...kafka.port,
+      consumer: (options) => ({ ...kafka.port.consumer(options), close: () => unreachable }),
+    };
+    const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: port, commitIntervalMs: 60_000 });
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a']));
+    expect(await app.close({ timeoutMs: 20 })).toBe(false);
+    expect(app.state).toBe('PENDING_SHUTDOWN');
+    // The shutdown goes on: once the consumer closes, a second close sees it through.
+    release();
+    expect(await app.close({ timeoutMs: 5_000 })).toBe(true);
+    expect(app.state).toBe('NOT_RUNNING');
+  });
+});

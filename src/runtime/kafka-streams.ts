@@ -103,6 +103,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #committing: Promise<void> | undefined;
   #error: StreamsError | undefined;
   #processed = 0;
+  /** The shutdown close() started; a second close() waits for the same one. */
+  #closing: Promise<void> | undefined;
   /** Partitions of the current assignment. */
   #assigned: readonly TopicPartition[] = [];
   /** Recoveries from failed transactions allowed before the instance gives up. */
@@ -213,19 +215,40 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       });
     } catch (error) {
       const failure = asStreamsError(error, (message, cause) => new StreamsError(`start failed: ${message}`, { cause }));
-      await this.#shutdown(failure);
+      await (this.#closing ??= this.#shutdown(failure));
       throw failure;
     }
   }
 
-  /** Commits what was processed, leaves the group and closes the clients. */
-  async close(): Promise<void> {
-    if (this.#state === 'NOT_RUNNING' || this.#state === 'PENDING_SHUTDOWN') return;
+  /**
+   * Commits what was processed, leaves the group and closes the clients. Without `timeoutMs` it waits as long
+   * as that takes (while Kafka is unreachable, the client's retries can take minutes); with it, it resolves
+   * false once `timeoutMs` passed without the shutdown finishing (Kafka Streams' `close(Duration)`): the state
+   * stays PENDING_SHUTDOWN and the shutdown goes on, and a process may exit then, since what was not committed
+   * is processed again by the next owner.
+   *
+   * @example
+   * process.once('SIGTERM', async () => process.exit((await app.close({ timeoutMs: 8000 })) ? 0 : 1));
+   */
+  async close(options: { readonly timeoutMs?: number } = {}): Promise<boolean> {
+    if (this.#state === 'NOT_RUNNING') return true;
     if (this.#state === 'CREATED') {
       this.#setState('NOT_RUNNING');
-      return;
+      return true;
     }
-    await this.#shutdown(undefined);
+    this.#closing ??= this.#shutdown(undefined);
+    if (options.timeoutMs === undefined) {
+      await this.#closing;
+      return true;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), options.timeoutMs);
+    });
+    const done = await Promise.race([this.#closing.then(() => true as const), timedOut]);
+    clearTimeout(timer);
+    if (!done) this.#logger.warn({ timeoutMs: options.timeoutMs }, 'close did not finish in time (is Kafka reachable?); the shutdown goes on in the background and work not committed will be redone by the next owner');
+    return done;
   }
 
   /**
@@ -276,7 +299,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     if (this.#state === 'ERROR' || this.#state === 'NOT_RUNNING') return;
     this.#error = error;
     this.#logger.error({ err: error }, `stopping on error: ${error.message}`);
-    void this.#shutdown(error);
+    this.#closing ??= this.#shutdown(error);
   }
 
   async #shutdown(failure: StreamsError | undefined): Promise<void> {

@@ -2,7 +2,8 @@
 // stay exact (the store equals the truth; under exactly-once every key's outputs are 1..n once each in a
 // read_committed read) and processing resumes after the broker returns. How long that took is printed (the
 // note reports it); no test asserts a duration.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaStreams, Serdes, StreamsBuilder, type ProcessingGuarantee } from '../../src/index.js';
@@ -162,6 +163,38 @@ describe('KafkaStreams through broker faults (own broker)', () => {
     const outputs = await readAll(output);
     for (const [key, n] of truth) {
       expect(outputs.filter((o) => o.key === key).map((o) => o.count)).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
+    }
+  });
+
+  // Last: it leaves the broker stopped until its end.
+  it('tributary run: SIGTERM while the broker is down ends the process instead of hanging', async () => {
+    const input = randomTopic('faults_cli_in');
+    const output = randomTopic('faults_cli_out');
+    await admin.createTopics({ topics: [{ topic: input, numPartitions: 1 }, { topic: output, numPartitions: 1 }], waitForLeaders: true });
+    const bin = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
+    const module = fileURLToPath(new URL('../../src/cli/fixtures/uppercase.topology.ts', import.meta.url));
+    const cli = spawn(process.execPath, [bin, 'run', module], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRIBUTARY_CLI_FROM_SOURCE: '1', TRIBUTARY_APPLICATION_ID: randomName('faults_cli_app'), TRIBUTARY_BROKERS: service.brokers.join(','), UPPERCASE_INPUT: input, UPPERCASE_OUTPUT: output },
+    });
+    let out = '';
+    cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    cli.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => out.includes('REBALANCING -> RUNNING'), { timeoutMs: 60_000, description: 'the app RUNNING' });
+      docker('stop', '-t', '1', container);
+      const stopped = Date.now();
+      cli.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve(`no exit within 60 s of SIGTERM; output:\n${out.slice(-3000)}`), 60_000))]);
+      // 0 when the shutdown had nothing left to commit, 1 when the final commit could not be made in time:
+      // either way the process ends, where a crashed kafkajs consumer's restart used to keep it alive.
+      expect([0, 1]).toContain(code);
+      expect(out).toContain(code === 0 ? 'PENDING_SHUTDOWN -> NOT_RUNNING' : 'shutdown did not finish in time');
+      console.log(`[broker faults] tributary run exited with ${String(code)} ${Date.now() - stopped} ms after SIGTERM with the broker down`);
+    } finally {
+      cli.kill('SIGKILL');
+      docker('start', container);
     }
   });
 });
