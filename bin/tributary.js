@@ -4,4 +4,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// a subcommand that failed has set process.exitCode already: keep it
+if (code !== 0 || !process.exitCode) process.exitCode = code;
