@@ -214,7 +214,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
           this.recovering = null;
         } else {
           this.fatal = err as Error;
-          this.log.error({ err: errInfo(err), context: err instanceof CdcError ? err.context : undefined }, 'CDC source failed');
+          this.log.error({ error: errInfo(err), context: err instanceof CdcError ? err.context : undefined }, 'CDC source failed');
         }
       }
     }
@@ -517,7 +517,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private onHealthCheckError(err: unknown, gen: number): void {
     if (gen !== this.session || this.stopping) return;
     if (err instanceof CdcError && !err.retriable) this.fail(err);
-    else this.log.warn({ err: errInfo(err) }, 'slot health check failed');
+    else this.log.warn({ error: errInfo(err) }, 'slot health check failed');
   }
 
   private stream(repl: ReplicationConnection, startLsn: bigint, gen: number): void {
@@ -671,7 +671,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       const attempt = this.budget.attempts;
       this.metrics?.retries.inc({ connector: this.config.name });
       this.log.warn(
-        { err: errInfo(cause), attempt, maxRetries: this.config.errorsMaxRetries, retryInMs: delay },
+        { error: errInfo(cause), attempt, maxRetries: this.config.errorsMaxRetries, retryInMs: delay },
         `retriable error, restarting the source in ${delay} ms (attempt ${attempt}${this.config.errorsMaxRetries >= 0 ? ` of ${this.config.errorsMaxRetries}` : ''})`,
       );
       this.emit('retrying', cause, attempt, delay);
@@ -734,7 +734,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     if (this.fatal || this.stopping) return;
     this.fatal = err;
     this.live = false;
-    this.log.error({ err: errInfo(err), context: err instanceof CdcError ? err.context : undefined }, 'CDC source failed');
+    this.log.error({ error: errInfo(err), context: err instanceof CdcError ? err.context : undefined }, 'CDC source failed');
     if (this.listenerCount('error') > 0) this.emit('error', err);
     void this.shutdown();
   }
