@@ -49,7 +49,7 @@ export interface SlotWarning {
 
 /** Reads the slot's health; null when the slot does not exist. Needs PostgreSQL 13+ for wal_status/safe_wal_size. */
 export async function readSlotHealth(client: pg.Client, slotName: string): Promise<SlotHealth | null> {
-  const version = Number((await client.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v);
+  const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
   const extra = version >= 130000 ? 'wal_status, safe_wal_size::text AS safe' : 'NULL::text AS wal_status, NULL::text AS safe';
   const res = await client.query<{ wal_status: string | null; safe: string | null; active: string; restart: string | null; confirmed: string | null; current: string }>(
     `SELECT ${extra}, active::text, restart_lsn::text AS restart, confirmed_flush_lsn::text AS confirmed,
@@ -148,7 +148,7 @@ export function slotLostError(slotName: string, health: SlotHealth | null, store
 /** Server errors saying the slot's WAL is gone (START_REPLICATION on an invalidated slot, removed segments). */
 export function isSlotLostServerError(err: unknown): boolean {
   for (let e: unknown = err, i = 0; e instanceof Error && i < 8; e = (e as { cause?: unknown }).cause, i++) {
-    if (/can no longer get changes from replication slot|has been invalidated|requested WAL segment .* has already been removed/i.test(e.message)) return true;
+    if (/can no longer get changes from replication slot|cannot read from logical replication slot|has been invalidated|requested WAL segment .* has already been removed/i.test(e.message)) return true;
   }
   return false;
 }

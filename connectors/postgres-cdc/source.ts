@@ -479,7 +479,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   }
 
   private async slotInfo(): Promise<{ confirmedFlushLsn: bigint | null; walStatus: string | null } | null> {
-    const version = Number((await this.catalogClient.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v);
+    const version = Number((await this.catalogClient.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
     const res = await this.catalogClient.query<{ confirmed: string | null; plugin: string; db: string; wal_status: string | null }>(
       `SELECT confirmed_flush_lsn::text AS confirmed, plugin, database AS db, ${version >= 130000 ? 'wal_status' : 'NULL::text AS wal_status'}
        FROM pg_replication_slots WHERE slot_name = $1`,

@@ -61,32 +61,7 @@ export async function cdcContext(label: string): Promise<CdcTestContext> {
       sources.push(s);
       return s;
     },
-    async readTopic(topic, count) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await waitFor(async () => (await admin.listTopics()).includes(topic), { description: `topic ${topic} to exist` });
-      } finally {
-        await admin.disconnect();
-      }
-      const consumer = kafka.consumer({ groupId: randomName('reader') });
-      const out: TopicRecord[] = [];
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-          out.push({ key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? null, headers, offset: Number(message.offset) });
-        },
-      });
-      try {
-        await waitFor(() => out.length >= count, { timeoutMs: 300_000, description: `${count} records on ${topic} (have ${out.length})` });
-      } finally {
-        await consumer.disconnect();
-      }
-      return out.sort((a, b) => a.offset - b.offset);
-    },
+    readTopic: (topic, count) => readTopicRecords(kafka, topic, count),
     async cleanup() {
       for (const s of sources) await s.stop().catch(() => undefined);
       await waitFor(async () => {
@@ -99,6 +74,34 @@ export async function cdcContext(label: string): Promise<CdcTestContext> {
       await db.end();
     },
   };
+}
+
+/** Reads `topic` from the beginning until at least `count` records arrived (waits for the topic to exist). */
+export async function readTopicRecords(kafka: Kafka, topic: string, count: number): Promise<TopicRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(async () => (await admin.listTopics()).includes(topic), { description: `topic ${topic} to exist` });
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer = kafka.consumer({ groupId: randomName('reader') });
+  const out: TopicRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      out.push({ key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? null, headers, offset: Number(message.offset) });
+    },
+  });
+  try {
+    await waitFor(() => out.length >= count, { timeoutMs: 300_000, description: `${count} records on ${topic} (have ${out.length})` });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out.sort((a, b) => a.offset - b.offset);
 }
 
 /** Parses a record value written with schemas.enable=false. */
