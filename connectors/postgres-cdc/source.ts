@@ -39,6 +39,7 @@ import { heartbeatRecord } from './heartbeat.js';
 import { formatLsn, parseLsn } from './lsn.js';
 import { CdcConfigError, CdcError, CdcRetriesExhaustedError } from './errors.js';
 import { CdcMetrics } from './metrics.js';
+import { closePgClient, within } from './closing.js';
 import { RetryBudget, isRetriableCdcError } from './retry-policy.js';
 import { WalLagClock, isSlotLostServerError, readSlotHealth, slotLostError, slotWarnings, type SlotHealth } from './slot-health.js';
 import type { Registry } from 'prom-client';
@@ -77,6 +78,8 @@ export interface CdcSourceOptions {
 const rawText = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
 const MAX_QUEUED_MESSAGES = 20_000;
 const MAX_SENDER_BACKLOG = 50_000;
+/** How long a stop or a session end waits for Kafka to acknowledge what is in flight (SIGTERM must end within 10 s). */
+const DRAIN_BOUND_MS = 5000;
 
 /** Thrown inside a session's setup once the source is stopping or the session was replaced: not a failure. */
 class SessionEnded extends Error {}
@@ -178,7 +181,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     try {
       await client.connect();
     } catch (err) {
-      await client.end().catch(() => undefined);
+      await closePgClient(client, 0);
       throw connectError(err, this.config.database.user);
     } finally {
       this.pendingClient = null;
@@ -186,7 +189,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.catalogClient = client;
     this.catalogBroken = false;
     this.catalog = new Catalog(client);
-    if (old) await old.end().catch(() => undefined);
+    await closePgClient(old);
   }
   private catalogBroken = false;
   private pendingClient: pg.Client | null = null;
@@ -392,7 +395,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       this.emit('snapshot-completed', result);
     } finally {
       this.snapshotClient = null;
-      await client.end().catch(() => undefined);
+      await closePgClient(client);
     }
   }
   private snapshotClient: pg.Client | null = null;
@@ -720,13 +723,15 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.queue.length = 0;
     this.paused = false;
     this.lastWalEnd = 0n;
-    await this.pumping;
-    if (this.sender && !this.sender.error) await this.sender.drain().catch(() => undefined);
-    await this.sender?.settled();
-    await this.snapshotClient?.end().catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
-    await this.admin?.disconnect().catch(() => undefined);
-    await this.catalogClient?.end().catch(() => undefined);
+    // bounded: against a paused server or broker these could wait for a request timeout; what is not stored by then
+    // is streamed again by the next session (an offset is stored only after Kafka acknowledged its events)
+    await within(this.pumping ?? Promise.resolve(), 2000);
+    if (this.sender && !this.sender.error) await within(this.sender.drain(), DRAIN_BOUND_MS);
+    await within(this.sender?.settled() ?? Promise.resolve(), 2000);
+    await closePgClient(this.snapshotClient, 0);
+    await within(this.producer?.disconnect() ?? Promise.resolve(), 2000);
+    await within(this.admin?.disconnect() ?? Promise.resolve(), 2000);
+    await closePgClient(this.catalogClient);
     this.catalogBroken = true;
   }
 
@@ -753,12 +758,12 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.timers = [];
     try {
       // a connect or a snapshot FETCH in progress is cut short: nothing of it is stored, so nothing is half-done
-      await this.pendingClient?.end().catch(() => undefined);
-      await this.snapshotClient?.end().catch(() => undefined);
+      await closePgClient(this.pendingClient, 0);
+      await closePgClient(this.snapshotClient, 0);
       this.repl?.pause();
       if (!this.fatal) {
-        await this.pumping;
-        await this.sender?.drain().catch(() => undefined);
+        await within(this.pumping ?? Promise.resolve(), 2000);
+        if (this.sender) await within(this.sender.drain(), DRAIN_BOUND_MS);
         if (this.tracker) this.repl?.sendStatus(this.tracker.confirmed);
       }
       await this.repl?.close();
@@ -767,9 +772,9 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       }
       if (this.tracker) this.log.info({ confirmedLsn: formatLsn(this.tracker.confirmed) }, 'CDC source stopped');
     } finally {
-      await this.producer?.disconnect().catch(() => undefined);
-      await this.admin?.disconnect().catch(() => undefined);
-      await this.catalogClient?.end().catch(() => undefined);
+      await within(this.producer?.disconnect() ?? Promise.resolve(), 2000);
+      await within(this.admin?.disconnect() ?? Promise.resolve(), 2000);
+      await closePgClient(this.catalogClient);
       this.stopped = true;
       this.emit('stopped');
       this.resolveDone();
