@@ -79,7 +79,7 @@ const rawText = { getTypeParser: () => (v: string) => v } as unknown as pg.Custo
 const MAX_QUEUED_MESSAGES = 20_000;
 const MAX_SENDER_BACKLOG = 50_000;
 /** How long a stop or a session end waits for Kafka to acknowledge what is in flight (SIGTERM must end within 10 s). */
-const DRAIN_BOUND_MS = 5000;
+const DRAIN_BOUND_MS = 4000;
 
 /** Thrown inside a session's setup once the source is stopping or the session was replaced: not a failure. */
 class SessionEnded extends Error {}
@@ -725,14 +725,21 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.lastWalEnd = 0n;
     // bounded: against a paused server or broker these could wait for a request timeout; what is not stored by then
     // is streamed again by the next session (an offset is stored only after Kafka acknowledged its events)
-    await within(this.pumping ?? Promise.resolve(), 2000);
+    await within(this.pumping ?? Promise.resolve(), 1000);
     if (this.sender && !this.sender.error) await within(this.sender.drain(), DRAIN_BOUND_MS);
-    await within(this.sender?.settled() ?? Promise.resolve(), 2000);
+    await within(this.sender?.settled() ?? Promise.resolve(), 1000);
     await closePgClient(this.snapshotClient, 0);
-    await within(this.producer?.disconnect() ?? Promise.resolve(), 2000);
-    await within(this.admin?.disconnect() ?? Promise.resolve(), 2000);
-    await closePgClient(this.catalogClient);
+    await this.disconnectAll();
     this.catalogBroken = true;
+  }
+
+  /** Producer, admin and catalog connection, closed side by side and bounded (a paused broker or server must not hold a stop). */
+  private async disconnectAll(): Promise<void> {
+    await Promise.all([
+      within(this.producer?.disconnect() ?? Promise.resolve(), 1500),
+      within(this.admin?.disconnect() ?? Promise.resolve(), 1500),
+      closePgClient(this.catalogClient, 1000),
+    ]);
   }
 
   private fail(err: Error): void {
@@ -762,7 +769,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       await closePgClient(this.snapshotClient, 0);
       this.repl?.pause();
       if (!this.fatal) {
-        await within(this.pumping ?? Promise.resolve(), 2000);
+        await within(this.pumping ?? Promise.resolve(), 1000);
         if (this.sender) await within(this.sender.drain(), DRAIN_BOUND_MS);
         if (this.tracker) this.repl?.sendStatus(this.tracker.confirmed);
       }
@@ -772,9 +779,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       }
       if (this.tracker) this.log.info({ confirmedLsn: formatLsn(this.tracker.confirmed) }, 'CDC source stopped');
     } finally {
-      await within(this.producer?.disconnect() ?? Promise.resolve(), 2000);
-      await within(this.admin?.disconnect() ?? Promise.resolve(), 2000);
-      await closePgClient(this.catalogClient);
+      await this.disconnectAll();
       this.stopped = true;
       this.emit('stopped');
       this.resolveDone();

@@ -181,6 +181,13 @@ export class TcpGate {
 
   async reopen(): Promise<void> {
     const server = createServer((client) => {
+      if (this.stalled) {
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => undefined);
+        client.pause();
+        return;
+      }
       const upstream = connect(this.target.port, this.target.host);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -198,7 +205,21 @@ export class TcpGate {
     this.server = server;
   }
 
+  /**
+   * Stops forwarding without closing anything, like a paused broker: open connections stay open and get no
+   * answer, new ones are accepted and get none either. shut() ends it.
+   */
+  stall(): void {
+    this.stalled = true;
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+    }
+  }
+  private stalled = false;
+
   async shut(): Promise<void> {
+    this.stalled = false;
     const server = this.server;
     this.server = null;
     for (const s of this.sockets) s.resetAndDestroy();

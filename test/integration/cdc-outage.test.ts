@@ -123,6 +123,27 @@ describe('tributary cdc: Kafka and PostgreSQL outages', () => {
     await pgGate.shut();
   });
 
+  it('ends within its bounds on SIGTERM while Kafka does not answer (a paused broker), exit code 0', async () => {
+    const table = `${ctx.prefix}.stalled`;
+    const topic = `${ctx.prefix}.${table}`;
+    await ctx.db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, v text)`);
+    const child = startCdcChild(await writeCdcConfig(ctx.config({ ...plain, 'kafka.bootstrap.servers': `${dockerHostName()}:${kafkaGate.port}` })));
+    await child.waitForOutput(/streaming started/);
+    await insert(table, 1, 50);
+    expect((await ids(topic, 50)).size).toBe(50);
+    kafkaGate.stall();
+    await insert(table, 51, 20); // sends that get no answer
+    await new Promise((r) => setTimeout(r, 1000));
+    const at = Date.now();
+    child.process.kill('SIGTERM');
+    const { code, atMs } = await child.exited;
+    console.log(`[cdc] SIGTERM while Kafka is paused: exit ${code} after ${atMs - at} ms`);
+    expect(code).toBe(0);
+    expect(child.output()).not.toMatch(/did not stop in time/);
+    await kafkaGate.shut();
+    await kafkaGate.reopen();
+  });
+
   it('exits non-zero once errors.max.retries are spent while Kafka stays away', async () => {
     const table = `${ctx.prefix}.budget`;
     await ctx.db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, v text)`);
