@@ -20,6 +20,39 @@ describe('CDC config', () => {
     expect(c.database).toMatchObject({ user: 'u', dbname: 'shop', host: '127.0.0.1', port: 55432 });
   });
 
+  it('puts database.password into the connection string, over the URL password or where it had none', () => {
+    const over = parseCdcConfig({ 'topic.prefix': 'p', 'database.url': 'postgres://u:old@h:5433/shop', 'database.password': 'n:w@/%', 'kafka.bootstrap.servers': 'k:9092' });
+    expect(decodeURIComponent(new URL(over.database.connectionString!).password)).toBe('n:w@/%');
+    expect(over.database.password).toBe('n:w@/%');
+    const none = parseCdcConfig({ 'topic.prefix': 'p', 'database.url': 'postgresql://u@h/shop', 'database.password': 'pw', 'kafka.bootstrap.servers': 'k:9092' });
+    expect(new URL(none.database.connectionString!).password).toBe('pw');
+    expect(parseCdcConfig({ 'topic.prefix': 'p', 'database.url': 'postgres://u:kept@h/shop', 'kafka.bootstrap.servers': 'k:9092' }).database.connectionString).toBe('postgres://u:kept@h/shop');
+  });
+
+  it('never repeats a broken or foreign URL (it may hold a password)', () => {
+    for (const url of ['postgres://u:Hunter2@[::1/db', 'mysql://u:Hunter2@h/db']) {
+      let message = '';
+      try {
+        parseCdcConfig({ 'topic.prefix': 'p', 'database.url': url, 'kafka.bootstrap.servers': 'k:9092' });
+      } catch (err) {
+        message = `${(err as Error).message} ${String((err as Error).cause)}`;
+      }
+      expect(message).toMatch(/database.url/);
+      expect(message).not.toContain('Hunter2');
+    }
+  });
+
+  it('reads the retry and slot health keys with Debezium-style defaults', () => {
+    expect(parseCdcConfig(MIN)).toMatchObject({
+      errorsMaxRetries: -1, errorsRetryDelayInitialMs: 300, errorsRetryDelayMaxMs: 10_000, slotHealthCheckIntervalMs: 30_000,
+      slotLagWarnBytes: 1024 ** 3, slotLagWarnMs: 300_000, slotRetainedWalWarnBytes: 4 * 1024 ** 3,
+    });
+    const c = parseCdcConfig({ ...MIN, 'errors.max.retries': 3, 'errors.retry.delay.initial.ms': '50', 'slot.lag.warn.threshold.bytes': 0 });
+    expect(c).toMatchObject({ errorsMaxRetries: 3, errorsRetryDelayInitialMs: 50, slotLagWarnBytes: 0 });
+    expect(c.unknownKeys).toEqual([]);
+    expect(() => parseCdcConfig({ ...MIN, 'errors.max.retries': -2 })).toThrow(/errors.max.retries/);
+  });
+
   it('gives clear errors', () => {
     expect(() => parseCdcConfig({ ...MIN, 'topic.prefix': '' })).toThrow(/topic.prefix is required/);
     expect(() => parseCdcConfig({ ...MIN, 'snapshot.mode': 'sometimes' })).toThrow(/snapshot.mode: 'sometimes' is not one of initial, always/);

@@ -58,6 +58,19 @@ export interface CdcConfig {
   readonly offsetStorageTopic: string;
   readonly statusUpdateIntervalMs: number;
   readonly sourceInfoVersion: boolean;
+  /** Retries of retriable errors before the source fails: -1 no limit, 0 none (Debezium's errors.max.retries). */
+  readonly errorsMaxRetries: number;
+  /** First pause before a retry, doubled per failed attempt up to errorsRetryDelayMaxMs. */
+  readonly errorsRetryDelayInitialMs: number;
+  readonly errorsRetryDelayMaxMs: number;
+  /** How often the slot's health (wal_status, lag, retained WAL) is read; 0 only at start. */
+  readonly slotHealthCheckIntervalMs: number;
+  /** Warn when the slot's confirmed position is this many WAL bytes behind the server (0: never). */
+  readonly slotLagWarnBytes: number;
+  /** Warn when the slot's confirmed position is where the server was this long ago (0: never). */
+  readonly slotLagWarnMs: number;
+  /** Warn when the slot keeps this many WAL bytes on the server's disk (0: never). */
+  readonly slotRetainedWalWarnBytes: number;
   /** Keys the connector does not know; reported as warnings (Debezium configs carry Connect keys too). */
   readonly unknownKeys: readonly string[];
 }
@@ -71,6 +84,8 @@ const KNOWN = new Set([
   'topic.heartbeat.prefix', 'topic.heartbeat.name', 'provide.transaction.metadata', 'topic.transaction', 'message.key.columns',
   'skipped.operations', 'unavailable.value.placeholder', 'key.converter.schemas.enable', 'value.converter.schemas.enable',
   'kafka.bootstrap.servers', 'bootstrap.servers', 'offset.storage.topic', 'status.update.interval.ms', 'source.info.version',
+  'errors.max.retries', 'errors.retry.delay.initial.ms', 'errors.retry.delay.max.ms', 'slot.health.check.interval.ms',
+  'slot.lag.warn.threshold.bytes', 'slot.lag.warn.threshold.ms', 'slot.retained.wal.warn.threshold.bytes',
   'connector.class', 'tasks.max', 'key.converter', 'value.converter', 'topic.delimiter',
 ]);
 
@@ -97,6 +112,27 @@ function bool(raw: RawConfig, key: string, def: boolean): boolean {
   if (s === 'true') return true;
   if (s === 'false') return false;
   throw new CdcConfigError(`${key}: expected true or false, got '${v}'`, key);
+}
+
+/**
+ * The connection string to connect with: `database.password`, when given, replaces the URL's password (so a URL
+ * without one plus a separately stored password works). Errors never repeat the URL: it may hold a password.
+ */
+function connectionUrl(text: string, password: string | undefined): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (err) {
+    // the TypeError carries the input: keep it out of the cause chain
+    throw new CdcConfigError('database.url is not a valid URL (expected postgres://user[:password]@host[:port]/dbname)', 'database.url', {
+      cause: new Error((err as Error).name),
+    });
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new CdcConfigError(`database.url: unsupported scheme '${url.protocol}' (expected postgres:// or postgresql://)`, 'database.url');
+  }
+  if (password !== undefined) url.password = encodeURIComponent(password);
+  return url;
 }
 
 function int(raw: RawConfig, key: string, def: number, min = 0): number {
@@ -140,18 +176,16 @@ export function parseCdcConfig(raw: RawConfig): CdcConfig {
   const topicPrefix = str(raw, 'topic.prefix');
   if (!topicPrefix) throw new CdcConfigError('topic.prefix is required (the logical server name, e.g. "dbserver1")', 'topic.prefix');
   if (!/^[A-Za-z0-9._-]+$/.test(topicPrefix)) throw new CdcConfigError(`topic.prefix '${topicPrefix}' may only contain A-Z a-z 0-9 . _ -`, 'topic.prefix');
-  const connectionString = str(raw, 'database.url');
+  const password = raw['database.password'] === undefined ? undefined : String(raw['database.password']);
+  const urlText = str(raw, 'database.url');
+  const connectionUrlParsed = urlText ? connectionUrl(urlText, password) : undefined;
+  const connectionString = connectionUrlParsed?.toString();
   let dbname = str(raw, 'database.dbname');
   let user = str(raw, 'database.user');
   let host = str(raw, 'database.hostname');
   let port = int(raw, 'database.port', 5432, 1);
-  if (connectionString) {
-    let url: URL;
-    try {
-      url = new URL(connectionString);
-    } catch (err) {
-      throw new CdcConfigError('database.url must be a postgres:// URL', 'database.url', { cause: err });
-    }
+  if (connectionUrlParsed) {
+    const url = connectionUrlParsed;
     dbname ??= decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined;
     user ??= decodeURIComponent(url.username) || undefined;
     host ??= url.hostname || undefined;
@@ -179,7 +213,7 @@ export function parseCdcConfig(raw: RawConfig): CdcConfig {
       host: host ?? 'localhost',
       port,
       user,
-      ...(str(raw, 'database.password') !== undefined ? { password: str(raw, 'database.password')! } : {}),
+      ...(password !== undefined ? { password } : {}),
       dbname,
     },
     slotName,
@@ -215,6 +249,13 @@ export function parseCdcConfig(raw: RawConfig): CdcConfig {
     offsetStorageTopic: str(raw, 'offset.storage.topic') ?? 'tributary-cdc-offsets',
     statusUpdateIntervalMs: int(raw, 'status.update.interval.ms', 10_000, 1),
     sourceInfoVersion: bool(raw, 'source.info.version', true),
+    errorsMaxRetries: int(raw, 'errors.max.retries', -1, -1),
+    errorsRetryDelayInitialMs: int(raw, 'errors.retry.delay.initial.ms', 300, 1),
+    errorsRetryDelayMaxMs: int(raw, 'errors.retry.delay.max.ms', 10_000, 1),
+    slotHealthCheckIntervalMs: int(raw, 'slot.health.check.interval.ms', 30_000),
+    slotLagWarnBytes: int(raw, 'slot.lag.warn.threshold.bytes', 1024 ** 3),
+    slotLagWarnMs: int(raw, 'slot.lag.warn.threshold.ms', 300_000),
+    slotRetainedWalWarnBytes: int(raw, 'slot.retained.wal.warn.threshold.bytes', 4 * 1024 ** 3),
     unknownKeys: Object.keys(raw).filter((k) => !KNOWN.has(k)),
   };
   return cfg;

@@ -40,3 +40,21 @@ export class CdcConnectionError extends CdcError {
     super(message, context, true, options);
   }
 }
+
+/**
+ * The replication slot can no longer stream what the source needs: PostgreSQL invalidated it (`wal_status = 'lost'`,
+ * e.g. past `max_slot_wal_keep_size`) or removed WAL it required. Changes in the gap are gone from the WAL; only a
+ * new slot and a new snapshot bring the topics back in line with the tables. Never retried.
+ */
+export class CdcSlotLostError extends CdcError {
+  constructor(message: string, context: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
+    super(message, context, false, options);
+  }
+}
+
+/** A retriable error kept failing past `errors.max.retries`; the last failure is the cause. */
+export class CdcRetriesExhaustedError extends CdcError {
+  constructor(message: string, context: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
+    super(message, context, false, options);
+  }
+}

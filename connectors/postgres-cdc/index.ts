@@ -3,5 +3,6 @@ export { createPostgresCdcSource, PostgresCdcSource, type CdcSourceEvents, type 
 export { parseCdcConfig, type CdcConfig, type RawConfig, type SnapshotMode } from './config.js';
 export { LsnConfirmationTracker } from './lsn-confirmation.js';
 export type { CdcRecord } from './change-events.js';
-export { CdcError, CdcConfigError, CdcConnectionError, CdcDataError, CdcProtocolError } from './errors.js';
+export { CdcError, CdcConfigError, CdcConnectionError, CdcDataError, CdcProtocolError, CdcSlotLostError, CdcRetriesExhaustedError } from './errors.js';
+export type { SlotHealth, WalStatus } from './slot-health.js';
 export { formatLsn, parseLsn } from './lsn.js';

@@ -63,6 +63,11 @@ export class RecordSender {
     if (this.failure) throw this.failure;
   }
 
+  /** Resolves when no request is in flight any more, whether the last one succeeded or failed. */
+  async settled(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
   private async loop(): Promise<void> {
     try {
       while (this.queue.length > 0) {

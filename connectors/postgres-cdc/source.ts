@@ -1,7 +1,13 @@
 /**
  * The PostgreSQL CDC source: publication and slot setup, consistent initial snapshot, pgoutput streaming into Kafka
  * with Debezium-compatible events, offsets in a compacted topic, LSN confirmation only after Kafka acknowledged,
- * heartbeats, reconnects and graceful shutdown.
+ * heartbeats, slot health checks, retries with backoff and graceful shutdown.
+ *
+ * Work runs in sessions: a session connects to PostgreSQL and Kafka, checks the slot, snapshots if needed and
+ * streams. A retriable failure (network, broker or server restart) ends the session, and after a backoff
+ * (`errors.retry.delay.*`) a new one resumes from the last stored offset; after `errors.max.retries` failures without
+ * progress the source fails. Anything else (a lost slot, bad credentials, bad configuration, undecodable data) fails
+ * it at once: `done` resolves, `start()` rejects or `error` is emitted.
  *
  * @example
  * const source = createPostgresCdcSource({
@@ -31,8 +37,11 @@ import type { RelationMessage } from './pgoutput/relation.js';
 import { runSnapshot, type SnapshotResult } from './snapshot.js';
 import { heartbeatRecord } from './heartbeat.js';
 import { formatLsn, parseLsn } from './lsn.js';
-import { CdcConfigError, CdcConnectionError, CdcError } from './errors.js';
+import { CdcConfigError, CdcError, CdcRetriesExhaustedError } from './errors.js';
 import { CdcMetrics } from './metrics.js';
+import { closePgClient, within } from './closing.js';
+import { RetryBudget, isRetriableCdcError } from './retry-policy.js';
+import { WalLagClock, isSlotLostServerError, readSlotHealth, slotLostError, slotWarnings, type SlotHealth } from './slot-health.js';
 import type { Registry } from 'prom-client';
 
 export interface CdcSourceEvents {
@@ -42,6 +51,10 @@ export interface CdcSourceEvents {
   acknowledged: [records: readonly CdcRecord[]];
   'snapshot-completed': [SnapshotResult];
   streaming: [startLsn: bigint];
+  /** A slot health check ran (at start and every slot.health.check.interval.ms); lagMs is null until measurable. */
+  'slot-health': [health: SlotHealth, lagMs: number | null];
+  /** A retriable error ended the session; a new one starts after `delayMs`. */
+  retrying: [error: Error, attempt: number, delayMs: number];
   error: [Error];
   stopped: [];
 }
@@ -65,6 +78,17 @@ export interface CdcSourceOptions {
 const rawText = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
 const MAX_QUEUED_MESSAGES = 20_000;
 const MAX_SENDER_BACKLOG = 50_000;
+/** How long a stop or a session end waits for Kafka to acknowledge what is in flight (SIGTERM must end within 10 s). */
+const DRAIN_BOUND_MS = 4000;
+
+/** Thrown inside a session's setup once the source is stopping or the session was replaced: not a failure. */
+class SessionEnded extends Error {}
+
+/** An error's message and code for a log line (never a connection string: the drivers do not put one there). */
+function errInfo(err: unknown): { message: string; code?: unknown; name?: string } {
+  const e = err as { message?: unknown; code?: unknown; name?: unknown };
+  return { message: String(e?.message ?? err), ...(e?.code !== undefined ? { code: e.code } : {}), ...(typeof e?.name === 'string' ? { name: e.name } : {}) };
+}
 
 export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   readonly config: CdcConfig;
@@ -88,8 +112,16 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private lastWalEnd = 0n;
   private stopping = false;
   private stopped = false;
-  private reconnecting = false;
-  private reconnectAttempt = 0;
+  /** Generation of the current session: callbacks of an ended session compare theirs and do nothing. */
+  private session = 0;
+  /** The current session finished its setup and streams; its failures go through onFailure. */
+  private live = false;
+  private recovering: Promise<void> | null = null;
+  private readonly budget: RetryBudget;
+  private wakeFromPause: (() => void) | null = null;
+  /** The newest offset known to be stored (loaded at the first start, then each one saved): sessions resume here. */
+  private storedOffset: SourceOffset | null | undefined = undefined;
+  private readonly lagClock = new WalLagClock();
   private dbName = '';
   private streamedChanges = 0;
   private lastStatsAt = Date.now();
@@ -104,7 +136,12 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.config = 'topicPrefix' in config ? (config as CdcConfig) : parseCdcConfig(config as RawConfig);
     this.log = options.logger ?? pino({ name: 'tributary-cdc' });
     if (this.config.unknownKeys.length > 0) this.log.warn({ keys: this.config.unknownKeys }, 'ignoring unknown configuration keys');
-    this.kafka = new Kafka({ clientId: this.config.name, brokers: [...this.config.kafkaBrokers], logLevel: logLevel.NOTHING });
+    this.budget = new RetryBudget({ maxRetries: this.config.errorsMaxRetries, initialDelayMs: this.config.errorsRetryDelayInitialMs, maxDelayMs: this.config.errorsRetryDelayMaxMs });
+    // kafkajs retries briefly by itself; longer outages are the session retries' job (logged, counted, bounded)
+    this.kafka = new Kafka({
+      clientId: this.config.name, brokers: [...this.config.kafkaBrokers], logLevel: logLevel.NOTHING,
+      connectionTimeout: 3000, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
     this.factory = new ChangeEventFactory({
       keySchemasEnable: this.config.keySchemasEnable,
       valueSchemasEnable: this.config.valueSchemasEnable,
@@ -122,6 +159,11 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   }
   private readonly metrics: CdcMetrics | null = null;
 
+  /** The error that made the source fail (null while it runs or after a clean stop). */
+  get failure(): Error | null {
+    return this.fatal;
+  }
+
   /** The LSN up to which the slot has been confirmed. */
   get confirmedLsn(): bigint {
     return this.tracker?.confirmed ?? 0n;
@@ -133,56 +175,115 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     const client = new pg.Client({ ...this.pgConfig(), options: SESSION_OPTIONS, types: rawText, application_name: `tributary-cdc-catalog/${this.config.slotName}`.slice(0, 63) });
     client.on('error', (err) => {
       this.catalogBroken = true;
-      this.log.warn({ err: err.message }, 'catalog connection error');
+      if (!this.stopping) this.log.warn({ err: err.message }, 'catalog connection error');
     });
-    await client.connect();
+    this.pendingClient = client; // shutdown ends it even while it connects
+    try {
+      await client.connect();
+    } catch (err) {
+      await closePgClient(client, 0);
+      throw connectError(err, this.config.database.user);
+    } finally {
+      this.pendingClient = null;
+    }
     this.catalogClient = client;
     this.catalogBroken = false;
     this.catalog = new Catalog(client);
-    if (old) await old.end().catch(() => undefined);
+    await closePgClient(old);
   }
   private catalogBroken = false;
+  private pendingClient: pg.Client | null = null;
 
   private pgConfig(): pg.ClientConfig {
     const d = this.config.database;
-    return d.connectionString
-      ? { connectionString: d.connectionString, ...(d.password !== undefined ? { password: d.password } : {}) }
-      : { host: d.host, port: d.port, user: d.user, password: d.password, database: d.dbname };
+    // database.password is already in the connection string (config.ts puts it there, over the URL's own)
+    const base = d.connectionString ? { connectionString: d.connectionString } : { host: d.host, port: d.port, user: d.user, password: d.password, database: d.dbname };
+    return { ...base, connectionTimeoutMillis: 10_000, keepAlive: true };
   }
 
-  /** Connects, snapshots if the snapshot mode asks for it, and starts streaming. Resolves once streaming runs. */
+  /**
+   * Connects, snapshots if the snapshot mode asks for it, and starts streaming. Resolves once streaming runs; while
+   * PostgreSQL or Kafka are unreachable it keeps retrying (within `errors.max.retries`). Rejects with the error that
+   * made the source fail; resolves without streaming when stop() came first.
+   */
   async start(): Promise<void> {
     try {
-      await this.run();
+      await this.run(this.session);
     } catch (err) {
-      this.fatal ??= err as Error;
+      if (!this.stopping && !this.fatal) {
+        if (isRetriableCdcError(err)) {
+          this.recovering = this.recover(err as Error);
+          await this.recovering;
+          this.recovering = null;
+        } else {
+          this.fatal = err as Error;
+          this.log.error({ error: errInfo(err), context: err instanceof CdcError ? err.context : undefined }, 'CDC source failed');
+        }
+      }
+    }
+    if (this.fatal) {
       await this.shutdown();
-      throw err;
+      throw this.fatal;
     }
   }
 
-  private async run(): Promise<void> {
+  /** Throws SessionEnded when the source stops or the session was replaced while an await was pending. */
+  private alive(gen: number): void {
+    if (this.stopping || this.fatal || gen !== this.session) throw new SessionEnded('session ended');
+  }
+
+  private async run(gen: number): Promise<void> {
     const cfg = this.config;
     await this.connectCatalog();
+    this.alive(gen);
     this.dbName = (await this.catalogClient.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
     const walLevel = (await this.catalogClient.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
     if (walLevel !== 'logical') throw new CdcConfigError(`PostgreSQL wal_level is '${walLevel}', logical decoding needs wal_level=logical`, 'database.hostname');
 
     this.admin = this.kafka.admin();
     await this.admin.connect();
+    this.alive(gen);
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
+    this.alive(gen);
     this.offsets = new KafkaOffsetStore(this.kafka, this.admin, this.producer, cfg.offsetStorageTopic, cfg.name, cfg.topicPrefix);
-    await this.offsets.ensureTopic();
-    const stored = await this.offsets.load();
-    this.log.info({ offset: stored && { lsn: formatLsn(stored.lsnCommit), snapshotCompleted: stored.snapshotCompleted } }, stored ? 'loaded stored offset' : 'no stored offset');
-    this.sender = new RecordSender(this.producer, (o) => this.offsets.save(o), (err) => this.fail(err), {
-      onAcknowledged: (records) => this.emit('acknowledged', records),
-    });
+    if (this.storedOffset === undefined) {
+      await this.offsets.ensureTopic();
+      const loaded = await this.offsets.load();
+      this.alive(gen);
+      this.storedOffset = loaded;
+      this.log.info({ offset: loaded && { lsn: formatLsn(loaded.lsnCommit), snapshotCompleted: loaded.snapshotCompleted } }, loaded ? 'loaded stored offset' : 'no stored offset');
+    }
+    const stored = this.storedOffset;
+    const offsets = this.offsets;
+    this.sender = new RecordSender(
+      this.producer,
+      async (o) => {
+        await offsets.save(o);
+        this.storedOffset = o;
+      },
+      (err) => this.onFailure(err, gen),
+      {
+        onAcknowledged: (records) => {
+          if (records.length > 0) this.budget.progress();
+          this.emit('acknowledged', records);
+        },
+      },
+    );
 
     const captured = (await this.catalog.listTables()).filter((t) => tableCaptured(cfg, t.schema, t.table));
     await this.ensurePublication(captured);
-    const slot = await this.slotInfo();
+    this.alive(gen);
+    let slot = await this.slotInfo();
+    if (slot?.walStatus === 'lost') {
+      const health = await readSlotHealth(this.catalogClient, cfg.slotName);
+      if (cfg.snapshotMode !== 'when_needed') throw slotLostError(cfg.slotName, health, stored?.lsnCommit ?? null);
+      this.log.warn({ slot: cfg.slotName, storedLsn: stored ? formatLsn(stored.lsnCommit) : null }, `replication slot ${cfg.slotName} is lost: snapshot.mode=when_needed drops it and takes a new snapshot`);
+      await this.catalogClient.query('SELECT pg_drop_replication_slot($1)', [cfg.slotName]);
+      slot = null;
+    }
+    if (slot !== null) await this.checkSlotHealth(gen);
+    this.alive(gen);
     const wantSnapshot = snapshotNeeded(cfg.snapshotMode, stored, slot !== null);
     this.log.info({ snapshotMode: cfg.snapshotMode, snapshot: wantSnapshot, slotExists: slot !== null }, 'snapshot decision');
 
@@ -192,14 +293,20 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     const setupErrors: Error[] = [];
     const onSetupError = (err: Error): void => void setupErrors.push(err);
     repl.on('error', onSetupError); // before streaming, a dropped connection is replaced below
-    await repl.connect();
     this.repl = repl;
+    try {
+      await repl.connect();
+    } catch (err) {
+      throw connectError(err, cfg.database.user);
+    }
+    this.alive(gen);
     if (slot === null) {
       const created = await repl.createSlot(cfg.slotName);
       this.log.info({ slot: cfg.slotName, consistentPoint: formatLsn(created.consistentPoint) }, 'created replication slot');
       startLsn = created.consistentPoint;
       skipThrough = created.consistentPoint;
-      if (wantSnapshot) await this.snapshot(created.snapshotName, captured, created.consistentPoint, created.consistentPoint);
+      if (wantSnapshot) await this.snapshot(gen, created.snapshotName, captured, created.consistentPoint, created.consistentPoint);
+      else await this.checkSlotHealth(gen);
     } else {
       const from = stored?.lsnCommit ?? slot.confirmedFlushLsn ?? 0n;
       startLsn = from;
@@ -207,9 +314,10 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       if (wantSnapshot) {
         this.log.warn({ slot: cfg.slotName }, 'slot exists: snapshot without an exported snapshot, streaming may repeat changes made during it');
         const lsn = parseLsn((await this.catalogClient.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l')).rows[0]!.l);
-        await this.snapshot(null, captured, lsn, from);
+        await this.snapshot(gen, null, captured, lsn, from);
       }
     }
+    this.alive(gen);
     if (cfg.snapshotMode === 'initial_only') {
       this.log.info('snapshot.mode=initial_only: snapshot done, not streaming');
       await this.shutdown();
@@ -217,9 +325,11 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     }
     this.tracker = new LsnConfirmationTracker(startLsn);
     this.tracker.onConfirmed((lsn) => {
-      this.repl?.sendStatus(lsn);
+      this.budget.progress();
+      if (gen === this.session) this.repl?.sendStatus(lsn);
       this.emit('confirmed', lsn);
     });
+    const sender = this.sender;
     this.processor = new StreamProcessor(
       {
         topicPrefix: cfg.topicPrefix, db: this.dbName, skippedOperations: cfg.skippedOperations,
@@ -228,34 +338,41 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
         lastCommitLsn: stored?.lsnCommit ?? null,
         schemaFor: (rel) => this.schemaForRelation(rel),
         onTypeMessage: () => this.catalog.invalidateTypes(),
-        onChunk: (records) => this.sender.enqueue({ records, offset: null }),
+        onChunk: (records) => sender.enqueue({ records, offset: null }),
       },
       this.factory,
     );
     if (cfg.provideTransactionMetadata) await this.ensureTopics([cfg.transactionTopic]);
     if (cfg.heartbeatIntervalMs > 0) {
       await this.ensureTopics([cfg.heartbeatTopic]);
-      this.timers.push(setInterval(() => void this.heartbeat(), cfg.heartbeatIntervalMs));
+      this.timers.push(setInterval(() => void this.heartbeat(gen), cfg.heartbeatIntervalMs));
     }
+    this.alive(gen);
     this.timers.push(setInterval(() => this.repl?.sendStatus(this.tracker.confirmed), cfg.statusUpdateIntervalMs));
     this.timers.push(setInterval(() => void this.logStats(), 30_000));
+    if (cfg.slotHealthCheckIntervalMs > 0) {
+      this.timers.push(setInterval(() => void this.checkSlotHealth(gen).catch((err) => this.onHealthCheckError(err, gen)), cfg.slotHealthCheckIntervalMs));
+    }
     repl.off('error', onSetupError);
     let streamRepl = repl;
     if (setupErrors.length > 0) {
       this.log.warn({ err: setupErrors[0]!.message }, 'replication connection dropped during setup, opening a new one');
       await repl.close();
       streamRepl = new ReplicationConnection({ ...this.pgConfig(), application_name: `tributary-cdc-repl/${this.config.slotName}`.slice(0, 63) });
-      await streamRepl.connect();
       this.repl = streamRepl;
+      await streamRepl.connect();
+      this.alive(gen);
     }
-    streamRepl.on('error', (err) => this.onStreamError(err));
-    this.stream(streamRepl, startLsn);
+    streamRepl.on('error', (err) => this.onStreamError(err, gen));
+    this.live = true;
+    this.stream(streamRepl, startLsn, gen);
   }
 
-  private async snapshot(snapshotName: string | null, tables: readonly TableId[], lsn: bigint, resumeLsn: bigint): Promise<void> {
+  private async snapshot(gen: number, snapshotName: string | null, tables: readonly TableId[], lsn: bigint, resumeLsn: bigint): Promise<void> {
     const client = new pg.Client({ ...this.pgConfig(), options: SESSION_OPTIONS, types: rawText });
-    await client.connect();
+    this.snapshotClient = client; // shutdown ends it, so a stop during a long FETCH does not wait for it
     try {
+      await client.connect();
       const tableCatalog = new Catalog(client);
       const result = await runSnapshot({
         client, snapshotName, tables, lsn, fetchSize: this.config.snapshotFetchSize, logger: this.log,
@@ -263,6 +380,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
         loadTable: (id) => tableCatalog.table(id),
         buildSchema: (t) => this.buildSchema(t, null),
         emit: async (records) => {
+          this.alive(gen); // a stop ends the snapshot between fetches; what Kafka has is kept, nothing is marked done
           await this.ensureTopics(records.map((r) => r.topic));
           this.sender.enqueue({ records, offset: null });
           if (this.sender.backlog > MAX_SENDER_BACKLOG) await this.sender.drain();
@@ -276,9 +394,11 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       this.metrics?.snapshotRows.inc({ connector: this.config.name }, result.rows);
       this.emit('snapshot-completed', result);
     } finally {
-      await client.end().catch(() => undefined);
+      this.snapshotClient = null;
+      await closePgClient(client);
     }
   }
+  private snapshotClient: pg.Client | null = null;
 
   private buildSchema(t: CatalogTable, wire: readonly WireColumn[] | null): TableSchema {
     const cfg = this.config;
@@ -361,20 +481,51 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     if (!exists) this.log.info({ publication: cfg.publicationName, mode: cfg.publicationAutocreateMode }, 'created publication');
   }
 
-  private async slotInfo(): Promise<{ confirmedFlushLsn: bigint | null } | null> {
-    const res = await this.catalogClient.query<{ confirmed: string | null; plugin: string; db: string }>(
-      'SELECT confirmed_flush_lsn::text AS confirmed, plugin, database AS db FROM pg_replication_slots WHERE slot_name = $1',
+  private async slotInfo(): Promise<{ confirmedFlushLsn: bigint | null; walStatus: string | null } | null> {
+    const version = Number((await this.catalogClient.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
+    const res = await this.catalogClient.query<{ confirmed: string | null; plugin: string; db: string; wal_status: string | null }>(
+      `SELECT confirmed_flush_lsn::text AS confirmed, plugin, database AS db, ${version >= 130000 ? 'wal_status' : 'NULL::text AS wal_status'}
+       FROM pg_replication_slots WHERE slot_name = $1`,
       [this.config.slotName],
     );
     const row = res.rows[0];
     if (!row) return null;
     if (row.plugin !== 'pgoutput') throw new CdcConfigError(`slot ${this.config.slotName} uses plugin ${row.plugin}, not pgoutput`, 'slot.name');
     if (row.db !== this.dbName) throw new CdcConfigError(`slot ${this.config.slotName} belongs to database ${row.db}`, 'slot.name');
-    return { confirmedFlushLsn: row.confirmed === null ? null : parseLsn(row.confirmed) };
+    return { confirmedFlushLsn: row.confirmed === null ? null : parseLsn(row.confirmed), walStatus: row.wal_status };
   }
 
-  private stream(repl: ReplicationConnection, startLsn: bigint): void {
+  /**
+   * Reads the slot's health, sets the metrics and warns past the thresholds. A lost slot fails the source: its
+   * missing WAL cannot come back, and streaming on would silently skip the changes in it.
+   */
+  private async checkSlotHealth(gen: number): Promise<void> {
+    const cfg = this.config;
+    if (this.catalogBroken) await this.connectCatalog();
+    const h = await readSlotHealth(this.catalogClient, cfg.slotName);
+    if (h === null || gen !== this.session || this.stopping) return;
+    const now = Date.now();
+    this.lagClock.sample(now, h.currentLsn);
+    const lagMs = h.confirmedFlushLsn === null ? null : this.lagClock.lagMs(now, h.confirmedFlushLsn);
+    this.metrics?.recordSlotHealth(h, lagMs);
+    this.emit('slot-health', h, lagMs);
+    if (h.walStatus === 'lost') throw slotLostError(cfg.slotName, h, this.storedOffset?.lsnCommit ?? null);
+    const thresholds = { lagBytes: cfg.slotLagWarnBytes, lagMs: cfg.slotLagWarnMs, retainedBytes: cfg.slotRetainedWalWarnBytes };
+    for (const w of slotWarnings(h, thresholds, lagMs)) {
+      this.metrics?.slotWarnings.inc({ connector: cfg.name, kind: w.kind });
+      this.log.warn({ slot: w.slot, kind: w.kind, value: w.value, threshold: w.threshold, walStatus: h.walStatus, safeWalBytes: h.safeWalBytes?.toString() ?? null }, w.message);
+    }
+  }
+
+  private onHealthCheckError(err: unknown, gen: number): void {
+    if (gen !== this.session || this.stopping) return;
+    if (err instanceof CdcError && !err.retriable) this.fail(err);
+    else this.log.warn({ error: errInfo(err) }, 'slot health check failed');
+  }
+
+  private stream(repl: ReplicationConnection, startLsn: bigint, gen: number): void {
     repl.on('xlog', (header, chunk) => {
+      if (gen !== this.session) return;
       let msg: PgOutputMessage;
       try {
         msg = decodePgOutput(chunk, header.payloadOffset);
@@ -387,9 +538,10 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
         this.paused = true;
         repl.pause();
       }
-      if (!this.pumping) this.pumping = this.pump().finally(() => (this.pumping = null));
+      if (!this.pumping) this.pumping = this.pump(gen).finally(() => (this.pumping = null));
     });
     repl.on('keepalive', (k) => {
+      if (gen !== this.session) return;
       if (k.walEnd > this.lastWalEnd) this.lastWalEnd = k.walEnd;
       if (k.replyRequested) repl.sendStatus(this.tracker.confirmed);
     });
@@ -398,14 +550,16 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.emit('streaming', startLsn);
   }
 
-  private async pump(): Promise<void> {
-    while (this.queue.length > 0 && !this.fatal) {
+  private async pump(gen: number): Promise<void> {
+    while (this.queue.length > 0 && !this.fatal && gen === this.session) {
       const { msg, lsn } = this.queue.shift()!;
       try {
         const done: CommittedTransaction | null = await this.processor!.handle(msg, lsn);
-        if (done !== null) this.deliver(done);
+        if (done !== null && gen === this.session) this.deliver(done);
       } catch (err) {
-        this.fail(err as Error);
+        // a schema lookup on a dropped connection or a send to an unreachable broker ends the session (retried);
+        // anything else (undecodable data, a bug) fails the source
+        this.onFailure(err as Error, gen);
         return;
       }
       if (this.sender.backlog > MAX_SENDER_BACKLOG) await this.sender.drain().catch(() => undefined);
@@ -426,10 +580,11 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.sender.enqueue({ records: tx.records, offset, onDurable: () => this.tracker.acknowledge(ticket) });
   }
 
-  private async heartbeat(): Promise<void> {
+  private async heartbeat(gen: number): Promise<void> {
     const cfg = this.config;
     try {
       if (cfg.heartbeatActionQuery) await this.catalogClient.query(cfg.heartbeatActionQuery);
+      if (gen !== this.session || this.stopping) return;
       const idle = this.processor !== null && !this.processor.inTransaction && this.queue.length === 0 && this.sender.backlog === 0 && this.tracker.inFlight === 0;
       const record = heartbeatRecord(cfg.heartbeatTopic, cfg.topicPrefix, BigInt(Date.now()), { key: cfg.keySchemasEnable, value: cfg.valueSchemasEnable });
       if (idle && this.lastWalEnd > this.tracker.confirmed) {
@@ -478,62 +633,120 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     );
   }
 
-  private onStreamError(err: Error): void {
-    if (this.stopping || this.fatal) return;
-    if (!(err instanceof CdcConnectionError)) {
+  private onStreamError(err: Error, gen: number): void {
+    if (gen !== this.session || this.stopping || this.fatal) return;
+    if (!isSlotLostServerError(err)) {
+      this.onFailure(err, gen);
+      return;
+    }
+    // START_REPLICATION on an invalidated slot, or WAL it needs removed: no retry can bring that WAL back
+    this.live = false;
+    void readSlotHealth(this.catalogClient, this.config.slotName)
+      .catch(() => null)
+      .then((h) => this.fail(slotLostError(this.config.slotName, h, this.storedOffset?.lsnCommit ?? null, err)));
+  }
+
+  /**
+   * A failure of the live session: retriable ones end the session and start a new one after a pause, anything else
+   * fails the source.
+   */
+  private onFailure(err: Error, gen: number): void {
+    if (gen !== this.session || !this.live || this.stopping || this.fatal || this.recovering) return;
+    if (!isRetriableCdcError(err)) {
       this.fail(err);
       return;
     }
-    if (this.reconnecting) return;
-    this.reconnecting = true;
-    void this.reconnect(err);
+    this.live = false;
+    this.recovering = this.recover(err).finally(() => (this.recovering = null));
   }
 
-  private async reconnect(cause: Error): Promise<void> {
-    const old = this.repl;
-    this.repl = null;
-    old?.removeAllListeners('xlog');
-    old?.removeAllListeners('keepalive');
-    await old?.close();
-    this.queue.length = 0;
-    this.paused = false;
-    await this.pumping;
-    try {
-      await this.sender.drain();
-    } catch {
-      return; // fail() already ran
-    }
-    while (!this.stopping && !this.fatal) {
-      this.reconnectAttempt++;
-      const delay = Math.min(30_000, 500 * 2 ** Math.min(this.reconnectAttempt, 6));
-      this.log.warn({ err: cause.message, attempt: this.reconnectAttempt, retryInMs: delay }, 'replication connection lost, reconnecting');
-      await new Promise((r) => setTimeout(r, delay));
-      if (this.stopping) break;
-      const repl = new ReplicationConnection({ ...this.pgConfig(), application_name: `tributary-cdc-repl/${this.config.slotName}`.slice(0, 63) });
-      repl.on('error', (err) => this.onStreamError(err));
+  /** Ends the session, waits the backoff and starts a new session, until one runs or the retries are spent. */
+  private async recover(cause: Error): Promise<void> {
+    for (;;) {
+      await this.endSession();
+      if (this.stopping || this.fatal) return;
+      const delay = this.budget.next();
+      if (delay === null) {
+        const retries = this.config.errorsMaxRetries;
+        this.fail(new CdcRetriesExhaustedError(`giving up after ${retries} ${retries === 1 ? 'retry' : 'retries'} without progress (errors.max.retries=${retries}): ${errInfo(cause).message}`, { retries, lastError: errInfo(cause) }, { cause }));
+        return;
+      }
+      const attempt = this.budget.attempts;
+      this.metrics?.retries.inc({ connector: this.config.name });
+      this.log.warn(
+        { error: errInfo(cause), attempt, maxRetries: this.config.errorsMaxRetries, retryInMs: delay },
+        `retriable error, restarting the source in ${delay} ms (attempt ${attempt}${this.config.errorsMaxRetries >= 0 ? ` of ${this.config.errorsMaxRetries}` : ''})`,
+      );
+      this.emit('retrying', cause, attempt, delay);
+      await this.pauseFor(delay);
+      if (this.stopping || this.fatal) return;
       try {
-        if (this.catalogBroken || !(await this.catalogClient.query('SELECT 1').then(() => true, () => false))) await this.connectCatalog();
-        await repl.connect();
-        const resume = this.tracker.confirmed;
-        this.processor!.reset(resume);
-        this.repl = repl;
-        this.reconnecting = false;
-        this.reconnectAttempt = 0;
-        this.stream(repl, resume);
+        await this.run(this.session);
+        this.log.info({ attempt }, 'source restarted');
         return;
       } catch (err) {
+        if (this.stopping || this.fatal || err instanceof SessionEnded) return;
+        if (!isRetriableCdcError(err)) {
+          this.fail(err as Error);
+          return;
+        }
         cause = err as Error;
-        repl.removeAllListeners('error');
-        await repl.close();
       }
     }
-    this.reconnecting = false;
+  }
+
+  private pauseFor(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeFromPause = done;
+    }).finally(() => (this.wakeFromPause = null));
+  }
+
+  /**
+   * Ends the current session: no callback of it acts any more, what Kafka already took is stored and confirmed
+   * (when Kafka still answers), and its connections are closed. The next session resumes from the stored offset.
+   */
+  private async endSession(): Promise<void> {
+    this.session++;
+    this.live = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const repl = this.repl;
+    this.repl = null;
+    repl?.removeAllListeners('xlog');
+    repl?.removeAllListeners('keepalive');
+    await repl?.close();
+    this.queue.length = 0;
+    this.paused = false;
+    this.lastWalEnd = 0n;
+    // bounded: against a paused server or broker these could wait for a request timeout; what is not stored by then
+    // is streamed again by the next session (an offset is stored only after Kafka acknowledged its events)
+    await within(this.pumping ?? Promise.resolve(), 1000);
+    if (this.sender && !this.sender.error) await within(this.sender.drain(), DRAIN_BOUND_MS);
+    await within(this.sender?.settled() ?? Promise.resolve(), 1000);
+    await closePgClient(this.snapshotClient, 0);
+    await this.disconnectAll();
+    this.catalogBroken = true;
+  }
+
+  /** Producer, admin and catalog connection, closed side by side and bounded (a paused broker or server must not hold a stop). */
+  private async disconnectAll(): Promise<void> {
+    await Promise.all([
+      within(this.producer?.disconnect() ?? Promise.resolve(), 1500),
+      within(this.admin?.disconnect() ?? Promise.resolve(), 1500),
+      closePgClient(this.catalogClient, 1000),
+    ]);
   }
 
   private fail(err: Error): void {
     if (this.fatal || this.stopping) return;
     this.fatal = err;
-    this.log.error({ err: err.message, context: err instanceof CdcError ? err.context : undefined }, 'CDC source failed');
+    this.live = false;
+    this.log.error({ error: errInfo(err), context: err instanceof CdcError ? err.context : undefined }, 'CDC source failed');
     if (this.listenerCount('error') > 0) this.emit('error', err);
     void this.shutdown();
   }
@@ -547,24 +760,26 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private async shutdown(): Promise<void> {
     if (this.stopping) return this.done;
     this.stopping = true;
+    this.wakeFromPause?.();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     try {
+      // a connect or a snapshot FETCH in progress is cut short: nothing of it is stored, so nothing is half-done
+      await closePgClient(this.pendingClient, 0);
+      await closePgClient(this.snapshotClient, 0);
       this.repl?.pause();
       if (!this.fatal) {
-        await this.pumping;
-        await this.sender?.drain().catch(() => undefined);
+        await within(this.pumping ?? Promise.resolve(), 1000);
+        if (this.sender) await within(this.sender.drain(), DRAIN_BOUND_MS);
         if (this.tracker) this.repl?.sendStatus(this.tracker.confirmed);
       }
       await this.repl?.close();
-      if (this.config.slotDropOnStop) {
+      if (this.config.slotDropOnStop && this.catalogClient && !this.catalogBroken) {
         await this.catalogClient.query('SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [this.config.slotName]).catch(() => undefined);
       }
       if (this.tracker) this.log.info({ confirmedLsn: formatLsn(this.tracker.confirmed) }, 'CDC source stopped');
     } finally {
-      await this.producer?.disconnect().catch(() => undefined);
-      await this.admin?.disconnect().catch(() => undefined);
-      await this.catalogClient?.end().catch(() => undefined);
+      await this.disconnectAll();
       this.stopped = true;
       this.emit('stopped');
       this.resolveDone();
@@ -589,6 +804,24 @@ export function snapshotNeeded(mode: SnapshotMode, stored: SourceOffset | null, 
     case 'when_needed':
       return !completed || !slotExists;
   }
+}
+
+/**
+ * A clear, non-retriable error for a login PostgreSQL refuses (wrong or missing password, unknown database); other
+ * connection failures are returned as they are (retriable or not, see isRetriableCdcError). No message here or in
+ * the driver's errors holds the password.
+ */
+export function connectError(err: unknown, user: string): unknown {
+  const e = err as { message?: unknown; code?: unknown };
+  const message = String(e?.message ?? '');
+  if (/client password must be a string|password must be a string/i.test(message)) {
+    return new CdcConfigError(`PostgreSQL asks for a password for user ${user} and none is configured: set database.password (or the password in database.url)`, 'database.password');
+  }
+  if (e?.code === '28P01' || e?.code === '28000') {
+    return new CdcConfigError(`PostgreSQL refused the login of user ${user} (${message}): check database.user and database.password`, 'database.password', { cause: err });
+  }
+  if (e?.code === '3D000') return new CdcConfigError(`${message}: check database.dbname (or the database of database.url)`, 'database.dbname', { cause: err });
+  return err;
 }
 
 /** Creates a PostgreSQL CDC source from Debezium-style configuration keys. */

@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import { createPostgresCdcSource } from '../../connectors/postgres-cdc/index.js';
 import { CdcConfigError } from '../../connectors/postgres-cdc/errors.js';
 import type { RawConfig } from '../../connectors/postgres-cdc/config.js';
+import { configSecrets, maskingStream, secretMasker } from './secrets.js';
 import { addMetricsOptions, openMetricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.js';
 
 export async function readCdcConfigFile(path: string): Promise<RawConfig> {
@@ -26,7 +27,9 @@ export async function readCdcConfigFile(path: string): Promise<RawConfig> {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new CdcConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`, '--config', { cause: err });
+    // JSON.parse quotes the text around the mistake, and the file holds passwords: say only where it is
+    const where = /position \d+(?: \(line \d+ column \d+\))?/.exec((err as Error).message)?.[0];
+    throw new CdcConfigError(`config file ${path} is not valid JSON${where ? ` (at ${where})` : ''}`, '--config');
   }
   // Kafka Connect's REST form {"name": ..., "config": {...}} is accepted too.
   const obj = (parsed && typeof parsed === 'object' && 'config' in parsed ? { name: (parsed as { name?: string }).name, ...(parsed as { config: object }).config } : parsed) as Record<string, unknown>;
@@ -40,9 +43,22 @@ export async function readCdcConfigFile(path: string): Promise<RawConfig> {
   return out;
 }
 
+/** After SIGTERM/SIGINT the process ends within this time even if a connection does not close (Kafka or PostgreSQL gone). */
+const STOP_DEADLINE_MS = 9_000;
+/** After the source stopped, handles a dependency leaves open (retry timers, sockets) may delay the exit this long. */
+const EXIT_GRACE_MS = 1_000;
+
+/**
+ * Runs the CDC source of a config file until SIGINT/SIGTERM or a fatal error (which rejects). Log lines and error
+ * messages have the config's passwords masked.
+ */
 export async function runCdc(configPath: string, options: MetricsEndpointOptions = {}): Promise<void> {
-  const logger = pino({ name: 'tributary-cdc' });
   const config = await readCdcConfigFile(configPath);
+  await runCdcConfig(config, options, secretMasker(configSecrets(config)));
+}
+
+async function runCdcConfig(config: RawConfig, options: MetricsEndpointOptions, mask: (text: string) => string): Promise<void> {
+  const logger = pino({ name: 'tributary-cdc' }, maskingStream(mask));
   const metrics = await openMetricsEndpoint(options, logger);
   try {
     await runSource(config, logger, metrics?.registry);
@@ -58,15 +74,28 @@ async function runSource(config: RawConfig, logger: Logger, registry: Registry |
     if (signalled) return;
     signalled = true;
     logger.info({ signal: sig }, 'shutting down');
+    // What is stored is stored: an offset is written only after Kafka acknowledged its events, so ending here at the
+    // latest repeats some events on the next start and loses none.
+    setTimeout(() => {
+      logger.error({ signal: sig, afterMs: STOP_DEADLINE_MS }, 'did not stop in time, exiting (unacknowledged events are sent again on the next start)');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     void source.stop().catch(() => undefined);
   };
-  process.once('SIGINT', () => onSignal('SIGINT'));
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
-  let failure: Error | null = null;
-  source.on('error', (err) => (failure = err));
-  await source.start();
-  await source.done;
-  if (failure) throw failure;
+  const onSigint = (): void => onSignal('SIGINT');
+  const onSigterm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  try {
+    // start() resolves once streaming runs, or keeps retrying while PostgreSQL or Kafka are unreachable: a signal or a
+    // fatal error ends `done` either way
+    void source.start().catch(() => undefined);
+    await source.done;
+    if (source.failure) throw source.failure;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
 }
 
 /** Adds `cdc --config <file>` to the tributary command. */
@@ -76,11 +105,17 @@ export function registerCdcCommand(program: Command): void {
     .description('stream PostgreSQL changes into Kafka as Debezium-compatible change events')
     .requiredOption('-c, --config <file>', 'JSON file with Debezium-style connector keys (topic.prefix, database.*, slot.name, ...)');
   addMetricsOptions(command).action(async (opts: { config: string } & MetricsEndpointOptions) => {
+    let mask = (text: string): string => text;
     try {
-      await runCdc(opts.config, opts);
+      const config = await readCdcConfigFile(opts.config);
+      mask = secretMasker(configSecrets(config));
+      await runCdcConfig(config, opts, mask);
     } catch (err) {
-      process.stderr.write(`tributary cdc: ${(err as Error).message}\n`);
+      process.stderr.write(mask(`tributary cdc: ${(err as Error).message}\n`));
       process.exitCode = 1;
     }
+    // the source is stopped and everything it stored is stored: a socket or timer a client library leaves behind
+    // must not keep the process alive
+    setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
   });
 }

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { parseCopyData, standbyStatus, type Keepalive, type XLogData } from './framing.js';
 import { formatLsn, parseLsn } from '../lsn.js';
 import { CdcConnectionError } from '../errors.js';
+import { closePgClient } from '../closing.js';
 
 export interface ReplicationEvents {
   xlog: [header: XLogData, chunk: Buffer];
@@ -53,7 +54,9 @@ export class ReplicationConnection extends EventEmitter<ReplicationEvents> {
 
   async connect(): Promise<void> {
     await this.client.connect();
+    this.connected = true;
   }
+  private connected = false;
 
   async identifySystem(): Promise<{ systemId: string; timeline: number; xlogpos: bigint; dbname: string }> {
     const res = await this.client.query('IDENTIFY_SYSTEM');
@@ -112,15 +115,10 @@ export class ReplicationConnection extends EventEmitter<ReplicationEvents> {
     (this.client as unknown as { connection: { stream: { resume(): void } } }).connection.stream.resume();
   }
 
+  /** Closes the connection: at once while connecting or streaming, with a bounded goodbye otherwise. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const connection = (this.client as unknown as { connection: { stream: { destroy(): void } } }).connection;
-    try {
-      if (this.streaming) connection.stream.destroy();
-      else await this.client.end();
-    } catch {
-      connection.stream.destroy();
-    }
+    await closePgClient(this.client, this.streaming || !this.connected ? 0 : 1000);
   }
 }
