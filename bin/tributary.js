@@ -23,3 +23,6 @@ if (fromSource) {
 const code = await main(process.argv);
 // Never overwrite a failure a subcommand reported through process.exitCode with a success.
 if (code !== 0 || !process.exitCode) process.exitCode = code;
+// A command that has finished has closed what it opened; a client library can still hold a socket or a retry
+// timer (kafkajs reconnecting to a broker that went away). Those must not keep a stopped process alive.
+setTimeout(() => process.exit(), 1000).unref();

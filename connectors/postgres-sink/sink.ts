@@ -116,8 +116,9 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
     maxWaitTimeInMs: 500,
     // kafkajs asks only about failures it classes as retriable (a group-coordination time-out, a lost broker):
     // restarting replays from the committed offsets, which upserts make harmless. Our own failures never reach
-    // kafkajs: eachBatch ends the sink itself through fail().
-    retry: { restartOnFailure: async () => true },
+    // kafkajs: eachBatch ends the sink itself through fail(). A consumer that crashes once the sink is stopping
+    // stays down: its reconnect attempts would keep the process alive after "sink stopped".
+    retry: { restartOnFailure: async () => state === 'new' || state === 'running' },
   });
   const producer: Producer | undefined = config.deadLetterTopic === undefined ? undefined : kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 

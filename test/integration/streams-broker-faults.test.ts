@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaStreams, Serdes, StreamsBuilder, type ProcessingGuarantee } from '../../src/index.js';
 import { kafkajsAdapter } from '../../src/kafka/kafkajs-adapter.js';
 import { startKafka, type KafkaService } from '../../src/testing/index.js';
-import { randomName, randomTopic, waitFor } from '../env/services.js';
+import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let service: KafkaService;
 let container: string;
@@ -163,6 +166,50 @@ describe('KafkaStreams through broker faults (own broker)', () => {
     const outputs = await readAll(output);
     for (const [key, n] of truth) {
       expect(outputs.filter((o) => o.key === key).map((o) => o.count)).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
+    }
+  });
+
+  it('tributary sink: SIGTERM after a broker restart ends the process (it used to log "sink stopped" and never exit)', async () => {
+    const topic = randomTopic('faults_sink');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const dir = await mkdtemp(join(tmpdir(), 'tributary-sink-faults-'));
+    const file = join(dir, 'sink.json');
+    await writeFile(file, JSON.stringify({
+      'connection.url': testServices().databaseUrl,
+      'bootstrap.servers': service.brokers.join(','),
+      'group.id': randomName('faults_sink_group'),
+      topics: topic,
+      'insert.mode': 'upsert',
+      'primary.key.mode': 'record_key',
+      'schema.evolution': 'basic',
+    }));
+    const bin = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
+    const cli = spawn(process.execPath, [bin, 'sink', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_CLI_FROM_SOURCE: '1' } });
+    let out = '';
+    cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    cli.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    try {
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: [{ key: '{"id":1}', value: '{"id":1,"name":"Ann"}' }] });
+      await producer.disconnect();
+      const pool = new (await import('pg')).default.Pool({ connectionString: testServices().databaseUrl, max: 1 });
+      try {
+        await waitFor(async () => Number((await pool.query(`SELECT count(*)::int AS c FROM "${topic}"`)).rows[0]?.c) === 1, { timeoutMs: 60_000, description: 'the row in Postgres' });
+      } finally {
+        await pool.end();
+      }
+      docker('restart', '-t', '2', container);
+      // Let the consumer meet the restart (its connections break, kafkajs may crash and restart it).
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const signalled = Date.now();
+      cli.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve(`no exit within 60 s of SIGTERM; output:\n${out.slice(-3000)}`), 60_000))]);
+      expect(code).toBe(0);
+      console.log(`[broker faults] tributary sink exited ${Date.now() - signalled} ms after SIGTERM following a broker restart`);
+    } finally {
+      cli.kill('SIGKILL');
     }
   });
 
