@@ -93,6 +93,30 @@ describe('sink: hostile records', () => {
     expect(dead!.headers['__connect.errors.exception.message']).toMatch(/at most 1600 columns/);
   });
 
+  it('dead-letters a record for a table that does not exist (schema.evolution=none) and writes the others', async () => {
+    const topic = randomName('missing');
+    const dlq = `${topic}-dlq`;
+    const existing = randomName('existing');
+    const missing = randomName('missing_table');
+    await createTopics(ctx, [topic, dlq]);
+    await ctx.pool.query(`CREATE TABLE "${existing}" (id bigint PRIMARY KEY, note text)`);
+    const event = (table: string, id: number) => JSON.stringify({ before: null, after: { id, note: `n${id}` }, source: { table }, op: 'c' });
+    await produce(ctx, topic, [
+      { key: '{"id":1}', value: event(existing, 1) },
+      { key: '{"id":2}', value: event(missing, 2) },
+      { key: '{"id":3}', value: event(existing, 3) },
+    ]);
+    const sink = await startSink(ctx, sinkConfig(ctx, {
+      topics: topic, 'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'table.name.format': '${source.table}',
+      'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': dlq,
+    }));
+    await waitForRecords(sink, 3);
+    expect(await query(ctx, `SELECT id::int, note FROM "${existing}" ORDER BY id`)).toEqual([{ id: 1, note: 'n1' }, { id: 3, note: 'n3' }]);
+    const [dead] = await readTopic(ctx, dlq, 1);
+    expect(dead!.headers['__connect.errors.offset']).toBe('1');
+    expect(dead!.headers['__connect.errors.exception.message']).toContain(`table "${missing}": does not exist`);
+  });
+
   it('with errors.tolerance=none, stops at a hostile field name with an error naming topic, partition and offset', async () => {
     const topic = randomName('hostile_strict');
     await createTopics(ctx, [topic]);
