@@ -35,14 +35,15 @@ function isDataError(e: PgError): boolean {
 
 /**
  * Failures of preparing a table that the records caused: a name or column PostgreSQL refuses (class 42, e.g.
- * 42622 name too long), a limit (class 54, e.g. 54011 too many columns), bad data (22, 23), a missing table
+ * 42622 name too long), a limit (class 54, e.g. 54011 too many columns), a schema that does not exist (3F000, with
+ * `${source.schema}` in table.name.format), bad data (22, 23), a missing table
  * or one without a key to upsert on. They make the records bad, not the sink.
  */
 function isRecordCaused(e: unknown): boolean {
   if (e instanceof TableError || e instanceof UnsafeIdentifierError) return true;
   if (e instanceof SinkError || isTransient(e)) return false;
   const code = (e as PgError).code ?? '';
-  return isDataError(e as PgError) || code.startsWith('42') || code.startsWith('54');
+  return isDataError(e as PgError) || code.startsWith('42') || code.startsWith('54') || code.startsWith('3F');
 }
 
 /** The table for a message; never throws, even for a name quoteTable refuses. */

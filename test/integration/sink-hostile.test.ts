@@ -100,21 +100,43 @@ describe('sink: hostile records', () => {
     const missing = randomName('missing_table');
     await createTopics(ctx, [topic, dlq]);
     await ctx.pool.query(`CREATE TABLE "${existing}" (id bigint PRIMARY KEY, note text)`);
-    const event = (table: string, id: number) => JSON.stringify({ before: null, after: { id, note: `n${id}` }, source: { table }, op: 'c' });
+    const event = (schema: string, table: string, id: number) => JSON.stringify({ before: null, after: { id, note: `n${id}` }, source: { schema, table }, op: 'c' });
     await produce(ctx, topic, [
-      { key: '{"id":1}', value: event(existing, 1) },
-      { key: '{"id":2}', value: event(missing, 2) },
-      { key: '{"id":3}', value: event(existing, 3) },
+      { key: '{"id":1}', value: event('public', existing, 1) },
+      { key: '{"id":2}', value: event('public', missing, 2) },
+      { key: '{"id":3}', value: event('public', existing, 3) },
     ]);
     const sink = await startSink(ctx, sinkConfig(ctx, {
-      topics: topic, 'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'table.name.format': '${source.table}',
+      topics: topic, 'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'table.name.format': '${source.schema}.${source.table}',
       'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': dlq,
     }));
     await waitForRecords(sink, 3);
     expect(await query(ctx, `SELECT id::int, note FROM "${existing}" ORDER BY id`)).toEqual([{ id: 1, note: 'n1' }, { id: 3, note: 'n3' }]);
     const [dead] = await readTopic(ctx, dlq, 1);
     expect(dead!.headers['__connect.errors.offset']).toBe('1');
-    expect(dead!.headers['__connect.errors.exception.message']).toContain(`table "${missing}": does not exist`);
+    expect(dead!.headers['__connect.errors.exception.message']).toContain(`table "public"."${missing}": does not exist`);
+  });
+
+  it('dead-letters a record whose CREATE TABLE names a schema that does not exist (schema.evolution=basic)', async () => {
+    const topic = randomName('noschema');
+    const dlq = `${topic}-dlq`;
+    const table = randomName('created');
+    await createTopics(ctx, [topic, dlq]);
+    const event = (schema: string, id: number) => JSON.stringify({ before: null, after: { id, note: `n${id}` }, source: { schema, table }, op: 'c' });
+    await produce(ctx, topic, [
+      { key: '{"id":1}', value: event('public', 1) },
+      { key: '{"id":2}', value: event('no_such_schema', 2) },
+      { key: '{"id":3}', value: event('public', 3) },
+    ]);
+    const sink = await startSink(ctx, sinkConfig(ctx, {
+      topics: topic, 'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'schema.evolution': 'basic',
+      'table.name.format': '${source.schema}.${source.table}', 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': dlq,
+    }));
+    await waitForRecords(sink, 3);
+    expect(await query(ctx, `SELECT id::int, note FROM "${table}" ORDER BY id`)).toEqual([{ id: 1, note: 'n1' }, { id: 3, note: 'n3' }]);
+    const [dead] = await readTopic(ctx, dlq, 1);
+    expect(dead!.headers['__connect.errors.offset']).toBe('1');
+    expect(dead!.headers['__connect.errors.exception.message']).toMatch(/schema "no_such_schema" does not exist/);
   });
 
   it('with errors.tolerance=none, stops at a hostile field name with an error naming topic, partition and offset', async () => {
