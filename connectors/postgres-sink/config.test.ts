@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSinkConfig, type SinkConfigInput } from './config.js';
+import { connectionString, parseSinkConfig, redactUrl, type SinkConfigInput } from './config.js';
 import { SinkConfigError } from './errors.js';
 
 const required = { 'connection.url': 'postgres://u:p@localhost:5432/app', 'bootstrap.servers': 'k1:9092, k2:9092', topics: 'a' };
@@ -62,5 +62,42 @@ describe('parseSinkConfig', () => {
 
   it('ignores Kafka Connect framework keys', () => {
     expect(() => parse({ 'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector', 'tasks.max': 1 })).not.toThrow();
+  });
+});
+
+describe('connection credentials', () => {
+  it('redacts passwords in the authority and in query parameters', () => {
+    expect(redactUrl('mysql://app:s3c/r@t@db:5432/app?x=1')).toBe('mysql://app:***@db:5432/app?x=1');
+    expect(redactUrl('jdbc:postgresql://db/app?user=u&password=zz&ssl=true')).toBe('jdbc:postgresql://db/app?user=u&password=***&ssl=true');
+    expect(redactUrl('postgres://db/app')).toBe('postgres://db/app');
+  });
+
+  it('names the URL without its password when the scheme is unsupported', () => {
+    expect(() => parseSinkConfig({ ...required, 'connection.url': 'mysql://app:hunter2@db/app' })).toThrow(/'mysql:\/\/app:\*\*\*@db\/app'/);
+    expect(() => parseSinkConfig({ ...required, 'connection.url': 'mysql://app:hunter2@db/app' })).not.toThrow(/hunter2/);
+  });
+
+  it('puts connection.username and connection.password in place of the URL ones, encoded', () => {
+    expect(connectionString('postgres://app:old@db:5432/app?sslmode=disable', undefined, 'n@w/p')).toBe('postgres://app:n%40w%2Fp@db:5432/app?sslmode=disable');
+    expect(connectionString('jdbc:postgresql://db:5432/app?user=u&password=old', 'v', 'pw')).toBe('postgresql://v:pw@db:5432/app');
+    expect(parseSinkConfig({ ...required, 'connection.url': 'postgres://app:old@db/app', 'connection.password': 'new' }).connection.connectionString)
+      .toBe('postgres://app:new@db/app');
+  });
+});
+
+describe('utf8.invalid and table.include.list', () => {
+  it('fails on invalid UTF-8 unless told to replace it', () => {
+    expect(parse({}).utf8Invalid).toBe('fail');
+    expect(parse({ 'utf8.invalid': 'replace' }).utf8Invalid).toBe('replace');
+    rejects({ 'utf8.invalid': 'ignore' }, 'utf8.invalid', /not one of fail, replace/);
+  });
+
+  it('anchors each table.include.list pattern', () => {
+    const [orders, audit] = parse({ 'table.include.list': 'orders, audit_.*' }).tableIncludeList!;
+    expect(orders!.test('orders')).toBe(true);
+    expect(orders!.test('orders_x')).toBe(false);
+    expect(audit!.test('audit_2024')).toBe(true);
+    expect(parse({}).tableIncludeList).toBeUndefined();
+    rejects({ 'table.include.list': 'a(' }, 'table.include.list', /not a regular expression/);
   });
 });

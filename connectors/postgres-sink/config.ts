@@ -36,6 +36,10 @@ export interface SinkConfig {
   readonly flushMaxRetries: number;
   readonly flushRetryDelayMs: number;
   readonly fromBeginning: boolean;
+  /** `utf8.invalid`: invalid UTF-8 in a key or value is a bad record ('fail') or decoded with U+FFFD ('replace'). */
+  readonly utf8Invalid: 'fail' | 'replace';
+  /** `table.include.list`: the tables records may write to, as anchored patterns over `schema.table` or `table`. */
+  readonly tableIncludeList: readonly RegExp[] | undefined;
 }
 
 /** Keys every Kafka Connect config carries that mean nothing to this sink; accepted so Debezium configs load as they are. */
@@ -48,6 +52,7 @@ const KNOWN_KEYS = new Set([
   'key.window.size.ms', 'key.converter.schemas.enable', 'value.converter.schemas.enable', 'errors.tolerance',
   'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable', 'unavailable.value.placeholder',
   'flush.max.retries', 'flush.retry.delay.ms', 'consumer.auto.offset.reset', 'session.timeout.ms',
+  'utf8.invalid', 'table.include.list',
 ]);
 
 function str(input: SinkConfigInput, key: string): string | undefined {
@@ -88,11 +93,45 @@ function int(input: SinkConfigInput, key: string, fallback: number, min: number)
   return Number(v);
 }
 
-/** `jdbc:postgresql://host:port/db?user=u` (Debezium) or `postgres://u:p@host:port/db` (libpq) -> a pg connection string. */
-function connectionString(url: string): string {
-  if (url.startsWith('jdbc:postgresql:')) return `postgresql:${url.slice('jdbc:postgresql:'.length)}`;
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return url;
-  throw new SinkConfigError('connection.url', `'${url}' is neither jdbc:postgresql://... nor postgres://...`);
+/**
+ * `jdbc:postgresql://host:port/db?user=u` (Debezium) or `postgres://u:p@host:port/db` (libpq) -> a pg connection
+ * string, with `connection.username` / `connection.password` put in place of the URL's own. pg reads the URL's
+ * user and password before the explicit options, so they must be replaced in the URL itself to override it.
+ * Error messages show the URL with its password redacted.
+ */
+export function connectionString(url: string, user?: string, password?: string): string {
+  let text: string;
+  if (url.startsWith('jdbc:postgresql:')) text = `postgresql:${url.slice('jdbc:postgresql:'.length)}`;
+  else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) text = url;
+  else throw new SinkConfigError('connection.url', `'${redactUrl(url)}' is neither jdbc:postgresql://... nor postgres://...`);
+  if (user === undefined && password === undefined) return text;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new SinkConfigError('connection.url', `'${redactUrl(url)}' is not a valid URL`);
+  }
+  if (user !== undefined) {
+    parsed.searchParams.delete('user');
+    parsed.username = encodeURIComponent(user);
+  }
+  if (password !== undefined) {
+    parsed.searchParams.delete('password');
+    parsed.password = encodeURIComponent(password);
+  }
+  return parsed.toString();
+}
+
+/**
+ * A connection URL fit for messages and logs: the password in the authority part and any `password=` query
+ * parameter are replaced by `***`. Works on text that is not a valid URL too.
+ *
+ * @example redactUrl('postgres://app:s3cret@db/app') // 'postgres://app:***@db/app'
+ */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/^([A-Za-z][A-Za-z0-9+.:-]*:\/\/[^/@:?#]*):[^?#]*@/, '$1:***@')
+    .replace(/([?&;]password=)[^&;#]*/gi, '$1***');
 }
 
 /**
@@ -118,7 +157,7 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   const user = str(input, 'connection.username');
   const password = str(input, 'connection.password');
   const connection = {
-    connectionString: connectionString(url),
+    connectionString: connectionString(url, user, password),
     ...(user === undefined ? {} : { user }),
     ...(password === undefined ? {} : { password }),
   };
@@ -192,6 +231,14 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   }
   const offsetReset = oneOf(input, 'consumer.auto.offset.reset', ['earliest', 'latest'] as const, 'earliest');
   const placeholder = input['unavailable.value.placeholder'];
+  const includeList = list(input, 'table.include.list');
+  const tableIncludeList = includeList.length === 0 ? undefined : includeList.map((pattern) => {
+    try {
+      return new RegExp(`^(?:${pattern})$`);
+    } catch (e) {
+      throw new SinkConfigError('table.include.list', `'${pattern}' is not a regular expression: ${(e as Error).message}`);
+    }
+  });
   return {
     name,
     connection,
@@ -224,5 +271,7 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
     flushMaxRetries: int(input, 'flush.max.retries', 5, 0),
     flushRetryDelayMs: int(input, 'flush.retry.delay.ms', 1000, 0),
     fromBeginning: offsetReset === 'earliest',
+    utf8Invalid: oneOf(input, 'utf8.invalid', ['fail', 'replace'] as const, 'fail'),
+    tableIncludeList,
   };
 }

@@ -57,3 +57,8 @@ export function parseTableName(resolved: string): TableRef {
 export function tableKey(table: TableRef): string {
   return table.schema === undefined ? quoteIdentifier(table.name) : quoteTable(table);
 }
+
+/** The table as `schema.name` (or `name`), unquoted: what `table.include.list` patterns are matched against. */
+export function tableName(table: TableRef): string {
+  return table.schema === undefined ? table.name : `${table.schema}.${table.name}`;
+}

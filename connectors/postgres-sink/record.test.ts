@@ -172,3 +172,41 @@ describe('resolveTableName', () => {
     expect(() => resolveTableName('${source.table}', 'orders', undefined)).toThrow(/not a Debezium change event/);
   });
 });
+
+describe('records PostgreSQL cannot take', () => {
+  const rejectWith = (record: KafkaRecord, pattern: RegExp, extra: SinkConfigInput = {}) => {
+    let error: unknown;
+    try {
+      decodeRecord(record, config(extra));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BadRecordError);
+    expect((error as Error).message).toMatch(pattern);
+  };
+
+  it('rejects field names that are empty, hold NUL or exceed 63 bytes, and more than 1,600 fields', () => {
+    rejectWith(rec('{"id":1}', JSON.stringify({ id: 1, '': 1 })), /it is empty/);
+    rejectWith(rec('{"id":1}', JSON.stringify({ id: 1, 'a\u0000': 1 })), /NUL/);
+    rejectWith(rec('{"id":1}', JSON.stringify({ id: 1, ['é'.repeat(32)]: 1 })), /longer than 63 bytes/);
+    rejectWith(rec(JSON.stringify({ ['k'.repeat(64)]: 1 }), null), /longer than 63 bytes/);
+    const wide = Object.fromEntries(Array.from({ length: 1600 }, (_, i) => [`f${i}`, i]));
+    rejectWith(rec('{"id":1}', JSON.stringify({ id: 1, ...wide })), /1601 fields/);
+    expect(values(decodeRecord(rec('{"id":1}', JSON.stringify({ id: 1, 'x"; DROP TABLE t; --': 2 })), config()))).toEqual({ id: 1, 'x"; DROP TABLE t; --': 2 });
+  });
+
+  it('rejects invalid UTF-8 in a value or key unless utf8.invalid=replace', () => {
+    const value: KafkaRecord = { ...rec('{"id":1}', null), value: Buffer.from([...Buffer.from('{"id":1,"n":"'), 0xff, ...Buffer.from('"}')]) };
+    rejectWith(value, /the value is not valid UTF-8/);
+    expect(values(decodeRecord(value, config({ 'utf8.invalid': 'replace' })))).toEqual({ id: 1, n: '\uFFFD' });
+    rejectWith(rec(Buffer.from([0x31, 0xc3]), '{"n":1}'), /the key is not valid UTF-8/, { 'key.format': 'string' });
+  });
+
+  it('rejects a table outside table.include.list, wherever the name comes from', () => {
+    const event = (table: string) => JSON.stringify({ before: null, after: { id: 1 }, source: { schema: 'public', table }, op: 'c' });
+    const routed = { 'table.name.format': '${source.schema}.${source.table}', 'table.include.list': 'public\\.orders' };
+    expect(decodeRecord(rec('{"id":1}', event('orders')), config(routed))).toMatchObject({ table: { schema: 'public', name: 'orders' } });
+    rejectWith(rec('{"id":1}', event('users')), /table "public.users" is not in table.include.list/, routed);
+    rejectWith(rec('{"id":1}', event('orders_archive')), /not in table.include.list/, routed);
+  });
+});

@@ -5,7 +5,8 @@ import {
 } from './decode-value.js';
 import { BadRecordError, SinkError, type RecordOrigin } from './errors.js';
 import { FramedJsonCache, parseConverterText } from './framed-json.js';
-import { parseTableName, type TableRef } from './identifiers.js';
+import { assertUsableIdentifier, parseTableName, tableName, type TableRef } from './identifiers.js';
+import { isUtf8 } from 'node:buffer';
 import { isJsonObject, parseJson, type JsonObject, type JsonValue } from './json.js';
 
 /** A Kafka record as the sink receives it. */
@@ -122,9 +123,9 @@ function keyColumns(record: KafkaRecord, config: SinkConfig): Map<string, Column
   let payload: JsonValue;
   if (config.keyFormat === 'string') {
     schema = undefined;
-    payload = keyBytes.toString('utf8');
+    payload = utf8Text(keyBytes, config, 'the key');
   } else {
-    const decoded = decodeConverterText(keyBytes.toString('utf8'), config.keySchemasEnable, 'the key');
+    const decoded = decodeConverterText(utf8Text(keyBytes, config, 'the key'), config.keySchemasEnable, 'the key');
     schema = decoded.schema;
     payload = decoded.payload;
   }
@@ -206,13 +207,14 @@ export function decodeRecord(record: KafkaRecord, config: SinkConfig): SinkOpera
   try {
     let decoded: Decoded | undefined;
     if (record.value !== null) {
-      decoded = decodeConverterText(record.value.toString('utf8'), config.valueSchemasEnable, 'the value');
+      decoded = decodeConverterText(utf8Text(record.value, config, 'the value'), config.valueSchemasEnable, 'the value');
     }
     stage = 'TRANSFORMATION';
     const payload = decoded?.payload ?? null;
     const envelope = isEnvelope(decoded);
     const source = envelope && isJsonObject(payload) && isJsonObject(payload['source']) ? payload['source'] : undefined;
     const table = resolveTableName(config.tableNameFormat, record.topic, source);
+    checkTableAllowed(table, config);
 
     let rowSchema: ConnectSchema | undefined = decoded?.schema;
     let row: JsonValue = payload;
@@ -234,6 +236,7 @@ export function decodeRecord(record: KafkaRecord, config: SinkConfig): SinkOpera
     if (row === null) {
       if (!config.deleteEnabled) return { kind: 'skip', reason: 'delete or tombstone and delete.enabled=false', origin };
       const key = keyColumns(record, config);
+      checkColumns(key);
       return { kind: 'delete', table, key: [...key.keys()], columns: key, origin };
     }
 
@@ -261,11 +264,44 @@ export function decodeRecord(record: KafkaRecord, config: SinkConfig): SinkOpera
         columns.set(name, { ...column, optional: false });
       }
     }
+    checkColumns(columns);
     return { kind: 'upsert', table, key, columns, origin };
   } catch (e) {
     if (e instanceof BadRecordError) throw e;
     if (e instanceof SinkError && !(e.name === 'UnsafeIdentifierError')) throw e;
     throw new BadRecordError(origin, stage, (e as Error).message, e);
+  }
+}
+
+/** PostgreSQL's limit on the columns of a table (MaxHeapAttributeNumber). */
+export const MAX_COLUMNS = 1600;
+
+/**
+ * Column names come from the record, so a record can ask for a column PostgreSQL cannot create. Checking here
+ * makes that a bad record (dead-letter or stop, by errors.tolerance) instead of a failing CREATE/ALTER TABLE.
+ */
+function checkColumns(columns: Columns): void {
+  if (columns.size > MAX_COLUMNS) throw new Error(`the record has ${columns.size} fields; a PostgreSQL table holds at most ${MAX_COLUMNS} columns`);
+  for (const name of columns.keys()) assertUsableIdentifier(name);
+}
+
+/**
+ * The bytes as UTF-8 text. Invalid UTF-8 is an error unless `utf8.invalid=replace`: decoding it would store
+ * U+FFFD in place of the original bytes, a silent change of the data.
+ */
+function utf8Text(bytes: Buffer, config: SinkConfig, what: string): string {
+  if (config.utf8Invalid === 'fail' && !isUtf8(bytes)) {
+    throw new Error(`${what} is not valid UTF-8 (set utf8.invalid=replace to store U+FFFD in place of invalid bytes)`);
+  }
+  return bytes.toString('utf8');
+}
+
+/** `table.include.list`: a record whose table matches none of the patterns is refused, whatever it names. */
+function checkTableAllowed(table: TableRef, config: SinkConfig): void {
+  if (config.tableIncludeList === undefined) return;
+  const name = tableName(table);
+  if (!config.tableIncludeList.some((pattern) => pattern.test(name))) {
+    throw new Error(`table ${JSON.stringify(name)} is not in table.include.list`);
   }
 }
 

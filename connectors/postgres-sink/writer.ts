@@ -6,8 +6,8 @@ import {
   type ColumnDefinition, type CompiledQuery,
 } from './compile.js';
 import type { SinkConfig } from './config.js';
-import { BadRecordError, SinkError, SinkWriteError, TableError } from './errors.js';
-import { quoteTable, tableKey, type TableRef } from './identifiers.js';
+import { BadRecordError, SinkError, SinkWriteError, TableError, UnsafeIdentifierError } from './errors.js';
+import { quoteTable, tableKey, tableName, type TableRef } from './identifiers.js';
 import { planTable, type Step, type TableOperation } from './plan.js';
 
 /** A record the writer could not apply, with the reason; the sink sends it to the dead-letter topic or fails. */
@@ -31,6 +31,24 @@ interface PgError {
 function isDataError(e: PgError): boolean {
   const code = e.code ?? '';
   return code.startsWith('22') || code.startsWith('23') || code === '42804' || code === '42703' || code === '54000';
+}
+
+/**
+ * Failures of preparing a table that the records caused: a name or column PostgreSQL refuses (class 42, e.g.
+ * 42622 name too long), a limit (class 54, e.g. 54011 too many columns), a schema that does not exist (3F000, with
+ * `${source.schema}` in table.name.format), bad data (22, 23), a missing table
+ * or one without a key to upsert on. They make the records bad, not the sink.
+ */
+function isRecordCaused(e: unknown): boolean {
+  if (e instanceof TableError || e instanceof UnsafeIdentifierError) return true;
+  if (e instanceof SinkError || isTransient(e)) return false;
+  const code = (e as PgError).code ?? '';
+  return isDataError(e as PgError) || code.startsWith('42') || code.startsWith('54') || code.startsWith('3F');
+}
+
+/** The table for a message; never throws, even for a name quoteTable refuses. */
+function describeTable(table: TableRef): string {
+  return JSON.stringify(tableName(table));
 }
 
 /** Errors worth retrying: lost connections, serialization failures, deadlocks, a server shutting down. */
@@ -182,14 +200,32 @@ export class PostgresWriter {
     });
     const accepted: number[] = [];
     const rejected: Rejected[] = [];
-    for (const { table, indexes } of byTable.values()) {
-      const tableOps = indexes.map((i) => ops[i]!);
-      let info = await this.#catalog.describe(client, table);
-      if (this.#config.schemaEvolution === 'basic') info = await this.#evolve(client, table, tableOps, info);
-      if (info === undefined) {
-        throw new TableError(quoteTable(table), 'does not exist; create it, or set schema.evolution=basic to let the sink create it');
+    for (const { table, indexes: all } of byTable.values()) {
+      let indexes = all;
+      let info: TableInfo;
+      try {
+        info = await this.#inSavepoint(client, () => this.#prepareTable(client, table, all.map((i) => ops[i]!)));
+      } catch (e) {
+        if (!isRecordCaused(e)) throw e;
+        // The table's DDL or checks failed on something the records asked for (a column PostgreSQL refuses, a
+        // table that is missing or has no key to upsert on): find the records at fault, one at a time.
+        this.#catalog.forget(table);
+        indexes = [];
+        for (const index of all) {
+          try {
+            await this.#inSavepoint(client, () => this.#prepareTable(client, table, [ops[index]!]));
+            indexes.push(index);
+          } catch (e2) {
+            if (!isRecordCaused(e2)) throw e2;
+            this.#catalog.forget(table);
+            const op = ops[index]!;
+            rejected.push({ index, error: new BadRecordError(op.origin, 'TASK_PUT', `cannot write to ${describeTable(table)}: ${(e2 as Error).message}`, e2) });
+          }
+        }
+        if (indexes.length === 0) continue;
+        this.#catalog.forget(table);
+        info = await this.#prepareTable(client, table, indexes.map((i) => ops[i]!));
       }
-      this.#checkKey(table, tableOps, info);
       const unknownColumn = (i: number): boolean => {
         const op = ops[i]!;
         return op.kind !== 'truncate' && [...op.columns.keys()].some((c) => !info!.columns.has(c));
@@ -215,6 +251,30 @@ export class PostgresWriter {
     }
     accepted.sort((a, b) => a - b);
     return { accepted, rejected };
+  }
+
+  /** Describes the table, evolves it for `tableOps` when allowed, and checks it can take them. */
+  async #prepareTable(client: PoolClient, table: TableRef, tableOps: readonly TableOperation[]): Promise<TableInfo> {
+    let info = await this.#catalog.describe(client, table);
+    if (this.#config.schemaEvolution === 'basic') info = await this.#evolve(client, table, tableOps, info);
+    if (info === undefined) {
+      throw new TableError(quoteTable(table), 'does not exist; create it, or set schema.evolution=basic to let the sink create it');
+    }
+    this.#checkKey(table, tableOps, info);
+    return info;
+  }
+
+  /** Runs `work` inside a savepoint, so that a failing statement leaves the rest of the transaction usable. */
+  async #inSavepoint<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+    await client.query('SAVEPOINT tributary_prepare');
+    try {
+      const result = await work();
+      await client.query('RELEASE SAVEPOINT tributary_prepare');
+      return result;
+    } catch (e) {
+      if (!isTransient(e)) await client.query('ROLLBACK TO SAVEPOINT tributary_prepare');
+      throw e;
+    }
   }
 
   #checkKey(table: TableRef, ops: readonly TableOperation[], info: TableInfo): void {

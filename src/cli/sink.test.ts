@@ -14,7 +14,8 @@ const flat = {
 describe('readSinkConfigText', () => {
   it('reads a flat file and replaces ${env:NAME}', () => {
     const config = readSinkConfigText(JSON.stringify(flat), { PG_PASSWORD: 's3cret' });
-    expect(config.connection).toEqual({ connectionString: 'postgresql://db:5432/app', password: 's3cret' });
+    // The password goes into the URL too: pg reads the URL's (empty) password before the explicit one.
+    expect(config.connection).toEqual({ connectionString: 'postgresql://:s3cret@db:5432/app', password: 's3cret' });
     expect(config.topics).toEqual(['a', 'b']);
     expect(config.kafka.groupId).toBe('connect-tributary-postgres-sink');
   });
