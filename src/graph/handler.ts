@@ -1,10 +1,6 @@
-import type { AnyProcessor } from '../runtime/processor.js';
+import type { AnyProcessor } from '../processor/processor.js';
 import type { KeyValueStoreSpec } from '../state/store-spec.js';
 import type { GraphNode, NodeKind, NodeOf } from './nodes.js';
-
-// The processor type reaches the rest of the graph through this module, so only this import crosses into the
-// runtime until the processor API moves to src/processor/ (issue 11, step 1).
-export type { AnyProcessor };
 
 /** How describe() prints a node. */
 export type NodeRole = 'source' | 'processor' | 'sink';

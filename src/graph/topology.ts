@@ -4,7 +4,8 @@ import type { SourceNode } from '../dsl/operators/source.js';
 import type { KeyValueStoreSpec, StoreSpec } from '../state/store-spec.js';
 import { describeTopology, type TopologyDescription } from './describe.js';
 import type { GraphBuilder } from './graph-builder.js';
-import type { AnyProcessor, CompiledGraphView, NodeHandler, NodeHandlers, NodeRole, OldValuesPass } from './handler.js';
+import type { AnyProcessor } from '../processor/processor.js';
+import type { CompiledGraphView, NodeHandler, NodeHandlers, NodeRole, OldValuesPass } from './handler.js';
 import type { GraphNode } from './nodes.js';
 
 /** A topic read by a sub-topology. Internal topics are named without the application-id prefix. */

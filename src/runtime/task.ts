@@ -21,10 +21,10 @@ import type { RecordCache } from '../state/record-cache.js';
 import type { LoggedStore, StateStore, StoreContext } from '../state/state-store.js';
 import { buildStore } from '../state/store-builder.js';
 import type { InternalProcessorContext } from './internal-context.js';
-import type { AnyProcessor, Cancellable, PunctuationType, RecordMetadata, TaskId } from './processor.js';
-import { taskIdToString } from './processor.js';
+import type { AnyProcessor, Cancellable, PunctuationType, RecordMetadata, TaskId } from '../processor/processor.js';
+import { taskIdToString } from '../processor/processor.js';
 import { PunctuationQueue, PunctuationSchedule } from './punctuation.js';
-import { Record, type Headers } from './record.js';
+import { Record, type Headers } from '../processor/record.js';
 
 const NO_HEADERS: Headers = Object.freeze({});
 import { RecordCollector } from './record-collector.js';

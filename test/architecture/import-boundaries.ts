@@ -14,7 +14,7 @@
  *   [],
  * );
  * result.violations.map(formatViolation);
- * // ["src/graph/a.ts:1 imports '../runtime/b.js' (src/runtime/b.ts): graph-and-state-import-no-runtime"]
+ * // ["src/graph/a.ts:1 imports '../runtime/b.js' (src/runtime/b.ts): graph-state-kafka-errors-import-no-runtime"]
  * ```
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -82,9 +82,9 @@ const isKafkajs = (target: string): boolean => target === 'kafkajs' || target.st
 /** The layering of the design (see README "Layout" and issue 11). */
 export const BOUNDARY_RULES: readonly BoundaryRule[] = [
   {
-    name: 'graph-and-state-import-no-runtime',
-    why: 'the compiled graph and the stores sit below the runtime that drives them',
-    appliesTo: under('src/graph', 'src/state'),
+    name: 'graph-state-kafka-errors-import-no-runtime',
+    why: 'the compiled graph, the stores, the Kafka port and the errors sit below the runtime that drives them',
+    appliesTo: (file) => under('src/graph', 'src/state', 'src/kafka')(file) || file === 'src/errors.ts',
     forbids: under('src/runtime'),
   },
   {
