@@ -1,5 +1,10 @@
 import type { Logger } from 'pino';
-import type { Headers } from './runtime/record.js';
+import type { FailedRecord, InputCoordinates } from './processor/failed-record.js';
+import type { OutgoingRecord } from './processor/outgoing-record.js';
+
+// The record types the errors and policies speak of belong to the processor API; re-exported here for the
+// modules that import them with the errors.
+export type { FailedRecord, InputCoordinates, OutgoingRecord };
 
 /** Fields every Tributary error may carry. */
 export interface StreamsErrorOptions {
@@ -47,12 +52,6 @@ export class StateStoreError extends StreamsError {
   }
 }
 
-/** Where an input record was read from. */
-export interface InputCoordinates {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-}
 
 /** A key or value of an input record could not be deserialized. */
 export class DeserializationError extends StreamsError {
@@ -131,29 +130,6 @@ export class ConfigError extends StreamsError {}
 
 export type ErrorPhase = 'deserialization' | 'processing' | 'production';
 
-/** The input record that failed, as it was read (original bytes). */
-export interface FailedRecord extends InputCoordinates {
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly timestamp: number;
-  readonly headers: Headers;
-}
-
-/** A record to produce; used for outputs, changelogs and dead letters alike. */
-export interface OutgoingRecord {
-  readonly topic: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly timestamp: number;
-  readonly headers: Headers;
-  /** Target partition; undefined lets the producer's partitioner choose from the key. */
-  readonly partition?: number;
-  /**
-   * The input record whose processing produced this output (undefined for changelog records and outputs of
-   * punctuations); the production policy's `record` names it when the output is refused. Not sent.
-   */
-  readonly origin?: InputCoordinates | undefined;
-}
 
 export type ErrorDecision =
   | { readonly action: 'fail' }

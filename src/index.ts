@@ -30,9 +30,9 @@ export { Topology } from './graph/topology.js';
 export type { Subtopology, SourceTopic } from './graph/topology.js';
 export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './graph/describe.js';
 
-export { Record, type Headers } from './runtime/record.js';
-export { Change } from './runtime/change.js';
-export type { Processor, ProcessorContext, TaskId, RecordMetadata, PunctuationType, Cancellable } from './runtime/processor.js';
+export { Record, type Headers } from './processor/record.js';
+export { Change } from './processor/change.js';
+export type { Processor, ProcessorContext, TaskId, RecordMetadata, PunctuationType, Cancellable } from './processor/processor.js';
 export { Task } from './runtime/task.js';
 export type { TaskOptions, InputRecord, CommitResult, CommitOffset, ChangelogPartition } from './runtime/task.js';
 

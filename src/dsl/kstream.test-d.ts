@@ -1,6 +1,6 @@
 import { filter as rxFilter, map as rxMap } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Record } from '../runtime/record.js';
+import type { Record } from '../processor/record.js';
 import { Serdes } from '../serde/serdes.js';
 import type { KGroupedStream } from './kgrouped-stream.js';
 import type { KGroupedTable } from './kgrouped-table.js';

@@ -1,8 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import { TopologyError } from '../errors.js';
 import { Prefix } from '../graph/naming.js';
-import type { Processor } from '../runtime/processor.js';
-import type { Record } from '../runtime/record.js';
+import type { Processor } from '../processor/processor.js';
+import type { Record } from '../processor/record.js';
 import { BranchedKStream } from './branched-kstream.js';
 import { STATE, type StreamState } from './handle-state.js';
 import { KGroupedStream } from './kgrouped-stream.js';

@@ -5,6 +5,7 @@ import type { KeyValueStoreSpec } from '../state/store-spec.js';
 import { GlobalKTable } from './global-ktable.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
+import { nodeHandlers } from './operators/registry.js';
 import { createSourceNode } from './operators/source.js';
 import { createTableSourceNode } from './operators/table-source.js';
 import type { Consumed, SerdeOf, TableConsumed } from './options.js';
@@ -82,6 +83,6 @@ export class StreamsBuilder {
 
   /** Validates the graph and freezes it into a Topology. Throws a TopologyError saying what to fix. */
   build(): Topology {
-    return compileTopology(this.#graph);
+    return compileTopology(this.#graph, nodeHandlers);
   }
 }

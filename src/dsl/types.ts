@@ -1,4 +1,4 @@
-import type { Headers } from '../runtime/record.js';
+import type { Headers } from '../processor/record.js';
 
 /** A key and a value, as map/flatMap/groupBy selectors return them: `[key, value]`. */
 export type KeyValue<K, V> = readonly [K, V];

@@ -1,6 +1,4 @@
-import { nodeHandlers } from '../dsl/operators/registry.js';
-import type { NodeHandler, NodeRole } from './handler.js';
-import type { GraphNode } from './nodes.js';
+import type { NodeRole } from './handler.js';
 import type { Subtopology, Topology } from './topology.js';
 
 /** One node as describe() reports it. */
@@ -26,8 +24,6 @@ export interface TopologyDescription {
   toString(): string;
   toMermaid(): string;
 }
-
-const roleOf = (node: GraphNode): NodeRole => (nodeHandlers[node.kind] as NodeHandler<GraphNode>).role;
 
 export function describeTopology(topology: Topology): TopologyDescription {
   const subtopologies = topology.subtopologies.map((s) => describeSubtopology(topology, s));
@@ -56,7 +52,7 @@ function describeSubtopology(topology: Topology, subtopology: Subtopology): Subt
     const node = topology.node(name);
     return Object.freeze({
       name,
-      role: roleOf(node),
+      role: topology.roleOf(name),
       topics: node.kind === 'Source' ? node.topics : [],
       topic: node.kind === 'Sink' ? (typeof node.topic === 'string' ? node.topic : undefined) : undefined,
       stores: node.stores,

@@ -1,4 +1,4 @@
-import type { AnyProcessor } from '../runtime/processor.js';
+import type { AnyProcessor } from '../processor/processor.js';
 import type { KeyValueStoreSpec } from '../state/store-spec.js';
 import type { GraphNode, NodeKind, NodeOf } from './nodes.js';
 

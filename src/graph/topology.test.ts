@@ -58,3 +58,33 @@ describe('topology compilation', () => {
     expect(Object.isFrozen(topology)).toBe(true);
   });
 });
+
+describe('the topology carries its processor factories', () => {
+  const build = () => {
+    const b = new StreamsBuilder();
+    b.stream('in', { ...strings, name: 'src' }).filter((_k, v) => v !== 'drop', { name: 'keep' }).to('out', { ...strings, name: 'out' });
+    return b.build();
+  };
+
+  it('creates a new processor per call for every node it holds', () => {
+    const topology = build();
+    const names = topology.subtopologies.flatMap((s) => s.nodeNames);
+    expect(names).toEqual(['src', 'keep', 'out']);
+    for (const name of names) {
+      const first = topology.createProcessor(name);
+      expect(typeof first.process).toBe('function');
+      expect(topology.createProcessor(name)).not.toBe(first);
+    }
+  });
+
+  it('knows how each node is described, without asking the DSL', () => {
+    const topology = build();
+    expect(['src', 'keep', 'out'].map((name) => topology.roleOf(name))).toEqual(['source', 'processor', 'sink']);
+  });
+
+  it('refuses an unknown node with a TopologyError naming it', () => {
+    const topology = build();
+    expect(() => topology.createProcessor('nope')).toThrow(TopologyError);
+    expect(() => topology.createProcessor('nope')).toThrow(/no node named nope/);
+  });
+});

@@ -1,11 +1,11 @@
 import { TopologyError } from '../errors.js';
-import { nodeHandlers } from '../dsl/operators/registry.js';
 import type { RepartitionTopicSpec } from '../dsl/operators/repartition.js';
 import type { SourceNode } from '../dsl/operators/source.js';
 import type { KeyValueStoreSpec, StoreSpec } from '../state/store-spec.js';
 import { describeTopology, type TopologyDescription } from './describe.js';
 import type { GraphBuilder } from './graph-builder.js';
-import type { CompiledGraphView, NodeHandler, OldValuesPass } from './handler.js';
+import type { AnyProcessor } from '../processor/processor.js';
+import type { CompiledGraphView, NodeHandler, NodeHandlers, NodeRole, OldValuesPass } from './handler.js';
 import type { GraphNode } from './nodes.js';
 
 /** A topic read by a sub-topology. Internal topics are named without the application-id prefix. */
@@ -30,10 +30,22 @@ export interface Subtopology {
 
 /**
  * The frozen, validated result of `StreamsBuilder.build()`: what the runtime and the test driver run.
+ *
+ * Like Kafka Streams' topology, which carries the supplier of every processor, it carries the handler of every node
+ * kind it was built with: the runtime asks it for processors and never looks into the DSL that registered them.
+ *
+ * @example
+ * ```ts
+ * const topology = builder.build();
+ * for (const name of topology.subtopologies[0]!.nodeNames) {
+ *   const processor = topology.createProcessor(name); // a fresh instance per task
+ * }
+ * ```
  */
 export class Topology implements CompiledGraphView {
   readonly #children: ReadonlyMap<string, readonly GraphNode[]>;
   readonly #oldValueSenders: ReadonlySet<string>;
+  readonly #handlers: NodeHandlers;
 
   constructor(
     /** Every node in creation order. */
@@ -43,8 +55,11 @@ export class Topology implements CompiledGraphView {
     readonly repartitionTopics: readonly RepartitionTopicSpec[],
     readonly copartitionGroups: readonly (readonly string[])[],
     oldValueSenders: ReadonlySet<string>,
+    /** The handler of every node kind, given by the builder (the DSL's operator registry). */
+    handlers: NodeHandlers,
   ) {
     this.#oldValueSenders = oldValueSenders;
+    this.#handlers = handlers;
     const children = new Map<string, GraphNode[]>();
     for (const node of nodes.values()) {
       for (const parent of node.parents) {
@@ -76,6 +91,20 @@ export class Topology implements CompiledGraphView {
     return node;
   }
 
+  /**
+   * A new processor for the node `nodeName`; each task calls this once per node, so processors never share state
+   * across tasks. Throws a TopologyError for an unknown name.
+   */
+  createProcessor(nodeName: string): AnyProcessor {
+    const node = this.node(nodeName);
+    return handlerOf(this.#handlers, node).createProcessor(node, this);
+  }
+
+  /** How describe() prints the node `nodeName`: as a source, a processor or a sink. */
+  roleOf(nodeName: string): NodeRole {
+    return handlerOf(this.#handlers, this.node(nodeName)).role;
+  }
+
   /** Sub-topologies that create tasks. */
   get taskSubtopologies(): readonly Subtopology[] {
     return this.subtopologies.filter((s) => !s.global);
@@ -92,17 +121,20 @@ export class Topology implements CompiledGraphView {
   }
 }
 
-const handlerOf = (node: GraphNode): NodeHandler<GraphNode> => nodeHandlers[node.kind] as NodeHandler<GraphNode>;
+const handlerOf = (handlers: NodeHandlers, node: GraphNode): NodeHandler<GraphNode> => handlers[node.kind] as NodeHandler<GraphNode>;
 
-/** Compiles the builder's graph: resolves old values, validates, splits into sub-topologies. */
-export function compileTopology(builder: GraphBuilder): Topology {
+/**
+ * Compiles the builder's graph: resolves old values, validates, splits into sub-topologies. `handlers` (one per
+ * node kind; the DSL passes its operator registry) go into the topology, which creates processors from them.
+ */
+export function compileTopology(builder: GraphBuilder, handlers: NodeHandlers): Topology {
   const nodes = new Map(builder.nodes);
   const stores = new Map(builder.stores);
   resolveMaterialization(builder, nodes, stores);
-  const senders = resolveOldValues(builder, nodes, stores);
+  const senders = resolveOldValues(builder, nodes, stores, handlers);
   validate(builder, nodes, stores);
   const subtopologies = splitSubtopologies(nodes);
-  return new Topology(nodes, stores, subtopologies, [...builder.repartitionTopics.values()], builder.copartitionGroups, senders);
+  return new Topology(nodes, stores, subtopologies, [...builder.repartitionTopics.values()], builder.copartitionGroups, senders, handlers);
 }
 
 function resolveMaterialization(builder: GraphBuilder, nodes: Map<string, GraphNode>, stores: Map<string, StoreSpec>): void {
@@ -119,7 +151,7 @@ function resolveMaterialization(builder: GraphBuilder, nodes: Map<string, GraphN
   }
 }
 
-function resolveOldValues(builder: GraphBuilder, nodes: Map<string, GraphNode>, stores: Map<string, StoreSpec>): Set<string> {
+function resolveOldValues(builder: GraphBuilder, nodes: Map<string, GraphNode>, stores: Map<string, StoreSpec>, handlers: NodeHandlers): Set<string> {
   const senders = new Set<string>();
   const visited = new Set<string>();
   const pending = [...builder.oldValueRequests];
@@ -138,7 +170,7 @@ function resolveOldValues(builder: GraphBuilder, nodes: Map<string, GraphNode>, 
     visited.add(name);
     const node = nodes.get(name);
     if (node === undefined) throw new TopologyError(`old values requested from unknown node ${name}`, name);
-    const handler = handlerOf(node);
+    const handler = handlerOf(handlers, node);
     if (handler.enableOldValues === undefined) {
       throw new TopologyError(`${node.name} (${node.kind}) cannot send old values, but a downstream KTable operation needs them; apply that operation to a KTable`, node.name);
     }

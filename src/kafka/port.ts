@@ -1,5 +1,5 @@
 import type { OutgoingRecord, StreamsError } from '../errors.js';
-import type { Headers } from '../runtime/record.js';
+import type { Headers } from '../processor/record.js';
 
 /**
  * The Kafka port: everything the runtime needs from a Kafka client, and nothing more. The runtime talks only

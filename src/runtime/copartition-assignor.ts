@@ -1,5 +1,5 @@
 import type { GroupMember, PartitionAssignor, TopicPartition } from '../kafka/port.js';
-import type { TaskId } from './processor.js';
+import type { TaskId } from '../processor/processor.js';
 
 /** The input topics (full names) of one task-creating sub-topology. */
 export interface SubtopologyTopics {

@@ -1,5 +1,5 @@
-import type { Headers } from './record.js';
-import type { ProcessorContext } from './processor.js';
+import type { Headers } from '../processor/record.js';
+import type { ProcessorContext } from '../processor/processor.js';
 import type { StreamsError } from '../errors.js';
 
 /**

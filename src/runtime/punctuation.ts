@@ -1,4 +1,4 @@
-import type { Cancellable, PunctuationType } from './processor.js';
+import type { Cancellable, PunctuationType } from '../processor/processor.js';
 
 /** One `schedule()` registration. */
 export class PunctuationSchedule implements Cancellable {

@@ -6,7 +6,7 @@ import type { AdminPort, TopicPartition, TopicPartitionOffset } from '../kafka/p
 import type { RecordCache } from '../state/record-cache.js';
 import type { StateStore } from '../state/state-store.js';
 import { taskOf, type SubtopologyTopics } from './copartition-assignor.js';
-import { taskIdToString, type TaskId } from './processor.js';
+import { taskIdToString, type TaskId } from '../processor/processor.js';
 import { Task } from './task.js';
 
 /** A task of this instance and what the runtime knows of its input partitions (keys: `topic\u0000partition`). */

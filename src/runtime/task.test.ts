@@ -5,8 +5,8 @@ import { Serdes } from '../serde/serdes.js';
 import type { KeyValueStore } from '../state/key-value-store.js';
 import { ManualClockScheduler } from '../testing/manual-clock-scheduler.js';
 import { TopologyTestDriver } from '../testing/topology-test-driver.js';
-import type { Processor, ProcessorContext } from './processor.js';
-import { Record as RecordOf } from './record.js';
+import type { Processor, ProcessorContext } from '../processor/processor.js';
+import { Record as RecordOf } from '../processor/record.js';
 import { Task, type InputRecord } from './task.js';
 
 const s = Serdes.string();

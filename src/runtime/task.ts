@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { nodeHandlers } from '../dsl/operators/registry.js';
-import type { SourceNode } from '../dsl/operators/source.js';
 import {
   asStreamsError,
   defaultErrorPolicies,
@@ -14,9 +12,8 @@ import {
   type FailedRecord,
   type OutgoingRecord,
 } from '../errors.js';
-import type { NodeHandler } from '../graph/handler.js';
 import { internalTopicName } from '../graph/naming.js';
-import type { GraphNode } from '../graph/nodes.js';
+import type { GraphNode, NodeOf } from '../graph/nodes.js';
 import type { Topology } from '../graph/topology.js';
 import { silentLogger } from '../logger.js';
 import type { CachingKeyValueStore } from '../state/caching-key-value-store.js';
@@ -24,10 +21,10 @@ import type { RecordCache } from '../state/record-cache.js';
 import type { LoggedStore, StateStore, StoreContext } from '../state/state-store.js';
 import { buildStore } from '../state/store-builder.js';
 import type { InternalProcessorContext } from './internal-context.js';
-import type { AnyProcessor, Cancellable, PunctuationType, RecordMetadata, TaskId } from './processor.js';
-import { taskIdToString } from './processor.js';
+import type { AnyProcessor, Cancellable, PunctuationType, RecordMetadata, TaskId } from '../processor/processor.js';
+import { taskIdToString } from '../processor/processor.js';
 import { PunctuationQueue, PunctuationSchedule } from './punctuation.js';
-import { Record, type Headers } from './record.js';
+import { Record, type Headers } from '../processor/record.js';
 
 const NO_HEADERS: Headers = Object.freeze({});
 import { RecordCollector } from './record-collector.js';
@@ -333,7 +330,7 @@ export class Task {
     for (const s of subtopologies) {
       for (const name of s.nodeNames) {
         const node = options.topology.node(name);
-        const processor = (nodeHandlers[node.kind] as NodeHandler<GraphNode>).createProcessor(node, options.topology);
+        const processor = options.topology.createProcessor(name);
         this.#nodes.set(name, new ProcessorNode(this, node, processor));
       }
       for (const source of s.sourceTopics) {
@@ -481,7 +478,7 @@ export class Task {
       const source = this.#sourcesByTopic.get(raw.topic);
       if (source === undefined) throw new StreamsError(`task ${taskIdToString(this.id)} does not read topic ${raw.topic}; it reads ${this.inputTopics.join(', ')}`);
       const queue = this.#queueFor(raw.topic, raw.partition);
-      const record = this.#deserialize(raw, source.node as SourceNode, queue.partitionTime);
+      const record = this.#deserialize(raw, source.node as NodeOf<'Source'>, queue.partitionTime);
       if (record === undefined) {
         queue.commitOffset = raw.offset + 1;
         continue;
@@ -504,7 +501,7 @@ export class Task {
     return queue;
   }
 
-  #deserialize(raw: InputRecord, source: SourceNode, partitionTime: number): Record<unknown, unknown> | undefined {
+  #deserialize(raw: InputRecord, source: NodeOf<'Source'>, partitionTime: number): Record<unknown, unknown> | undefined {
     let key: unknown;
     let value: unknown;
     try {

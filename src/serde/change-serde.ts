@@ -1,5 +1,5 @@
 import type { Serde } from './serde.js';
-import { Change } from '../runtime/change.js';
+import { Change } from '../processor/change.js';
 
 const HAS_NEW = 1;
 const HAS_OLD = 2;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Change } from '../runtime/change.js';
+import { Change } from '../processor/change.js';
 import { changeSerde } from './change-serde.js';
 import { deserializeNullable, serializeNullable } from './serde.js';
 import { Serdes } from './serdes.js';

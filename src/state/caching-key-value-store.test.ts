@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutgoingRecord } from '../errors.js';
-import type { Headers } from '../runtime/record.js';
+import type { Headers } from '../processor/record.js';
 import { Serdes } from '../serde/serdes.js';
 import { CachingKeyValueStore } from './caching-key-value-store.js';
 import { ChangeLoggingKeyValueStore } from './change-logging-key-value-store.js';

@@ -1,4 +1,4 @@
-import type { Headers } from '../runtime/record.js';
+import type { Headers } from '../processor/record.js';
 import type { KeyIdentity, KeyValueStore } from './key-value-store.js';
 import { CACHE_ENTRY_OVERHEAD_BYTES, estimateBytes, type RecordCache } from './record-cache.js';
 import type { StateStore, StoreContext, ValueAndTimestamp } from './state-store.js';

@@ -1,5 +1,5 @@
 import type { OutgoingRecord } from '../errors.js';
-import type { Headers } from '../runtime/record.js';
+import type { Headers } from '../processor/record.js';
 import type { Serde } from '../serde/serde.js';
 
 /** Anything a processor can own: key-value stores now; window and session stores are siblings. */

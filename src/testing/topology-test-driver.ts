@@ -3,7 +3,7 @@ import type { ErrorPolicies, OutgoingRecord } from '../errors.js';
 import { StreamsError } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { silentLogger } from '../logger.js';
-import type { Headers } from '../runtime/record.js';
+import type { Headers } from '../processor/record.js';
 import { Task, type CommitResult, type InputRecord, type TaskMetrics } from '../runtime/task.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyValueStore } from '../state/key-value-store.js';

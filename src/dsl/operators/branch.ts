@@ -1,8 +1,8 @@
 import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { CompiledGraphView, NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 import type { Predicate } from '../types.js';
 
 /**

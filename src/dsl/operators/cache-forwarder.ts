@@ -1,6 +1,6 @@
-import { Change } from '../../runtime/change.js';
-import type { ProcessorContext } from '../../runtime/processor.js';
-import { Record } from '../../runtime/record.js';
+import { Change } from '../../processor/change.js';
+import type { ProcessorContext } from '../../processor/processor.js';
+import { Record } from '../../processor/record.js';
 import { setCacheFlushListener } from '../../state/caching-key-value-store.js';
 import type { StateStore } from '../../state/state-store.js';
 

@@ -2,7 +2,7 @@ import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
 import { Prefix } from '../../graph/naming.js';
-import type { Processor } from '../../runtime/processor.js';
+import type { Processor } from '../../processor/processor.js';
 import type { ForeachAction } from '../types.js';
 import { SideEffectProcessor } from './side-effect-internals.js';
 

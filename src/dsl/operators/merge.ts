@@ -2,8 +2,8 @@ import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
 import { Prefix } from '../../graph/naming.js';
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 
 /** KStream merge: the union of two streams; per-input order is kept. */
 export interface MergeNode extends NodeBase<'Merge'> {}

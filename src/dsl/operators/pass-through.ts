@@ -1,8 +1,8 @@
 import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 
 /**
  * Forwards every record unchanged. Used for split() branches, merge() and the cogroup merge node,

@@ -1,7 +1,7 @@
 import { filter, map, scan } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { logAndContinue } from '../../errors.js';
-import { Record as RecordClass, type Record } from '../../runtime/record.js';
+import { Record as RecordClass, type Record } from '../../processor/record.js';
 import { Serdes } from '../../serde/serdes.js';
 import { StreamsBuilder } from '../streams-builder.js';
 import { runThrough, stringStream } from '../../testing/test-kit.js';

@@ -1,7 +1,7 @@
 import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
-import type { AnyProcessor } from '../../runtime/processor.js';
+import type { AnyProcessor } from '../../processor/processor.js';
 
 const PROCESSOR_PREFIX = 'KSTREAM-PROCESSOR-';
 

@@ -2,8 +2,8 @@ import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
 import { Prefix } from '../../graph/naming.js';
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 import type { KeyValueMapper } from '../types.js';
 
 /** KStream selectKey (and the re-keying step of groupBy): new key, same value (marks for repartitioning). */

@@ -1,9 +1,9 @@
 import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { CompiledGraphView, NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
-import type { Change } from '../../runtime/change.js';
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import type { Change } from '../../processor/change.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 import type { InMemorySessionStore } from '../../state/session-store.js';
 import type { SessionWindows, Windowed } from '../windows.js';
 import { forwardWindow, WindowForwarder, type WindowAggregateFields } from './window-aggregate-internals.js';

@@ -1,5 +1,5 @@
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 import type { ForeachAction } from '../types.js';
 
 /** Shared by peek (forwards) and foreach (terminal). */

@@ -4,8 +4,8 @@ import type { NodeBase } from '../../graph/node-base.js';
 import { Prefix } from '../../graph/naming.js';
 import { ProductionError } from '../../errors.js';
 import type { InternalProcessorContext } from '../../runtime/internal-context.js';
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 import type { Serde } from '../../serde/serde.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../types.js';
 

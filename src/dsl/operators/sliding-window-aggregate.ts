@@ -1,9 +1,9 @@
 import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { CompiledGraphView, NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
-import type { Change } from '../../runtime/change.js';
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import type { Change } from '../../processor/change.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 import type { InMemoryWindowStore, WindowEntry } from '../../state/window-store.js';
 import type { SlidingWindows, Window, Windowed } from '../windows.js';
 import { forwardWindow, WindowForwarder, type WindowAggregateFields } from './window-aggregate-internals.js';

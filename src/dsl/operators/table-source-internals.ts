@@ -1,8 +1,8 @@
 import type { CompiledGraphView, NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
-import { Change } from '../../runtime/change.js';
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import { Change } from '../../processor/change.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { KeyValueStoreSpec } from '../../state/store-spec.js';
 import type { TableSourceNode } from './table-source.js';

@@ -2,9 +2,9 @@ import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
 import { Prefix } from '../../graph/naming.js';
-import type { Change } from '../../runtime/change.js';
-import type { Processor, ProcessorContext } from '../../runtime/processor.js';
-import type { Record } from '../../runtime/record.js';
+import type { Change } from '../../processor/change.js';
+import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Record } from '../../processor/record.js';
 
 /** KTable toStream: forwards the new value of each Change; tombstones become null values. */
 export interface TableToStreamNode extends NodeBase<'TableToStream'> {}

@@ -1,5 +1,7 @@
-/** Kafka record headers, shaped like kafkajs' `IHeaders` so the Kafka port can pass them through. */
-export type Headers = Readonly<{ [key: string]: Buffer | string | ReadonlyArray<Buffer | string> | undefined }>;
+import type { Headers } from './headers.js';
+
+// Headers travel with every record, so the record module re-exports them for its importers.
+export type { Headers };
 
 const NO_HEADERS: Headers = Object.freeze({});
 
