@@ -76,6 +76,63 @@ async function readAll(topic: string): Promise<{ key: string; count: bigint }[]>
   return out;
 }
 
+/**
+ * What read_committed must return, worked out from the log itself rather than by a client's isolation filter:
+ * reads `topic` read_uncommitted with every record's batch context (producer id and epoch, transactional or
+ * not) and the control records, and keeps a transactional record only when the next control record of its
+ * producer on that partition is a COMMIT marker. A difference from {@link readAll} points at the reader; a
+ * duplicate here is in committed data.
+ */
+async function committedFromLog(topic: string): Promise<{ key: string; count: bigint; partition: number; offset: string; producer: string }[]> {
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+  type Raw = { offset: string; key: Buffer | null; value: Buffer | null; isControlRecord: boolean; batchContext: { producerId: string; producerEpoch: number; inTransaction: boolean } };
+  const logs = new Map<number, Map<string, Raw>>();
+  const consumer = kafka.consumer({ groupId: randomName('faults_log_reader'), readUncommitted: true });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const reached = new Set<number>();
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const markIfDone = (partition: number, lastOffset: number): void => {
+      if (lastOffset + 1 >= (ends.get(partition) ?? 0)) reached.add(partition);
+      if ([...ends].every(([p, end]) => end === 0 || reached.has(p))) done();
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => markIfDone(payload.partition, Number(payload.lastOffset)));
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const log = logs.get(batch.partition) ?? new Map<string, Raw>();
+        logs.set(batch.partition, log);
+        // rawMessages keeps the control records and the records of aborted transactions.
+        for (const m of (batch as unknown as { rawMessages: Raw[] }).rawMessages) log.set(m.offset, m);
+      },
+    });
+    markIfDone(-1, -1);
+    await Promise.race([finished, new Promise((_, reject) => setTimeout(() => reject(new Error(`read_uncommitted read of ${topic} did not reach the end in 60 s`)), 60_000))]);
+  } finally {
+    await consumer.disconnect();
+  }
+  const out: { key: string; count: bigint; partition: number; offset: string; producer: string }[] = [];
+  for (const [partition, log] of [...logs].sort(([a], [b]) => a - b)) {
+    const open = new Map<string, Raw[]>();
+    for (const m of [...log.values()].sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1))) {
+      const pid = m.batchContext.producerId;
+      if (m.isControlRecord) {
+        // A control record's key is version (int16) then type (int16): 0 abort, 1 commit.
+        const committed = m.key !== null && m.key.readInt16BE(2) === 1;
+        if (committed) for (const r of open.get(pid) ?? []) out.push({ key: r.key!.toString(), count: r.value!.readBigInt64BE(), partition, offset: r.offset, producer: `${pid}/${r.batchContext.producerEpoch}` });
+        open.delete(pid);
+      } else if (m.batchContext.inTransaction) {
+        open.set(pid, [...(open.get(pid) ?? []), m]);
+      } else {
+        out.push({ key: m.key!.toString(), count: m.value!.readBigInt64BE(), partition, offset: m.offset, producer: `${pid}/${m.batchContext.producerEpoch}` });
+      }
+    }
+  }
+  return out;
+}
+
 async function groupMembers(groupId: string): Promise<string[]> {
   const { groups } = await admin.describeGroups([groupId]);
   return groups[0]!.members.map((m) => m.memberId).sort();
@@ -134,11 +191,17 @@ describe('KafkaStreams through broker faults (own broker)', () => {
       const outputs = await readAll(output);
       const perKey = new Map<string, bigint[]>();
       for (const { key, count } of outputs) perKey.set(key, [...(perKey.get(key) ?? []), count]);
+      const fromLog = guarantee === 'exactly_once' ? await committedFromLog(output) : [];
       for (const [key, n] of truth) {
         const counts = perKey.get(key) ?? [];
         // The last output of each key is its true count; under exactly-once every count 1..n appears once, in order.
         expect(counts.at(-1)).toBe(BigInt(n));
-        if (guarantee === 'exactly_once') expect(counts).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
+        if (guarantee === 'exactly_once') {
+          const committed = fromLog.filter((o) => o.key === key);
+          // Where the records sit and who wrote them, should the committed data itself hold a duplicate.
+          expect(committed.map((o) => o.count), JSON.stringify(committed.filter((o, i) => committed.findIndex((c) => c.count === o.count) !== i || i !== Number(o.count) - 1).slice(0, 10))).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
+          expect(counts).toEqual(committed.map((o) => o.count));
+        }
       }
     });
   }
@@ -164,7 +227,9 @@ describe('KafkaStreams through broker faults (own broker)', () => {
     expectExact(app, truth);
     await app.close();
     const outputs = await readAll(output);
+    const fromLog = await committedFromLog(output);
     for (const [key, n] of truth) {
+      expect(fromLog.filter((o) => o.key === key).map((o) => o.count)).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
       expect(outputs.filter((o) => o.key === key).map((o) => o.count)).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
     }
   });
