@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'connectors/**/*.test.ts', 'topologies/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/architecture/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'connectors/**/*.test.ts', 'topologies/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/architecture/**/*.test.ts', 'test/env/**/*.test.ts'],
           exclude: ['**/*.oracle.test.ts', '**/node_modules/**'],
           typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },
           // Tests that spawn bin/tributary.js run the sources, never a dist/ left over from an older build.
