@@ -3,6 +3,8 @@
 // read_committed read) and processing resumes after the broker returns. How long that took is printed (the
 // note reports it); no test asserts a duration.
 import { execFileSync, spawn } from 'node:child_process';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,21 @@ let container: string;
 let admin: Admin;
 let kafka: Kafka;
 const running: KafkaStreams[] = [];
+/** The apps' log lines (info and up) with the time they were written: printed when a test fails. */
+let appLog: string[] = [];
+const appLogger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, done) => void (appLog.push(`${new Date().toISOString()} ${chunk.toString().trim().slice(0, 400)}`), done()) }));
+
+/** Runs a test body; when it fails, prints the last log lines of the apps it ran (nothing asserts on them). */
+async function withAppLog(body: () => Promise<void>): Promise<void> {
+  appLog = [];
+  try {
+    await body();
+  } catch (error) {
+    // Connection errors while the broker is away would crowd out everything else.
+    console.error(`[broker faults] last app log lines:\n${appLog.filter((l) => !/ECONNRESET|ECONNREFUSED|Connection error/.test(l)).slice(-80).join('\n')}`);
+    throw error;
+  }
+}
 
 const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', env: process.env }).trim();
 
@@ -133,6 +150,23 @@ async function committedFromLog(topic: string): Promise<{ key: string; count: bi
   return out;
 }
 
+/** Waits until the broker answers a metadata request again (a fresh client each time); returns when. */
+async function brokerAnswering(): Promise<number> {
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+    const probe = new Kafka({ clientId: randomName('faults_probe'), brokers: service.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 500 }).admin();
+    try {
+      await probe.connect();
+      await probe.describeCluster();
+      return Date.now();
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await probe.disconnect().catch(() => undefined);
+    }
+  }
+  throw new Error('the broker did not answer within 120 s of its restart');
+}
+
 async function groupMembers(groupId: string): Promise<string[]> {
   const { groups } = await admin.describeGroups([groupId]);
   return groups[0]!.members.map((m) => m.memberId).sort();
@@ -141,7 +175,7 @@ async function groupMembers(groupId: string): Promise<string[]> {
 async function countingApp(guarantee: ProcessingGuarantee, input: string, output: string): Promise<KafkaStreams> {
   const builder = new StreamsBuilder();
   builder.stream(input, { key: Serdes.string(), value: Serdes.string() }).groupByKey().count({ storeName: 'counts' }).toStream().to(output, { key: Serdes.string(), value: Serdes.long() });
-  const app = new KafkaStreams(builder.build(), { applicationId: randomName('faults_app'), brokers: service.brokers, guarantee, commitIntervalMs: 200 });
+  const app = new KafkaStreams(builder.build(), { applicationId: randomName('faults_app'), brokers: service.brokers, guarantee, commitIntervalMs: 200, logger: appLogger });
   running.push(app);
   await app.start();
   await waitFor(() => app.state === 'RUNNING', { timeoutMs: 60_000, description: 'the app RUNNING' });
@@ -157,7 +191,7 @@ describe('KafkaStreams through broker faults (own broker)', () => {
   // store exact) in 1 of 12 runs; until that is found it runs on demand (TRIBUTARY_FAULT_SOAK=1), not in CI.
   const guarantees: ProcessingGuarantee[] = process.env['TRIBUTARY_FAULT_SOAK'] === '1' ? ['at_least_once', 'exactly_once'] : ['at_least_once'];
   for (const guarantee of guarantees) {
-    it(`${guarantee}: a broker restart mid-stream keeps the counts exact`, async () => {
+    it(`${guarantee}: a broker restart mid-stream keeps the counts exact`, () => withAppLog(async () => {
       const input = randomTopic('faults_in');
       const output = randomTopic('faults_out');
       await admin.createTopics({ topics: [{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 2 }], waitForLeaders: true });
@@ -174,14 +208,19 @@ describe('KafkaStreams through broker faults (own broker)', () => {
       const restarted = Date.now();
       docker('restart', '-t', '2', container);
       const back = Date.now();
+      let firstCommitAfter: number | undefined;
+      let answering = Number.POSITIVE_INFINITY;
+      app.on('commit', () => void (Date.now() >= answering && (firstCommitAfter ??= Date.now())));
+      answering = await brokerAnswering();
       const before = app.processedRecords;
       await waitFor(() => app.processedRecords > before, { timeoutMs: 120_000, intervalMs: 20, description: 'processing after the restart' });
       const resumed = Date.now();
+      await waitFor(() => firstCommitAfter !== undefined, { timeoutMs: 120_000, intervalMs: 20, description: 'a commit after the broker answered again' });
       await producing;
       await waitFor(() => app.processedRecords >= 5000 && app.state === 'RUNNING', { timeoutMs: 120_000, description: 'all 5000 processed' });
       // The consumer rejoined as the member it was: the group did not wait for a vanished member's session timeout.
       expect(await groupMembers(app.applicationId)).toEqual(membersBefore);
-      console.log(`[broker faults] ${guarantee}: docker restart took ${back - restarted} ms; the first record after it was processed ${resumed - back} ms after the restart returned`);
+      console.log(`[broker faults] ${guarantee}: docker restart took ${back - restarted} ms; the broker answered ${answering - back} ms after that; from then, the first record was processed after ${resumed - answering} ms and the first commit made after ${firstCommitAfter! - answering} ms`);
       await waitFor(async () => {
         const store = new Map([...app.store<string, number>('counts').all()]);
         return [...truth].every(([k, v]) => store.get(k) === v);
@@ -203,10 +242,10 @@ describe('KafkaStreams through broker faults (own broker)', () => {
           expect(counts).toEqual(committed.map((o) => o.count));
         }
       }
-    });
+    }));
   }
 
-  it('exactly_once: a 5 s broker pause keeps the counts exact and processing resumes', async () => {
+  it('exactly_once: a 5 s broker pause keeps the counts exact and processing resumes', () => withAppLog(async () => {
     const input = randomTopic('faults_pause_in');
     const output = randomTopic('faults_pause_out');
     await admin.createTopics({ topics: [{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 2 }], waitForLeaders: true });
@@ -232,7 +271,7 @@ describe('KafkaStreams through broker faults (own broker)', () => {
       expect(fromLog.filter((o) => o.key === key).map((o) => o.count)).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
       expect(outputs.filter((o) => o.key === key).map((o) => o.count)).toEqual(Array.from({ length: n }, (_, i) => BigInt(i + 1)));
     }
-  });
+  }));
 
   it('tributary sink: SIGTERM after a broker restart ends the process (it used to log "sink stopped" and never exit)', async () => {
     const topic = randomTopic('faults_sink');
