@@ -100,10 +100,10 @@ function rejectionOf(record: OutgoingRecord, type: string, error: unknown): Stre
   const reason = `the broker refused the record (${type})`;
   if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
     const bytes = recordBatchBytesUpperBound(record);
-    return new RecordTooLargeError(`${reason}: about ${bytes} bytes`, record.topic, bytes, -1);
+    return new RecordTooLargeError(`${reason}: about ${bytes} bytes`, { topic: record.topic, bytes, limit: -1 });
   }
-  if (type === 'INVALID_TOPIC_EXCEPTION') return new InvalidTopicError(reason, record.topic, { cause: error });
-  return new InvalidRecordError(reason, record.topic, { cause: error });
+  if (type === 'INVALID_TOPIC_EXCEPTION') return new InvalidTopicError(reason, { topic: record.topic, cause: error });
+  return new InvalidRecordError(reason, { topic: record.topic, cause: error });
 }
 
 /** Looks up what a topic enforces per record; undefined when it cannot be told (then only the client limit applies). */
