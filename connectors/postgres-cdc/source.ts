@@ -82,7 +82,7 @@ const MAX_SENDER_BACKLOG = 50_000;
 const DRAIN_BOUND_MS = 4000;
 
 /** Thrown inside a session's setup once the source is stopping or the session was replaced: not a failure. */
-class SessionEnded extends Error {}
+class SessionEnded extends CdcError {}
 
 /** An error's message and code for a log line (never a connection string: the drivers do not put one there). */
 function errInfo(err: unknown): { message: string; code?: unknown; name?: string } {
@@ -238,7 +238,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.alive(gen);
     this.dbName = (await this.catalogClient.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
     const walLevel = (await this.catalogClient.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
-    if (walLevel !== 'logical') throw new CdcConfigError(`PostgreSQL wal_level is '${walLevel}', logical decoding needs wal_level=logical`, 'database.hostname');
+    if (walLevel !== 'logical') throw new CdcConfigError(`PostgreSQL wal_level is '${walLevel}', logical decoding needs wal_level=logical`, { key: 'database.hostname' });
 
     this.admin = this.kafka.admin();
     await this.admin.connect();
@@ -462,7 +462,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     const list = captured.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
     switch (cfg.publicationAutocreateMode) {
       case 'disabled':
-        if (!exists) throw new CdcConfigError(`publication ${cfg.publicationName} does not exist and publication.autocreate.mode is disabled`, 'publication.name');
+        if (!exists) throw new CdcConfigError(`publication ${cfg.publicationName} does not exist and publication.autocreate.mode is disabled`, { key: 'publication.name' });
         return;
       case 'all_tables':
         if (!exists) await this.catalogClient.query(`CREATE PUBLICATION ${pub} FOR ALL TABLES`);
@@ -472,7 +472,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
         break;
       case 'filtered':
         if (exists && res.rows[0]!.puballtables === 'true') {
-          throw new CdcConfigError(`publication ${cfg.publicationName} is FOR ALL TABLES; publication.autocreate.mode=filtered needs a table publication`, 'publication.name');
+          throw new CdcConfigError(`publication ${cfg.publicationName} is FOR ALL TABLES; publication.autocreate.mode=filtered needs a table publication`, { key: 'publication.name' });
         }
         if (!exists) await this.catalogClient.query(list ? `CREATE PUBLICATION ${pub} FOR TABLE ${list}` : `CREATE PUBLICATION ${pub}`);
         else if (list) await this.catalogClient.query(`ALTER PUBLICATION ${pub} SET TABLE ${list}`);
@@ -490,8 +490,8 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     );
     const row = res.rows[0];
     if (!row) return null;
-    if (row.plugin !== 'pgoutput') throw new CdcConfigError(`slot ${this.config.slotName} uses plugin ${row.plugin}, not pgoutput`, 'slot.name');
-    if (row.db !== this.dbName) throw new CdcConfigError(`slot ${this.config.slotName} belongs to database ${row.db}`, 'slot.name');
+    if (row.plugin !== 'pgoutput') throw new CdcConfigError(`slot ${this.config.slotName} uses plugin ${row.plugin}, not pgoutput`, { key: 'slot.name' });
+    if (row.db !== this.dbName) throw new CdcConfigError(`slot ${this.config.slotName} belongs to database ${row.db}`, { key: 'slot.name' });
     return { confirmedFlushLsn: row.confirmed === null ? null : parseLsn(row.confirmed), walStatus: row.wal_status };
   }
 
@@ -668,7 +668,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
       const delay = this.budget.next();
       if (delay === null) {
         const retries = this.config.errorsMaxRetries;
-        this.fail(new CdcRetriesExhaustedError(`giving up after ${retries} ${retries === 1 ? 'retry' : 'retries'} without progress (errors.max.retries=${retries}): ${errInfo(cause).message}`, { retries, lastError: errInfo(cause) }, { cause }));
+        this.fail(new CdcRetriesExhaustedError(`giving up after ${retries} ${retries === 1 ? 'retry' : 'retries'} without progress (errors.max.retries=${retries}): ${errInfo(cause).message}`, { context: { retries, lastError: errInfo(cause) }, cause }));
         return;
       }
       const attempt = this.budget.attempts;
@@ -815,12 +815,12 @@ export function connectError(err: unknown, user: string): unknown {
   const e = err as { message?: unknown; code?: unknown };
   const message = String(e?.message ?? '');
   if (/client password must be a string|password must be a string/i.test(message)) {
-    return new CdcConfigError(`PostgreSQL asks for a password for user ${user} and none is configured: set database.password (or the password in database.url)`, 'database.password');
+    return new CdcConfigError(`PostgreSQL asks for a password for user ${user} and none is configured: set database.password (or the password in database.url)`, { key: 'database.password' });
   }
   if (e?.code === '28P01' || e?.code === '28000') {
-    return new CdcConfigError(`PostgreSQL refused the login of user ${user} (${message}): check database.user and database.password`, 'database.password', { cause: err });
+    return new CdcConfigError(`PostgreSQL refused the login of user ${user} (${message}): check database.user and database.password`, { key: 'database.password', cause: err });
   }
-  if (e?.code === '3D000') return new CdcConfigError(`${message}: check database.dbname (or the database of database.url)`, 'database.dbname', { cause: err });
+  if (e?.code === '3D000') return new CdcConfigError(`${message}: check database.dbname (or the database of database.url)`, { key: 'database.dbname', cause: err });
   return err;
 }
 
