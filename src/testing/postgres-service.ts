@@ -89,9 +89,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   try {
     started = await container.start();
   } catch (cause) {
-    throw new ServiceUnavailableError('postgres', `PostgreSQL container (${image}) did not start: ${String(cause)}`, image, {
-      cause,
-    });
+    throw new ServiceUnavailableError(`PostgreSQL container (${image}) did not start: ${String(cause)}`, { service: 'postgres', image, cause });
   }
   const databaseUrl = `postgres://${USER}:${PASSWORD}@${started.getHost()}:${started.getMappedPort(CONTAINER_PORT)}/${DATABASE}`;
   const stop = async (): Promise<void> => {
@@ -102,10 +100,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   } catch (cause) {
     await stop().catch(() => undefined);
     throw new ServiceUnavailableError(
-      'postgres',
       `PostgreSQL container (${image}) started but is not reachable at ${databaseUrl}: ${String(cause)}`,
-      image,
-      { cause },
+      { service: 'postgres', image, cause },
     );
   }
   return { databaseUrl, source: 'container', image, stop };
