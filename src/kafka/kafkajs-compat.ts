@@ -45,6 +45,8 @@
  *    as a new member, as before).
  */
 import { createRequire } from 'node:module';
+import { RetriesExhaustedError } from '../errors.js';
+import { retry } from '../retry.js';
 import { errorChain } from './error-chain.js';
 import type {
   Admin,
@@ -70,7 +72,7 @@ export interface ConcurrentTransactionsRetry {
   /** Give up after this long; default 30 s (the markers of a committed transaction are written in milliseconds
    *  on a healthy cluster, seconds on a loaded one). */
   readonly maxWaitMs?: number;
-  /** First pause between attempts, doubled up to 500 ms; default 20 ms. */
+  /** Bound of the first pause between attempts, doubled up to 500 ms (full jitter below it); default 20 ms. */
   readonly initialBackoffMs?: number;
 }
 
@@ -80,21 +82,24 @@ export function isConcurrentTransactionsError(error: unknown): boolean {
   return false;
 }
 
-/** Runs `operation`, retrying while the transaction coordinator answers CONCURRENT_TRANSACTIONS. */
+/**
+ * Runs `operation`, retrying while the transaction coordinator answers CONCURRENT_TRANSACTIONS; once the wait is
+ * over it rejects with that last answer (callers recognise it), not with the retry loop's exhaustion error.
+ */
 export async function retryConcurrentTransactions<T>(
   operation: () => Promise<T>,
   options: ConcurrentTransactionsRetry = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.maxWaitMs ?? 30_000);
-  let backoff = options.initialBackoffMs ?? 20;
-  for (;;) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (!isConcurrentTransactionsError(error) || Date.now() + backoff > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, backoff));
-      backoff = Math.min(backoff * 2, 500);
-    }
+  try {
+    return await retry(operation, {
+      retries: Infinity,
+      budgetMs: options.maxWaitMs ?? 30_000,
+      initialBackoffMs: options.initialBackoffMs ?? 20,
+      maxBackoffMs: 500,
+      isRetriable: isConcurrentTransactionsError,
+    });
+  } catch (error) {
+    throw error instanceof RetriesExhaustedError ? error.cause : error;
   }
 }
 
