@@ -41,6 +41,8 @@ import { CdcConfigError, CdcError, CdcRetriesExhaustedError } from './errors.js'
 import { CdcMetrics } from './metrics.js';
 import { closePgClient, within } from './closing.js';
 import { RetryBudget, isRetriableCdcError } from './retry-policy.js';
+import { RetriesExhaustedError } from '../../src/errors.js';
+import { retry } from '../../src/retry.js';
 import { WalLagClock, isSlotLostServerError, readSlotHealth, slotLostError, slotWarnings, type SlotHealth } from './slot-health.js';
 import type { Registry } from 'prom-client';
 
@@ -118,7 +120,8 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private live = false;
   private recovering: Promise<void> | null = null;
   private readonly budget: RetryBudget;
-  private wakeFromPause: (() => void) | null = null;
+  /** Aborted when the source stops or fails: ends a retry pause at once. */
+  private readonly stopSignal = new AbortController();
   /** The newest offset known to be stored (loaded at the first start, then each one saved): sessions resume here. */
   private storedOffset: SourceOffset | null | undefined = undefined;
   private readonly lagClock = new WalLagClock();
@@ -660,50 +663,52 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.recovering = this.recover(err).finally(() => (this.recovering = null));
   }
 
-  /** Ends the session, waits the backoff and starts a new session, until one runs or the retries are spent. */
+  /**
+   * Ends the session, waits the backoff and starts a new session, until one runs or the retries are spent. The
+   * pauses come from the library's retry loop on the source's own budget (`errors.*`), which only progress makes
+   * whole again; stop() aborts a pause at once.
+   */
   private async recover(cause: Error): Promise<void> {
-    for (;;) {
-      await this.endSession();
-      if (this.stopping || this.fatal) return;
-      const delay = this.budget.next();
-      if (delay === null) {
-        const retries = this.config.errorsMaxRetries;
-        this.fail(new CdcRetriesExhaustedError(`giving up after ${retries} ${retries === 1 ? 'retry' : 'retries'} without progress (errors.max.retries=${retries}): ${errInfo(cause).message}`, { context: { retries, lastError: errInfo(cause) }, cause }));
-        return;
-      }
-      const attempt = this.budget.attempts;
-      this.metrics?.retries.inc({ connector: this.config.name });
-      this.log.warn(
-        { error: errInfo(cause), attempt, maxRetries: this.config.errorsMaxRetries, retryInMs: delay },
-        `retriable error, restarting the source in ${delay} ms (attempt ${attempt}${this.config.errorsMaxRetries >= 0 ? ` of ${this.config.errorsMaxRetries}` : ''})`,
+    await this.endSession();
+    let attempt = 0;
+    try {
+      await retry(
+        async () => {
+          try {
+            await this.run(this.session);
+          } catch (err) {
+            // a session that failed to start is ended before the pause, like one that failed while streaming
+            if (!this.stopping && !this.fatal && isRetriableCdcError(err)) await this.endSession();
+            throw err;
+          }
+        },
+        {
+          backoff: this.budget,
+          failure: cause,
+          signal: this.stopSignal.signal,
+          isRetriable: isRetriableCdcError,
+          onRetry: (error, retryNumber, delay) => {
+            attempt = retryNumber;
+            this.metrics?.retries.inc({ connector: this.config.name });
+            this.log.warn(
+              { error: errInfo(error), attempt, maxRetries: this.config.errorsMaxRetries, retryInMs: delay },
+              `retriable error, restarting the source in ${delay} ms (attempt ${attempt}${this.config.errorsMaxRetries >= 0 ? ` of ${this.config.errorsMaxRetries}` : ''})`,
+            );
+            this.emit('retrying', error as Error, attempt, delay);
+          },
+        },
       );
-      this.emit('retrying', cause, attempt, delay);
-      await this.pauseFor(delay);
-      if (this.stopping || this.fatal) return;
-      try {
-        await this.run(this.session);
-        this.log.info({ attempt }, 'source restarted');
+      this.log.info({ attempt }, 'source restarted');
+    } catch (err) {
+      if (this.stopping || this.fatal || err instanceof SessionEnded) return;
+      if (err instanceof RetriesExhaustedError) {
+        const last = err.cause as Error;
+        const retries = this.config.errorsMaxRetries;
+        this.fail(new CdcRetriesExhaustedError(`giving up after ${retries} ${retries === 1 ? 'retry' : 'retries'} without progress (errors.max.retries=${retries}): ${errInfo(last).message}`, { context: { retries, lastError: errInfo(last) }, cause: last }));
         return;
-      } catch (err) {
-        if (this.stopping || this.fatal || err instanceof SessionEnded) return;
-        if (!isRetriableCdcError(err)) {
-          this.fail(err as Error);
-          return;
-        }
-        cause = err as Error;
       }
+      this.fail(err as Error);
     }
-  }
-
-  private pauseFor(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeFromPause = done;
-    }).finally(() => (this.wakeFromPause = null));
   }
 
   /**
@@ -760,7 +765,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private async shutdown(): Promise<void> {
     if (this.stopping) return this.done;
     this.stopping = true;
-    this.wakeFromPause?.();
+    this.stopSignal.abort();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     try {
