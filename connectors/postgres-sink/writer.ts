@@ -6,6 +6,8 @@ import {
   type ColumnDefinition, type CompiledQuery,
 } from './compile.js';
 import type { SinkConfig } from './config.js';
+import { RetriesExhaustedError } from '../../src/errors.js';
+import { retry } from '../../src/retry.js';
 import { BadRecordError, SinkError, SinkWriteError, TableError, UnsafeIdentifierError } from './errors.js';
 import { quoteTable, tableKey, tableName, type TableRef } from './identifiers.js';
 import { planTable, type Step, type TableOperation } from './plan.js';
@@ -110,18 +112,25 @@ export class PostgresWriter {
    * is. Throws only for failures no record caused.
    */
   async write(ops: readonly TableOperation[], options: { commitWithRejects?: boolean } = {}): Promise<WriteResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#writeOnce(ops, options.commitWithRejects ?? true);
-      } catch (e) {
-        if (!isTransient(e) || attempt >= this.#config.flushMaxRetries) {
-          if (e instanceof SinkError) throw e;
-          throw new SinkWriteError(`writing to PostgreSQL failed: ${(e as Error).message}`, { sqlState: (e as PgError).code, retriable: isTransient(e), cause: e });
-        }
-        this.#logger.warn({ err: e, attempt: attempt + 1 }, 'transient PostgreSQL error, retrying the batch');
-        this.#catalog.clear();
-        await new Promise((r) => setTimeout(r, this.#config.flushRetryDelayMs));
-      }
+    try {
+      // flush.retry.delay.ms is a fixed pause, as Kafka Connect's JDBC sink documents it: no growth, no jitter
+      return await retry(() => this.#writeOnce(ops, options.commitWithRejects ?? true), {
+        retries: this.#config.flushMaxRetries,
+        initialBackoffMs: this.#config.flushRetryDelayMs,
+        maxBackoffMs: this.#config.flushRetryDelayMs,
+        jitter: 'none',
+        isRetriable: isTransient,
+        onRetry: (e, attempt) => {
+          this.#logger.warn({ err: e, attempt }, 'transient PostgreSQL error, retrying the batch');
+          // the failed transaction was rolled back, and with it any table it created or altered: forget what was learned
+          this.#catalog.clear();
+        },
+      });
+    } catch (thrown) {
+      // the last failure itself, whether it was not transient or the retries ran out
+      const e = thrown instanceof RetriesExhaustedError ? thrown.cause : thrown;
+      if (e instanceof SinkError) throw e;
+      throw new SinkWriteError(`writing to PostgreSQL failed: ${(e as Error).message}`, { sqlState: (e as PgError).code, retriable: isTransient(e), cause: e });
     }
   }
 
