@@ -112,6 +112,7 @@ export type { KafkaStreamsConfig, KafkaStreamsEvents, StreamsState, ProcessingGu
 export { TransactionFailedError, classifyTransactionFailure, type TransactionFailureKind, type TransactionFailedErrorOptions } from './kafka/transaction-errors.js';
 export { kafkajsAdapter, type KafkajsAdapterOptions } from './kafka/kafkajs-adapter.js';
 export { withRetry, isRetriable, isConcurrentTransactions, type RetryOptions } from './kafka/retry.js';
+export { retry, Backoff, type BackoffOptions } from './retry.js';
 export { ALL_DELIVERED } from './kafka/port.js';
 export type {
   SendReport,
