@@ -167,9 +167,9 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
   const { signal } = options;
   const deadline = options.budgetMs === undefined ? Infinity : now() + options.budgetMs;
   let runs = 0;
-  let failure: unknown;
-  let failed = 'failure' in options;
-  if (failed) failure = options.failure;
+  // an explicit `failure: undefined` (a spread of optional settings) is no failure
+  let failure: unknown = options.failure;
+  let failed = failure !== undefined;
   for (;;) {
     if (failed) {
       if (!isRetriable(failure)) throw failure;
