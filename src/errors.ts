@@ -6,99 +6,182 @@ import type { OutgoingRecord } from './processor/outgoing-record.js';
 // modules that import them with the errors.
 export type { FailedRecord, InputCoordinates, OutgoingRecord };
 
-/** Fields every Tributary error may carry. */
-export interface StreamsErrorOptions {
+/**
+ * What every Tributary error may carry, passed as the second constructor argument of every error class
+ * (`new SomeError(message, options)`); classes add their own fields to it.
+ */
+export interface TributaryErrorOptions {
+  /** The Kafka topic the error concerns (for production errors: the output topic). */
+  readonly topic?: string;
+  readonly partition?: number;
+  /**
+   * The Kafka offset the error concerns. A string where the offset comes from a client that gives offsets as
+   * text (kafkajs, the sink), since an int64 offset need not fit a JavaScript number.
+   */
+  readonly offset?: number | string;
+  /** The state store the error concerns. */
+  readonly store?: string;
+  /** Whether trying the same operation again can help; each class has its own default. */
   readonly retriable?: boolean;
+  /** The error this one wraps (ES2022 error cause). */
   readonly cause?: unknown;
+  /** Further data for logs (never secrets). */
   readonly context?: Readonly<{ [key: string]: unknown }>;
 }
 
+/** Fields every streams error may carry (the same as every Tributary error's). */
+export type StreamsErrorOptions = TributaryErrorOptions;
+
 /**
- * Base class of every error Tributary throws. `retriable` tells a retry loop whether trying again can help;
- * `context` holds data for logs (never secrets).
+ * The root of every error Tributary throws: the streams library, the Kafka port, the serdes, the testing helpers
+ * and both connectors. `retriable` tells a retry loop whether trying again can help; `topic`, `partition`,
+ * `offset` and `store` locate the failure when it concerns a record or a store; `context` holds more data for logs
+ * (never secrets); `cause` is the error it wraps. `name` is the concrete class's name, so logs print it.
+ *
+ * @example
+ * try {
+ *   await app.start();
+ * } catch (error) {
+ *   if (error instanceof TributaryError && error.retriable) scheduleRestart();
+ *   else throw error;
+ * }
  */
-export class StreamsError extends Error {
+export class TributaryError extends Error {
   readonly retriable: boolean;
   readonly context: Readonly<{ [key: string]: unknown }>;
+  readonly topic: string | undefined;
+  readonly partition: number | undefined;
+  readonly offset: number | string | undefined;
+  readonly store: string | undefined;
 
-  constructor(message: string, options: StreamsErrorOptions = {}) {
+  constructor(message: string, options: TributaryErrorOptions = {}) {
+    // Only pass a cause that exists: `{ cause: undefined }` would still create an own `cause` property.
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.retriable = options.retriable ?? false;
     this.context = options.context ?? {};
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.offset = options.offset;
+    this.store = options.store;
   }
 }
 
-/** The topology is invalid; raised by `builder.build()` with a message saying how to fix it. */
+/**
+ * Base class of the errors of the streams library (topologies, stores, the runtime, the Kafka port, serdes).
+ * A {@link TributaryError}; the connectors' errors are TributaryErrors too, but not StreamsErrors.
+ */
+export class StreamsError extends TributaryError {}
+
+/** Options of {@link TopologyError}. */
+export interface TopologyErrorOptions extends TributaryErrorOptions {
+  /** The node of the topology at fault, when one is. */
+  readonly nodeName?: string;
+}
+
+/** The topology is invalid; raised by `builder.build()` with a message saying how to fix it. Not retriable. */
 export class TopologyError extends StreamsError {
-  constructor(
-    message: string,
-    readonly nodeName?: string,
-    options: StreamsErrorOptions = {},
-  ) {
-    super(message, { ...options, context: { nodeName, ...options.context } });
+  readonly nodeName: string | undefined;
+
+  constructor(message: string, options: TopologyErrorOptions = {}) {
+    super(message, { ...options, context: { nodeName: options.nodeName, ...options.context } });
+    this.nodeName = options.nodeName;
   }
 }
 
-/** A state store failed or was used wrongly. */
+/** Options of {@link StateStoreError}: the store is required. */
+export interface StateStoreErrorOptions extends TributaryErrorOptions {
+  readonly store: string;
+}
+
+/** A state store failed or was used wrongly. `storeName` is `store`, kept under its older name. */
 export class StateStoreError extends StreamsError {
-  constructor(
-    message: string,
-    readonly storeName: string,
-    readonly partition?: number,
-    options: StreamsErrorOptions = {},
-  ) {
-    super(message, { ...options, context: { storeName, partition, ...options.context } });
+  declare readonly store: string;
+  readonly storeName: string;
+
+  constructor(message: string, options: StateStoreErrorOptions) {
+    super(message, { ...options, context: { storeName: options.store, partition: options.partition, ...options.context } });
+    this.storeName = options.store;
   }
 }
 
-
-/** A key or value of an input record could not be deserialized. */
-export class DeserializationError extends StreamsError {
+/** Options of {@link DeserializationError}: the input record's coordinates are required. */
+export interface DeserializationErrorOptions extends TributaryErrorOptions {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
-  constructor(message: string, at: InputCoordinates, options: StreamsErrorOptions = {}) {
-    super(`${message} (topic ${at.topic}, partition ${at.partition}, offset ${at.offset})`, {
+}
+
+/** A key or value of an input record could not be deserialized. Not retriable: the bytes stay the same. */
+export class DeserializationError extends StreamsError {
+  declare readonly topic: string;
+  declare readonly partition: number;
+  declare readonly offset: number;
+
+  constructor(message: string, options: DeserializationErrorOptions) {
+    const { topic, partition, offset } = options;
+    super(`${message} (topic ${topic}, partition ${partition}, offset ${offset})`, {
       ...options,
-      context: { ...at, ...options.context },
+      context: { topic, partition, offset, ...options.context },
     });
-    this.topic = at.topic;
-    this.partition = at.partition;
-    this.offset = at.offset;
   }
 }
 
-/** User code or a processor threw while processing a record. */
+/** Options of {@link ProcessingError}: the node is required; the coordinates are those of the input record, if any. */
+export interface ProcessingErrorOptions extends TributaryErrorOptions {
+  readonly nodeName: string;
+  readonly partition?: number;
+  readonly offset?: number;
+}
+
+/** User code or a processor threw while processing a record (or in a punctuation, without coordinates). */
 export class ProcessingError extends StreamsError {
-  readonly topic: string | undefined;
-  readonly partition: number | undefined;
-  readonly offset: number | undefined;
-  constructor(
-    message: string,
-    readonly nodeName: string,
-    at: InputCoordinates | null,
-    options: StreamsErrorOptions = {},
-  ) {
-    super(at ? `${message} (node ${nodeName}, topic ${at.topic}, partition ${at.partition}, offset ${at.offset})` : `${message} (node ${nodeName})`, {
+  declare readonly partition: number | undefined;
+  declare readonly offset: number | undefined;
+  readonly nodeName: string;
+
+  constructor(message: string, options: ProcessingErrorOptions) {
+    const { nodeName, topic, partition, offset } = options;
+    const at = topic === undefined ? '' : `, topic ${topic}, partition ${partition}, offset ${offset}`;
+    super(`${message} (node ${nodeName}${at})`, {
       ...options,
-      context: { nodeName, ...at, ...options.context },
+      context: { nodeName, ...(topic === undefined ? {} : { topic, partition, offset }), ...options.context },
     });
-    this.topic = at?.topic;
-    this.partition = at?.partition;
-    this.offset = at?.offset;
+    this.nodeName = nodeName;
   }
+}
+
+/**
+ * The coordinates of an input record as error options, e.g. `new ProcessingError(m, { nodeName, ...atRecord(raw) })`;
+ * nothing for null (a punctuation has no input record).
+ */
+export function atRecord(record: InputCoordinates): InputCoordinates;
+export function atRecord(record: InputCoordinates | null | undefined): Partial<InputCoordinates>;
+export function atRecord(record: InputCoordinates | null | undefined): Partial<InputCoordinates> {
+  return record ? { topic: record.topic, partition: record.partition, offset: record.offset } : {};
+}
+
+/** Options of {@link ProductionError}: the output topic is required. */
+export interface ProductionErrorOptions extends TributaryErrorOptions {
+  /** The output topic the record was for. */
+  readonly topic: string;
 }
 
 /** An output record could not be serialized or produced. */
 export class ProductionError extends StreamsError {
-  constructor(
-    message: string,
-    readonly topic: string,
-    options: StreamsErrorOptions = {},
-  ) {
-    super(`${message} (output topic ${topic})`, { ...options, context: { outputTopic: topic, ...options.context } });
+  declare readonly topic: string;
+
+  constructor(message: string, options: ProductionErrorOptions) {
+    super(`${message} (output topic ${options.topic})`, { ...options, context: { outputTopic: options.topic, ...options.context } });
   }
+}
+
+/** Options of {@link RecordTooLargeError}. */
+export interface RecordTooLargeErrorOptions extends ProductionErrorOptions {
+  /** The record's size in bytes (about: as the producer estimates it). */
+  readonly bytes: number;
+  /** The limit it exceeds in bytes, -1 when the broker refused it without saying which. */
+  readonly limit: number;
 }
 
 /**
@@ -106,13 +189,13 @@ export class ProductionError extends StreamsError {
  * this record alone: the production error policy decides about it, and the records around it are sent.
  */
 export class RecordTooLargeError extends ProductionError {
-  constructor(
-    message: string,
-    topic: string,
-    readonly bytes: number,
-    readonly limit: number,
-  ) {
-    super(message, topic, { context: { bytes, limit } });
+  readonly bytes: number;
+  readonly limit: number;
+
+  constructor(message: string, options: RecordTooLargeErrorOptions) {
+    super(message, { ...options, context: { bytes: options.bytes, limit: options.limit, ...options.context } });
+    this.bytes = options.bytes;
+    this.limit = options.limit;
   }
 }
 
@@ -122,8 +205,27 @@ export class InvalidTopicError extends ProductionError {}
 /** A record the topic refuses by its rules (a record without key on a compacted topic). Concerns this record alone. */
 export class InvalidRecordError extends ProductionError {}
 
-/** Runtime configuration is invalid. */
+/** Runtime configuration is invalid. Not retriable. */
 export class ConfigError extends StreamsError {}
+
+/** Options of {@link RetriesExhaustedError}. */
+export interface RetriesExhaustedErrorOptions extends TributaryErrorOptions {
+  /** How many times the operation ran. */
+  readonly attempts: number;
+}
+
+/**
+ * A retried operation kept failing until its attempts or its time budget were spent (see `retry`). The message
+ * names the attempts; `cause` is the last failure. Not retriable itself: the retrying already happened.
+ */
+export class RetriesExhaustedError extends TributaryError {
+  readonly attempts: number;
+
+  constructor(message: string, options: RetriesExhaustedErrorOptions) {
+    super(message, { ...options, retriable: false, context: { attempts: options.attempts, ...options.context } });
+    this.attempts = options.attempts;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Error policies, one per phase.

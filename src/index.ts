@@ -56,6 +56,7 @@ export type { PrometheusMetricsOptions, PrometheusStreamsMetrics, MetricsServer,
 export type { TaskMetrics, NodeMetrics } from './runtime/task.js';
 
 export {
+  TributaryError,
   StreamsError,
   TopologyError,
   StateStoreError,
@@ -66,6 +67,7 @@ export {
   InvalidTopicError,
   InvalidRecordError,
   ConfigError,
+  RetriesExhaustedError,
   logAndFail,
   logAndContinue,
   deadLetter,
@@ -73,6 +75,16 @@ export {
   defaultErrorPolicies,
 } from './errors.js';
 export type { ErrorPolicy, ErrorPolicies, ErrorPhase, ErrorDecision, FailedRecord, OutgoingRecord, StreamsErrorOptions, InputCoordinates } from './errors.js';
+export type {
+  TributaryErrorOptions,
+  TopologyErrorOptions,
+  StateStoreErrorOptions,
+  DeserializationErrorOptions,
+  ProcessingErrorOptions,
+  ProductionErrorOptions,
+  RecordTooLargeErrorOptions,
+  RetriesExhaustedErrorOptions,
+} from './errors.js';
 
 export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows, Windowed, seconds, minutes, hours } from './dsl/windows.js';
 export type { Window } from './dsl/windows.js';
@@ -97,9 +109,10 @@ export {
   DEFAULT_EOS_COMMIT_INTERVAL_MS,
 } from './runtime/kafka-streams.js';
 export type { KafkaStreamsConfig, KafkaStreamsEvents, StreamsState, ProcessingGuarantee, StreamsMetricsHooks, CommitInfo, RecoveryInfo } from './runtime/kafka-streams.js';
-export { TransactionFailedError, classifyTransactionFailure, type TransactionFailureKind } from './kafka/transaction-errors.js';
+export { TransactionFailedError, classifyTransactionFailure, type TransactionFailureKind, type TransactionFailedErrorOptions } from './kafka/transaction-errors.js';
 export { kafkajsAdapter, type KafkajsAdapterOptions } from './kafka/kafkajs-adapter.js';
 export { withRetry, isRetriable, isConcurrentTransactions, type RetryOptions } from './kafka/retry.js';
+export { retry, Backoff, type BackoffOptions } from './retry.js';
 export { ALL_DELIVERED } from './kafka/port.js';
 export type {
   SendReport,

@@ -62,7 +62,7 @@ export class Catalog {
       [id.schema, id.table],
     );
     const row = res.rows[0];
-    if (!row) throw new CdcDataError(`table ${id.schema}.${id.table} not found`, { table: `${id.schema}.${id.table}` });
+    if (!row) throw new CdcDataError(`table ${id.schema}.${id.table} not found`, { context: { table: `${id.schema}.${id.table}` } });
     return this.loadTable(Number(row.oid), id.schema, id.table, IDENTITY[row.relreplident] ?? 'default');
   }
 
@@ -122,7 +122,7 @@ export class Catalog {
       [oid],
     );
     const row = res.rows[0];
-    if (!row) throw new CdcDataError(`type ${oid} not found in pg_type`, { typeOid: oid });
+    if (!row) throw new CdcDataError(`type ${oid} not found in pg_type`, { context: { typeOid: oid } });
     return { ...row, oid: Number(row.oid), typelem: Number(row.typelem), typbasetype: Number(row.typbasetype), typtypmod: Number(row.typtypmod) };
   }
 }

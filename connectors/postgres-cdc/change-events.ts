@@ -43,7 +43,7 @@ export function rowFromTuple(ts: TableSchema, tuple: TupleData, fallbackTuple: T
     else if (tv.kind === 'unchanged-toast') {
       const old = fallbackTuple?.[c.tupleIndex];
       v = old !== undefined && old.kind === 'text' ? convert(ts, c.name, c.mapping.convert, old.text) : c.mapping.unavailable;
-    } else throw new CdcDataError(`binary tuple values are not supported (column ${c.name})`, { table: ts.table, column: c.name });
+    } else throw new CdcDataError(`binary tuple values are not supported (column ${c.name})`, { context: { table: ts.table, column: c.name } });
     if (v === null && !c.optional && c.schema.default === undefined) v = c.mapping.fallback;
     row[c.name] = v;
   }
@@ -55,8 +55,9 @@ function convert(ts: TableSchema, column: string, fn: (t: string) => ConnectValu
     return fn(text);
   } catch (err) {
     throw new CdcDataError(`cannot convert value of ${ts.schema}.${ts.table}.${column}: ${(err as Error).message}`, {
-      table: `${ts.schema}.${ts.table}`, column,
-    }, { cause: err });
+      context: { table: `${ts.schema}.${ts.table}`, column },
+      cause: err,
+    });
   }
 }
 

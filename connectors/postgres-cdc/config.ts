@@ -101,7 +101,7 @@ function oneOf<T extends string>(raw: RawConfig, key: string, allowed: readonly 
   const lower = v.toLowerCase();
   if (aliases[lower] !== undefined) return aliases[lower]!;
   if ((allowed as readonly string[]).includes(lower)) return lower as T;
-  throw new CdcConfigError(`${key}: '${v}' is not one of ${allowed.join(', ')}`, key);
+  throw new CdcConfigError(`${key}: '${v}' is not one of ${allowed.join(', ')}`, { key });
 }
 
 function bool(raw: RawConfig, key: string, def: boolean): boolean {
@@ -111,7 +111,7 @@ function bool(raw: RawConfig, key: string, def: boolean): boolean {
   const s = String(v).trim().toLowerCase();
   if (s === 'true') return true;
   if (s === 'false') return false;
-  throw new CdcConfigError(`${key}: expected true or false, got '${v}'`, key);
+  throw new CdcConfigError(`${key}: expected true or false, got '${v}'`, { key });
 }
 
 /**
@@ -124,12 +124,13 @@ function connectionUrl(text: string, password: string | undefined): URL {
     url = new URL(text);
   } catch (err) {
     // the TypeError carries the input: keep it out of the cause chain
-    throw new CdcConfigError('database.url is not a valid URL (expected postgres://user[:password]@host[:port]/dbname)', 'database.url', {
+    throw new CdcConfigError('database.url is not a valid URL (expected postgres://user[:password]@host[:port]/dbname)', {
+      key: 'database.url',
       cause: new Error((err as Error).name),
     });
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new CdcConfigError(`database.url: unsupported scheme '${url.protocol}' (expected postgres:// or postgresql://)`, 'database.url');
+    throw new CdcConfigError(`database.url: unsupported scheme '${url.protocol}' (expected postgres:// or postgresql://)`, { key: 'database.url' });
   }
   if (password !== undefined) url.password = encodeURIComponent(password);
   return url;
@@ -139,7 +140,7 @@ function int(raw: RawConfig, key: string, def: number, min = 0): number {
   const v = raw[key];
   if (v === undefined || v === '') return def;
   const n = typeof v === 'number' ? v : Number(String(v).trim());
-  if (!Number.isInteger(n) || n < min) throw new CdcConfigError(`${key}: expected an integer >= ${min}, got '${v}'`, key);
+  if (!Number.isInteger(n) || n < min) throw new CdcConfigError(`${key}: expected an integer >= ${min}, got '${v}'`, { key });
   return n;
 }
 
@@ -151,13 +152,13 @@ function regexList(raw: RawConfig, key: string): RegExp[] | undefined {
     try {
       return new RegExp(`^(?:${p})$`, 'i');
     } catch (err) {
-      throw new CdcConfigError(`${key}: '${p}' is not a valid regular expression`, key, { cause: err });
+      throw new CdcConfigError(`${key}: '${p}' is not a valid regular expression`, { key, cause: err });
     }
   });
 }
 
 function exclusive(raw: RawConfig, a: string, b: string): void {
-  if (str(raw, a) && str(raw, b)) throw new CdcConfigError(`${a} and ${b} cannot both be set`, a);
+  if (str(raw, a) && str(raw, b)) throw new CdcConfigError(`${a} and ${b} cannot both be set`, { key: a });
 }
 
 function parseKeyColumns(raw: RawConfig): CdcConfig['messageKeyColumns'] {
@@ -165,17 +166,17 @@ function parseKeyColumns(raw: RawConfig): CdcConfig['messageKeyColumns'] {
   if (v === undefined || v === '') return [];
   return v.split(';').map((entry) => entry.trim()).filter((e) => e !== '').map((entry) => {
     const idx = entry.lastIndexOf(':');
-    if (idx <= 0) throw new CdcConfigError(`message.key.columns: '${entry}' must look like <schema>.<table>:<col>[,<col>]`, 'message.key.columns');
+    if (idx <= 0) throw new CdcConfigError(`message.key.columns: '${entry}' must look like <schema>.<table>:<col>[,<col>]`, { key: 'message.key.columns' });
     const columns = entry.slice(idx + 1).split(',').map((c) => c.trim()).filter((c) => c !== '');
-    if (columns.length === 0) throw new CdcConfigError(`message.key.columns: '${entry}' names no columns`, 'message.key.columns');
+    if (columns.length === 0) throw new CdcConfigError(`message.key.columns: '${entry}' names no columns`, { key: 'message.key.columns' });
     return { table: new RegExp(`^(?:${entry.slice(0, idx).trim()})$`, 'i'), columns };
   });
 }
 
 export function parseCdcConfig(raw: RawConfig): CdcConfig {
   const topicPrefix = str(raw, 'topic.prefix');
-  if (!topicPrefix) throw new CdcConfigError('topic.prefix is required (the logical server name, e.g. "dbserver1")', 'topic.prefix');
-  if (!/^[A-Za-z0-9._-]+$/.test(topicPrefix)) throw new CdcConfigError(`topic.prefix '${topicPrefix}' may only contain A-Z a-z 0-9 . _ -`, 'topic.prefix');
+  if (!topicPrefix) throw new CdcConfigError('topic.prefix is required (the logical server name, e.g. "dbserver1")', { key: 'topic.prefix' });
+  if (!/^[A-Za-z0-9._-]+$/.test(topicPrefix)) throw new CdcConfigError(`topic.prefix '${topicPrefix}' may only contain A-Z a-z 0-9 . _ -`, { key: 'topic.prefix' });
   const password = raw['database.password'] === undefined ? undefined : String(raw['database.password']);
   const urlText = str(raw, 'database.url');
   const connectionUrlParsed = urlText ? connectionUrl(urlText, password) : undefined;
@@ -191,19 +192,19 @@ export function parseCdcConfig(raw: RawConfig): CdcConfig {
     host ??= url.hostname || undefined;
     if (raw['database.port'] === undefined && url.port) port = Number(url.port);
   }
-  if (!dbname) throw new CdcConfigError('database.dbname is required (or database.url)', 'database.dbname');
-  if (!user) throw new CdcConfigError('database.user is required (or database.url)', 'database.user');
+  if (!dbname) throw new CdcConfigError('database.dbname is required (or database.url)', { key: 'database.dbname' });
+  if (!user) throw new CdcConfigError('database.user is required (or database.url)', { key: 'database.user' });
   const plugin = str(raw, 'plugin.name');
-  if (plugin !== undefined && plugin !== 'pgoutput') throw new CdcConfigError(`plugin.name: only pgoutput is supported, got '${plugin}'`, 'plugin.name');
+  if (plugin !== undefined && plugin !== 'pgoutput') throw new CdcConfigError(`plugin.name: only pgoutput is supported, got '${plugin}'`, { key: 'plugin.name' });
   exclusive(raw, 'schema.include.list', 'schema.exclude.list');
   exclusive(raw, 'table.include.list', 'table.exclude.list');
   exclusive(raw, 'column.include.list', 'column.exclude.list');
   const brokers = (str(raw, 'kafka.bootstrap.servers') ?? str(raw, 'bootstrap.servers') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (brokers.length === 0) throw new CdcConfigError('kafka.bootstrap.servers is required (host:port[,host:port])', 'kafka.bootstrap.servers');
+  if (brokers.length === 0) throw new CdcConfigError('kafka.bootstrap.servers is required (host:port[,host:port])', { key: 'kafka.bootstrap.servers' });
   const slotName = str(raw, 'slot.name') ?? 'debezium';
-  if (!/^[a-z0-9_]{1,63}$/.test(slotName)) throw new CdcConfigError(`slot.name '${slotName}' must be 1-63 lower-case letters, digits or _`, 'slot.name');
+  if (!/^[a-z0-9_]{1,63}$/.test(slotName)) throw new CdcConfigError(`slot.name '${slotName}' must be 1-63 lower-case letters, digits or _`, { key: 'slot.name' });
   const skipped = new Set((str(raw, 'skipped.operations') ?? 't').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'none'));
-  for (const op of skipped) if (!['c', 'u', 'd', 't'].includes(op)) throw new CdcConfigError(`skipped.operations: unknown operation '${op}' (c, u, d, t, none)`, 'skipped.operations');
+  for (const op of skipped) if (!['c', 'u', 'd', 't'].includes(op)) throw new CdcConfigError(`skipped.operations: unknown operation '${op}' (c, u, d, t, none)`, { key: 'skipped.operations' });
   const heartbeatPrefix = str(raw, 'topic.heartbeat.prefix') ?? '__debezium-heartbeat';
   const cfg: CdcConfig = {
     name: str(raw, 'name') ?? `tributary-postgres-cdc-${topicPrefix}`,

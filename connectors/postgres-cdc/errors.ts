@@ -1,43 +1,48 @@
 /**
- * Errors raised by the PostgreSQL CDC source. Each carries the context needed to act on it and whether a retry can help.
+ * Errors raised by the PostgreSQL CDC source. Each carries the context needed to act on it and whether a retry can
+ * help. They are {@link TributaryError}s, like every error of the library, and take `(message, options)`.
  */
-export class CdcError extends Error {
-  constructor(
-    message: string,
-    readonly context: Readonly<Record<string, unknown>>,
-    readonly retriable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+import { TributaryError, type TributaryErrorOptions } from '../../src/errors.js';
+
+/** Options of the CDC errors whose class alone decides `retriable`. */
+export type CdcErrorOptions = Omit<TributaryErrorOptions, 'retriable'>;
+
+/** Base class of the CDC source's errors; `retriable` defaults to false. */
+export class CdcError extends TributaryError {}
+
+/** Options of {@link CdcConfigError}: the configuration key at fault is required. */
+export interface CdcConfigErrorOptions extends CdcErrorOptions {
+  readonly key: string;
 }
 
-/** Invalid or inconsistent connector configuration: fix the config file. */
+/** Invalid or inconsistent connector configuration: fix the config file. Not retriable. */
 export class CdcConfigError extends CdcError {
-  constructor(message: string, readonly key: string, options?: { cause?: unknown }) {
-    super(message, { key }, false, options);
+  readonly key: string;
+
+  constructor(message: string, options: CdcConfigErrorOptions) {
+    super(message, { ...options, retriable: false, context: { key: options.key, ...options.context } });
+    this.key = options.key;
   }
 }
 
-/** A value or message that cannot be converted into a Debezium event. */
+/** A value or message that cannot be converted into a Debezium event. Not retriable: the data stays the same. */
 export class CdcDataError extends CdcError {
-  constructor(message: string, context: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
-    super(message, context, false, options);
+  constructor(message: string, options: CdcErrorOptions = {}) {
+    super(message, { ...options, retriable: false });
   }
 }
 
-/** A malformed pgoutput or replication protocol message. */
+/** A malformed pgoutput or replication protocol message. Not retriable. */
 export class CdcProtocolError extends CdcError {
-  constructor(message: string, context: Readonly<Record<string, unknown>>) {
-    super(message, context, false);
+  constructor(message: string, options: CdcErrorOptions = {}) {
+    super(message, { ...options, retriable: false });
   }
 }
 
-/** Database or network trouble: the source reconnects and resumes from its stored offsets. */
+/** Database or network trouble: the source reconnects and resumes from its stored offsets. Retriable. */
 export class CdcConnectionError extends CdcError {
-  constructor(message: string, context: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
-    super(message, context, true, options);
+  constructor(message: string, options: CdcErrorOptions = {}) {
+    super(message, { ...options, retriable: true });
   }
 }
 
@@ -47,14 +52,14 @@ export class CdcConnectionError extends CdcError {
  * new slot and a new snapshot bring the topics back in line with the tables. Never retried.
  */
 export class CdcSlotLostError extends CdcError {
-  constructor(message: string, context: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
-    super(message, context, false, options);
+  constructor(message: string, options: CdcErrorOptions = {}) {
+    super(message, { ...options, retriable: false });
   }
 }
 
-/** A retriable error kept failing past `errors.max.retries`; the last failure is the cause. */
+/** A retriable error kept failing past `errors.max.retries`; the last failure is the cause. Not retriable itself. */
 export class CdcRetriesExhaustedError extends CdcError {
-  constructor(message: string, context: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
-    super(message, context, false, options);
+  constructor(message: string, options: CdcErrorOptions = {}) {
+    super(message, { ...options, retriable: false });
   }
 }

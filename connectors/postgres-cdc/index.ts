@@ -4,5 +4,6 @@ export { parseCdcConfig, type CdcConfig, type RawConfig, type SnapshotMode } fro
 export { LsnConfirmationTracker } from './lsn-confirmation.js';
 export type { CdcRecord } from './change-events.js';
 export { CdcError, CdcConfigError, CdcConnectionError, CdcDataError, CdcProtocolError, CdcSlotLostError, CdcRetriesExhaustedError } from './errors.js';
+export type { CdcErrorOptions, CdcConfigErrorOptions } from './errors.js';
 export type { SlotHealth, WalStatus } from './slot-health.js';
 export { formatLsn, parseLsn } from './lsn.js';

@@ -3,7 +3,7 @@ import { CdcProtocolError } from './errors.js';
 
 export function parseLsn(text: string): bigint {
   const m = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(text.trim());
-  if (!m) throw new CdcProtocolError(`not an LSN: '${text}'`, { lsn: text });
+  if (!m) throw new CdcProtocolError(`not an LSN: '${text}'`, { context: { lsn: text } });
   return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
 }
 

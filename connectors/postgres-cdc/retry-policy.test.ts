@@ -35,7 +35,7 @@ describe('isRetriableCdcError', () => {
     expect(isRetriableCdcError(withCode('the database system is starting up', '57P03'))).toBe(true);
     expect(isRetriableCdcError(withCode('replication slot "s" is active for PID 42', '55006'))).toBe(true);
     expect(isRetriableCdcError(new Error('Connection terminated unexpectedly'))).toBe(true);
-    expect(isRetriableCdcError(new CdcConnectionError('replication connection closed by the server', {}))).toBe(true);
+    expect(isRetriableCdcError(new CdcConnectionError('replication connection closed by the server'))).toBe(true);
     expect(isRetriableCdcError(kafkajs('KafkaJSNumberOfRetriesExceeded', false, kafkajs('KafkaJSConnectionError', true)))).toBe(true);
     expect(isRetriableCdcError(kafkajs('KafkaJSConnectionError', false))).toBe(true);
   });
@@ -43,9 +43,9 @@ describe('isRetriableCdcError', () => {
   it('fails at once on what a retry cannot fix', () => {
     expect(isRetriableCdcError(withCode('password authentication failed for user "u"', '28P01'))).toBe(false);
     expect(isRetriableCdcError(withCode('permission denied for database d', '42501'))).toBe(false);
-    expect(isRetriableCdcError(new CdcConfigError('bad', 'database.url'))).toBe(false);
-    expect(isRetriableCdcError(new CdcSlotLostError('lost', {}, { cause: withCode('x', 'ECONNRESET') }))).toBe(false);
-    expect(isRetriableCdcError(new CdcDataError('bad value', {}))).toBe(false);
+    expect(isRetriableCdcError(new CdcConfigError('bad', { key: 'database.url' }))).toBe(false);
+    expect(isRetriableCdcError(new CdcSlotLostError('lost', { cause: withCode('x', 'ECONNRESET') }))).toBe(false);
+    expect(isRetriableCdcError(new CdcDataError('bad value'))).toBe(false);
     expect(isRetriableCdcError(kafkajs('KafkaJSProtocolError', false))).toBe(false); // e.g. MESSAGE_TOO_LARGE
     expect(isRetriableCdcError(new TypeError('x is undefined'))).toBe(false);
   });

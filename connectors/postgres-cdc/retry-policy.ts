@@ -4,12 +4,17 @@
  * progress again (Kafka acknowledged a batch or the slot's confirmed position moved), not until a connection merely
  * opens, so a server that accepts connections and fails right after still exhausts the budget.
  *
+ * The budget is a {@link Backoff} of the library's one retry loop (src/retry.ts), which the source runs its restarts
+ * on. It has no jitter: the Debezium keys promise these exact pauses, and one source restarting against its own
+ * database has no crowd of clients to spread out.
+ *
  * @example
  * const budget = new RetryBudget({ maxRetries: 5, initialDelayMs: 300, maxDelayMs: 10_000 });
  * const delay = budget.next();  // 300, then 600, 1200, ... up to 10 000; null once 5 retries are used
  * budget.progress();            // a batch was acknowledged: the next failure starts from 300 again
  */
 import { errorChain } from '../../src/kafka/error-chain.js';
+import { Backoff } from '../../src/retry.js';
 import { CdcError } from './errors.js';
 
 export interface RetryBudgetOptions {
@@ -19,28 +24,14 @@ export interface RetryBudgetOptions {
   readonly maxDelayMs: number;
 }
 
-export class RetryBudget {
-  private used = 0;
-
-  constructor(private readonly options: RetryBudgetOptions) {}
-
-  /** Retries used since the last progress. */
-  get attempts(): number {
-    return this.used;
-  }
-
-  /** Takes one retry: the pause before it, or null when the budget is spent. */
-  next(): number | null {
-    const { maxRetries, initialDelayMs, maxDelayMs } = this.options;
-    if (maxRetries >= 0 && this.used >= maxRetries) return null;
-    const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.used, 30));
-    this.used++;
-    return delay;
+export class RetryBudget extends Backoff {
+  constructor(options: RetryBudgetOptions) {
+    super({ retries: options.maxRetries, initialBackoffMs: options.initialDelayMs, maxBackoffMs: options.maxDelayMs, jitter: 'none' });
   }
 
   /** The source made real progress: the budget is whole again. */
   progress(): void {
-    this.used = 0;
+    this.reset();
   }
 }
 

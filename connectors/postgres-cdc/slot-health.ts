@@ -142,7 +142,7 @@ export function slotLostError(slotName: string, health: SlotHealth | null, store
     `To recover: drop the slot (SELECT pg_drop_replication_slot('${slotName}')) and restart with snapshot.mode=when_needed ` +
     `(or always) to take a new snapshot; snapshot.mode=when_needed also does this by itself on the next start. ` +
     `Raise max_slot_wal_keep_size or watch the slot lag warnings to keep it from happening again.`;
-  return new CdcSlotLostError(message, { slot: slotName, walStatus: health?.walStatus ?? null, storedLsn: stored, confirmedLsn: confirmed, serverLsn: server, gapBytes: gap }, cause === undefined ? undefined : { cause });
+  return new CdcSlotLostError(message, { context: { slot: slotName, walStatus: health?.walStatus ?? null, storedLsn: stored, confirmedLsn: confirmed, serverLsn: server, gapBytes: gap }, cause });
 }
 
 /** Server errors saying the slot's WAL is gone (START_REPLICATION on an invalidated slot, removed segments). */

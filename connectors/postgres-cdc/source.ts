@@ -41,6 +41,8 @@ import { CdcConfigError, CdcError, CdcRetriesExhaustedError } from './errors.js'
 import { CdcMetrics } from './metrics.js';
 import { closePgClient, within } from './closing.js';
 import { RetryBudget, isRetriableCdcError } from './retry-policy.js';
+import { RetriesExhaustedError } from '../../src/errors.js';
+import { retry } from '../../src/retry.js';
 import { WalLagClock, isSlotLostServerError, readSlotHealth, slotLostError, slotWarnings, type SlotHealth } from './slot-health.js';
 import type { Registry } from 'prom-client';
 
@@ -82,7 +84,7 @@ const MAX_SENDER_BACKLOG = 50_000;
 const DRAIN_BOUND_MS = 4000;
 
 /** Thrown inside a session's setup once the source is stopping or the session was replaced: not a failure. */
-class SessionEnded extends Error {}
+class SessionEnded extends CdcError {}
 
 /** An error's message and code for a log line (never a connection string: the drivers do not put one there). */
 function errInfo(err: unknown): { message: string; code?: unknown; name?: string } {
@@ -118,7 +120,8 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private live = false;
   private recovering: Promise<void> | null = null;
   private readonly budget: RetryBudget;
-  private wakeFromPause: (() => void) | null = null;
+  /** Aborted when the source stops or fails: ends a retry pause at once. */
+  private readonly stopSignal = new AbortController();
   /** The newest offset known to be stored (loaded at the first start, then each one saved): sessions resume here. */
   private storedOffset: SourceOffset | null | undefined = undefined;
   private readonly lagClock = new WalLagClock();
@@ -238,7 +241,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.alive(gen);
     this.dbName = (await this.catalogClient.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
     const walLevel = (await this.catalogClient.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
-    if (walLevel !== 'logical') throw new CdcConfigError(`PostgreSQL wal_level is '${walLevel}', logical decoding needs wal_level=logical`, 'database.hostname');
+    if (walLevel !== 'logical') throw new CdcConfigError(`PostgreSQL wal_level is '${walLevel}', logical decoding needs wal_level=logical`, { key: 'database.hostname' });
 
     this.admin = this.kafka.admin();
     await this.admin.connect();
@@ -462,7 +465,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     const list = captured.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`).join(', ');
     switch (cfg.publicationAutocreateMode) {
       case 'disabled':
-        if (!exists) throw new CdcConfigError(`publication ${cfg.publicationName} does not exist and publication.autocreate.mode is disabled`, 'publication.name');
+        if (!exists) throw new CdcConfigError(`publication ${cfg.publicationName} does not exist and publication.autocreate.mode is disabled`, { key: 'publication.name' });
         return;
       case 'all_tables':
         if (!exists) await this.catalogClient.query(`CREATE PUBLICATION ${pub} FOR ALL TABLES`);
@@ -472,7 +475,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
         break;
       case 'filtered':
         if (exists && res.rows[0]!.puballtables === 'true') {
-          throw new CdcConfigError(`publication ${cfg.publicationName} is FOR ALL TABLES; publication.autocreate.mode=filtered needs a table publication`, 'publication.name');
+          throw new CdcConfigError(`publication ${cfg.publicationName} is FOR ALL TABLES; publication.autocreate.mode=filtered needs a table publication`, { key: 'publication.name' });
         }
         if (!exists) await this.catalogClient.query(list ? `CREATE PUBLICATION ${pub} FOR TABLE ${list}` : `CREATE PUBLICATION ${pub}`);
         else if (list) await this.catalogClient.query(`ALTER PUBLICATION ${pub} SET TABLE ${list}`);
@@ -490,8 +493,8 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     );
     const row = res.rows[0];
     if (!row) return null;
-    if (row.plugin !== 'pgoutput') throw new CdcConfigError(`slot ${this.config.slotName} uses plugin ${row.plugin}, not pgoutput`, 'slot.name');
-    if (row.db !== this.dbName) throw new CdcConfigError(`slot ${this.config.slotName} belongs to database ${row.db}`, 'slot.name');
+    if (row.plugin !== 'pgoutput') throw new CdcConfigError(`slot ${this.config.slotName} uses plugin ${row.plugin}, not pgoutput`, { key: 'slot.name' });
+    if (row.db !== this.dbName) throw new CdcConfigError(`slot ${this.config.slotName} belongs to database ${row.db}`, { key: 'slot.name' });
     return { confirmedFlushLsn: row.confirmed === null ? null : parseLsn(row.confirmed), walStatus: row.wal_status };
   }
 
@@ -660,50 +663,52 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.recovering = this.recover(err).finally(() => (this.recovering = null));
   }
 
-  /** Ends the session, waits the backoff and starts a new session, until one runs or the retries are spent. */
+  /**
+   * Ends the session, waits the backoff and starts a new session, until one runs or the retries are spent. The
+   * pauses come from the library's retry loop on the source's own budget (`errors.*`), which only progress makes
+   * whole again; stop() aborts a pause at once.
+   */
   private async recover(cause: Error): Promise<void> {
-    for (;;) {
-      await this.endSession();
-      if (this.stopping || this.fatal) return;
-      const delay = this.budget.next();
-      if (delay === null) {
-        const retries = this.config.errorsMaxRetries;
-        this.fail(new CdcRetriesExhaustedError(`giving up after ${retries} ${retries === 1 ? 'retry' : 'retries'} without progress (errors.max.retries=${retries}): ${errInfo(cause).message}`, { retries, lastError: errInfo(cause) }, { cause }));
-        return;
-      }
-      const attempt = this.budget.attempts;
-      this.metrics?.retries.inc({ connector: this.config.name });
-      this.log.warn(
-        { error: errInfo(cause), attempt, maxRetries: this.config.errorsMaxRetries, retryInMs: delay },
-        `retriable error, restarting the source in ${delay} ms (attempt ${attempt}${this.config.errorsMaxRetries >= 0 ? ` of ${this.config.errorsMaxRetries}` : ''})`,
+    await this.endSession();
+    let attempt = 0;
+    try {
+      await retry(
+        async () => {
+          try {
+            await this.run(this.session);
+          } catch (err) {
+            // a session that failed to start is ended before the pause, like one that failed while streaming
+            if (!this.stopping && !this.fatal && isRetriableCdcError(err)) await this.endSession();
+            throw err;
+          }
+        },
+        {
+          backoff: this.budget,
+          failure: cause,
+          signal: this.stopSignal.signal,
+          isRetriable: isRetriableCdcError,
+          onRetry: (error, retryNumber, delay) => {
+            attempt = retryNumber;
+            this.metrics?.retries.inc({ connector: this.config.name });
+            this.log.warn(
+              { error: errInfo(error), attempt, maxRetries: this.config.errorsMaxRetries, retryInMs: delay },
+              `retriable error, restarting the source in ${delay} ms (attempt ${attempt}${this.config.errorsMaxRetries >= 0 ? ` of ${this.config.errorsMaxRetries}` : ''})`,
+            );
+            this.emit('retrying', error as Error, attempt, delay);
+          },
+        },
       );
-      this.emit('retrying', cause, attempt, delay);
-      await this.pauseFor(delay);
-      if (this.stopping || this.fatal) return;
-      try {
-        await this.run(this.session);
-        this.log.info({ attempt }, 'source restarted');
+      this.log.info({ attempt }, 'source restarted');
+    } catch (err) {
+      if (this.stopping || this.fatal || err instanceof SessionEnded) return;
+      if (err instanceof RetriesExhaustedError) {
+        const last = err.cause as Error;
+        const retries = this.config.errorsMaxRetries;
+        this.fail(new CdcRetriesExhaustedError(`giving up after ${retries} ${retries === 1 ? 'retry' : 'retries'} without progress (errors.max.retries=${retries}): ${errInfo(last).message}`, { context: { retries, lastError: errInfo(last) }, cause: last }));
         return;
-      } catch (err) {
-        if (this.stopping || this.fatal || err instanceof SessionEnded) return;
-        if (!isRetriableCdcError(err)) {
-          this.fail(err as Error);
-          return;
-        }
-        cause = err as Error;
       }
+      this.fail(err as Error);
     }
-  }
-
-  private pauseFor(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeFromPause = done;
-    }).finally(() => (this.wakeFromPause = null));
   }
 
   /**
@@ -760,7 +765,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private async shutdown(): Promise<void> {
     if (this.stopping) return this.done;
     this.stopping = true;
-    this.wakeFromPause?.();
+    this.stopSignal.abort();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     try {
@@ -815,12 +820,12 @@ export function connectError(err: unknown, user: string): unknown {
   const e = err as { message?: unknown; code?: unknown };
   const message = String(e?.message ?? '');
   if (/client password must be a string|password must be a string/i.test(message)) {
-    return new CdcConfigError(`PostgreSQL asks for a password for user ${user} and none is configured: set database.password (or the password in database.url)`, 'database.password');
+    return new CdcConfigError(`PostgreSQL asks for a password for user ${user} and none is configured: set database.password (or the password in database.url)`, { key: 'database.password' });
   }
   if (e?.code === '28P01' || e?.code === '28000') {
-    return new CdcConfigError(`PostgreSQL refused the login of user ${user} (${message}): check database.user and database.password`, 'database.password', { cause: err });
+    return new CdcConfigError(`PostgreSQL refused the login of user ${user} (${message}): check database.user and database.password`, { key: 'database.password', cause: err });
   }
-  if (e?.code === '3D000') return new CdcConfigError(`${message}: check database.dbname (or the database of database.url)`, 'database.dbname', { cause: err });
+  if (e?.code === '3D000') return new CdcConfigError(`${message}: check database.dbname (or the database of database.url)`, { key: 'database.dbname', cause: err });
   return err;
 }
 

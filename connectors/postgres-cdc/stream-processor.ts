@@ -168,13 +168,13 @@ export class StreamProcessor {
   }
 
   private requireTx(what: string): OpenTransaction {
-    if (this.tx === null) throw new CdcProtocolError(`${what} outside a transaction`, { message: what });
+    if (this.tx === null) throw new CdcProtocolError(`${what} outside a transaction`, { context: { message: what } });
     return this.tx;
   }
 
   private schemaOf(oid: number): TableSchema | null {
     const cached = this.relations.get(oid);
-    if (!cached) throw new CdcProtocolError(`change for relation ${oid} before its Relation message`, { relationOid: oid });
+    if (!cached) throw new CdcProtocolError(`change for relation ${oid} before its Relation message`, { context: { relationOid: oid } });
     return cached.schema;
   }
 

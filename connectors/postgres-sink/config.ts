@@ -73,7 +73,7 @@ function oneOf<T extends string>(input: SinkConfigInput, key: string, allowed: r
   const v = str(input, key);
   if (v === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(v)) {
-    throw new SinkConfigError(key, `'${v}' is not one of ${allowed.join(', ')}`);
+    throw new SinkConfigError(`'${v}' is not one of ${allowed.join(', ')}`, { key });
   }
   return v as T;
 }
@@ -83,13 +83,13 @@ function bool(input: SinkConfigInput, key: string, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   if (v === 'true') return true;
   if (v === 'false') return false;
-  throw new SinkConfigError(key, `'${v}' is not true or false`);
+  throw new SinkConfigError(`'${v}' is not true or false`, { key });
 }
 
 function int(input: SinkConfigInput, key: string, fallback: number, min: number): number {
   const v = str(input, key);
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new SinkConfigError(key, `'${v}' is not an integer >= ${min}`);
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new SinkConfigError(`'${v}' is not an integer >= ${min}`, { key });
   return Number(v);
 }
 
@@ -103,13 +103,13 @@ export function connectionString(url: string, user?: string, password?: string):
   let text: string;
   if (url.startsWith('jdbc:postgresql:')) text = `postgresql:${url.slice('jdbc:postgresql:'.length)}`;
   else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) text = url;
-  else throw new SinkConfigError('connection.url', `'${redactUrl(url)}' is neither jdbc:postgresql://... nor postgres://...`);
+  else throw new SinkConfigError(`'${redactUrl(url)}' is neither jdbc:postgresql://... nor postgres://...`, { key: 'connection.url' });
   if (user === undefined && password === undefined) return text;
   let parsed: URL;
   try {
     parsed = new URL(text);
   } catch {
-    throw new SinkConfigError('connection.url', `'${redactUrl(url)}' is not a valid URL`);
+    throw new SinkConfigError(`'${redactUrl(url)}' is not a valid URL`, { key: 'connection.url' });
   }
   if (user !== undefined) {
     parsed.searchParams.delete('user');
@@ -147,13 +147,13 @@ export function redactUrl(url: string): string {
  */
 export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   for (const key of Object.keys(input)) {
-    if (key === 'transforms') throw new SinkConfigError(key, 'single message transforms are not supported; flattened records (ExtractNewRecordState output) are read as they are');
-    if (!KNOWN_KEYS.has(key) && !IGNORED_KEYS.has(key)) throw new SinkConfigError(key, 'unknown key');
+    if (key === 'transforms') throw new SinkConfigError('single message transforms are not supported; flattened records (ExtractNewRecordState output) are read as they are', { key });
+    if (!KNOWN_KEYS.has(key) && !IGNORED_KEYS.has(key)) throw new SinkConfigError('unknown key', { key });
   }
   const name = str(input, 'name') ?? 'tributary-postgres-sink';
 
   const url = str(input, 'connection.url');
-  if (url === undefined) throw new SinkConfigError('connection.url', 'required, e.g. postgres://user:pass@localhost:5432/db');
+  if (url === undefined) throw new SinkConfigError('required, e.g. postgres://user:pass@localhost:5432/db', { key: 'connection.url' });
   const user = str(input, 'connection.username');
   const password = str(input, 'connection.password');
   const connection = {
@@ -163,49 +163,49 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   };
 
   const brokers = list(input, 'bootstrap.servers');
-  if (brokers.length === 0) throw new SinkConfigError('bootstrap.servers', 'required, e.g. localhost:9092');
+  if (brokers.length === 0) throw new SinkConfigError('required, e.g. localhost:9092', { key: 'bootstrap.servers' });
 
   const topicList = list(input, 'topics');
   const topicsRegex = str(input, 'topics.regex');
-  if (topicList.length > 0 && topicsRegex !== undefined) throw new SinkConfigError('topics', 'set either topics or topics.regex, not both');
+  if (topicList.length > 0 && topicsRegex !== undefined) throw new SinkConfigError('set either topics or topics.regex, not both', { key: 'topics' });
   let topics: readonly string[] | RegExp;
   if (topicsRegex !== undefined) {
     try {
       topics = new RegExp(`^(?:${topicsRegex})$`);
     } catch (e) {
-      throw new SinkConfigError('topics.regex', `not a regular expression: ${(e as Error).message}`);
+      throw new SinkConfigError(`not a regular expression: ${(e as Error).message}`, { key: 'topics.regex' });
     }
   } else if (topicList.length > 0) {
     topics = topicList;
   } else {
-    throw new SinkConfigError('topics', 'required: a comma-separated list of topics (or set topics.regex)');
+    throw new SinkConfigError('required: a comma-separated list of topics (or set topics.regex)', { key: 'topics' });
   }
 
   const insertMode = oneOf(input, 'insert.mode', ['insert', 'upsert', 'update'] as const, 'insert');
   const pkModeText = str(input, 'primary.key.mode');
   if (pkModeText === 'kafka' || pkModeText === 'record_header') {
-    throw new SinkConfigError('primary.key.mode', `'${pkModeText}' is not supported; use record_key, record_value or none`);
+    throw new SinkConfigError(`'${pkModeText}' is not supported; use record_key, record_value or none`, { key: 'primary.key.mode' });
   }
   const primaryKeyMode = oneOf(input, 'primary.key.mode', ['none', 'record_key', 'record_value'] as const, 'none');
   const primaryKeyFields = list(input, 'primary.key.fields');
   if (insertMode !== 'insert' && primaryKeyMode === 'none') {
-    throw new SinkConfigError('insert.mode', `'${insertMode}' needs a primary key: set primary.key.mode to record_key or record_value`);
+    throw new SinkConfigError(`'${insertMode}' needs a primary key: set primary.key.mode to record_key or record_value`, { key: 'insert.mode' });
   }
   const deleteEnabled = bool(input, 'delete.enabled', false);
   if (deleteEnabled && primaryKeyMode !== 'record_key') {
-    throw new SinkConfigError('delete.enabled', 'deletes are keyed by the record key: set primary.key.mode=record_key');
+    throw new SinkConfigError('deletes are keyed by the record key: set primary.key.mode=record_key', { key: 'delete.enabled' });
   }
   const truncateEnabled = bool(input, 'truncate.enabled', false);
   const schemaEvolution = oneOf(input, 'schema.evolution', ['none', 'basic'] as const, 'none');
   const format1 = str(input, 'table.name.format');
   const format2 = str(input, 'collection.name.format');
   if (format1 !== undefined && format2 !== undefined && format1 !== format2) {
-    throw new SinkConfigError('table.name.format', 'table.name.format and collection.name.format are the same setting; set one');
+    throw new SinkConfigError('table.name.format and collection.name.format are the same setting; set one', { key: 'table.name.format' });
   }
   const tableNameFormat = format2 ?? format1 ?? '${topic}';
   const unknownPlaceholder = /\$\{(?!topic\}|source\.[A-Za-z0-9_]+\})[^}]*\}/.exec(tableNameFormat);
   if (unknownPlaceholder !== null) {
-    throw new SinkConfigError('table.name.format', `unknown placeholder ${unknownPlaceholder[0]}; use \${topic} or \${source.<field>}`);
+    throw new SinkConfigError(`unknown placeholder ${unknownPlaceholder[0]}; use \${topic} or \${source.<field>}`, { key: 'table.name.format' });
   }
   const batchSize = int(input, 'batch.size', 500, 1);
   const keyFormat = oneOf(input, 'key.format', ['json', 'string'] as const, 'json');
@@ -213,10 +213,10 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   const windowSizeText = str(input, 'key.window.size.ms');
   const windowSizeMs = windowSizeText === undefined ? undefined : int(input, 'key.window.size.ms', 0, 1);
   if (keyWindow === 'time' && windowSizeMs === undefined) {
-    throw new SinkConfigError('key.window.size.ms', 'required with key.window=time: the binary time-windowed key holds only the window start');
+    throw new SinkConfigError('required with key.window=time: the binary time-windowed key holds only the window start', { key: 'key.window.size.ms' });
   }
   if (keyWindow !== 'none' && primaryKeyMode !== 'record_key') {
-    throw new SinkConfigError('key.window', 'windowed keys become key columns: set primary.key.mode=record_key');
+    throw new SinkConfigError('windowed keys become key columns: set primary.key.mode=record_key', { key: 'key.window' });
   }
   const schemasEnable = ['auto', 'true', 'false'] as const;
   const keySchemasEnable = oneOf(input, 'key.converter.schemas.enable', schemasEnable, 'auto');
@@ -224,10 +224,10 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   const errorsTolerance = oneOf(input, 'errors.tolerance', ['none', 'all'] as const, 'none');
   const deadLetterTopic = str(input, 'errors.deadletterqueue.topic.name');
   if (errorsTolerance === 'all' && deadLetterTopic === undefined) {
-    throw new SinkConfigError('errors.deadletterqueue.topic.name', 'errors.tolerance=all needs a dead-letter topic, so that no bad record is dropped unseen');
+    throw new SinkConfigError('errors.tolerance=all needs a dead-letter topic, so that no bad record is dropped unseen', { key: 'errors.deadletterqueue.topic.name' });
   }
   if (deadLetterTopic !== undefined && errorsTolerance !== 'all') {
-    throw new SinkConfigError('errors.tolerance', 'a dead-letter topic is set: set errors.tolerance=all to use it');
+    throw new SinkConfigError('a dead-letter topic is set: set errors.tolerance=all to use it', { key: 'errors.tolerance' });
   }
   const offsetReset = oneOf(input, 'consumer.auto.offset.reset', ['earliest', 'latest'] as const, 'earliest');
   const placeholder = input['unavailable.value.placeholder'];
@@ -236,7 +236,7 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
     try {
       return new RegExp(`^(?:${pattern})$`);
     } catch (e) {
-      throw new SinkConfigError('table.include.list', `'${pattern}' is not a regular expression: ${(e as Error).message}`);
+      throw new SinkConfigError(`'${pattern}' is not a regular expression: ${(e as Error).message}`, { key: 'table.include.list' });
     }
   });
   return {

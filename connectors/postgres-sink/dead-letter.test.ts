@@ -5,7 +5,7 @@ import { BadRecordError } from './errors.js';
 describe('deadLetterHeaders', () => {
   it('keeps the record headers and adds Kafka Connect error context', () => {
     const record = { topic: 'orders', partition: 3, offset: '42', key: Buffer.from('k'), value: Buffer.from('{oops'), headers: { trace: 'abc' } };
-    const error = new BadRecordError({ topic: 'orders', partition: 3, offset: '42' }, 'VALUE_CONVERTER', 'not JSON', new SyntaxError('Unexpected token'));
+    const error = new BadRecordError('not JSON', { origin: { topic: 'orders', partition: 3, offset: '42' }, stage: 'VALUE_CONVERTER', cause: new SyntaxError('Unexpected token') });
     const headers = deadLetterHeaders(record, error, 'my-sink');
     expect(headers).toMatchObject({
       trace: 'abc',

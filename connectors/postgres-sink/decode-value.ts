@@ -1,3 +1,4 @@
+import { TributaryError, type TributaryErrorOptions } from '../../src/errors.js';
 import { Logical, type ConnectSchema } from './connect-schema.js';
 import { LosslessNumber, isJsonObject, stringifyJson, type JsonValue } from './json.js';
 import {
@@ -7,13 +8,22 @@ import {
 /** What the sink hands to `pg` as a parameter. Text is coerced by PostgreSQL to the column's type. */
 export type BindValue = string | number | boolean | Buffer | null | BindValue[];
 
-/** A payload value does not match its schema. `path` names the field, e.g. `after.balance`. */
-export class ValueDecodeError extends Error {
+/** Options of {@link ValueDecodeError}: the field's path is required. */
+export interface ValueDecodeErrorOptions extends Omit<TributaryErrorOptions, 'retriable'> {
   readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = 'ValueDecodeError';
-    this.path = path;
+}
+
+/**
+ * A payload value does not match its schema. `path` names the field, e.g. `after.balance`. Not retriable.
+ *
+ * A TributaryError but deliberately not a SinkError: the record conversion turns any error that is not a SinkError
+ * into a `BadRecordError` naming the record, and the writer treats SinkErrors as not caused by the data.
+ */
+export class ValueDecodeError extends TributaryError {
+  readonly path: string;
+  constructor(message: string, options: ValueDecodeErrorOptions) {
+    super(`${options.path}: ${message}`, { ...options, retriable: false, context: { path: options.path, ...options.context } });
+    this.path = options.path;
   }
 }
 
@@ -31,7 +41,7 @@ const RANGES: Record<'int8' | 'int16' | 'int32' | 'int64', readonly [bigint, big
 function toBigInt(value: JsonValue, path: string): bigint {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
   if (value instanceof LosslessNumber && INTEGER_TEXT.test(value.value)) return BigInt(value.value);
-  throw new ValueDecodeError(path, `expected an integer, got ${describe(value)}`);
+  throw new ValueDecodeError(`expected an integer, got ${describe(value)}`, { path });
 }
 
 function describe(value: JsonValue): string {
@@ -42,7 +52,7 @@ function describe(value: JsonValue): string {
 
 function decodeBase64(value: JsonValue, path: string): Buffer {
   if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value)) {
-    throw new ValueDecodeError(path, `expected base64 bytes, got ${describe(value)}`);
+    throw new ValueDecodeError(`expected base64 bytes, got ${describe(value)}`, { path });
   }
   return Buffer.from(value, 'base64');
 }
@@ -74,20 +84,20 @@ function decodeDecimal(schema: ConnectSchema, value: JsonValue, path: string): s
   if (value instanceof LosslessNumber && DECIMAL_TEXT.test(value.value)) return value.value;
   const scaleText = schema.parameters?.['scale'];
   if (scaleText === undefined || !INTEGER_TEXT.test(scaleText)) {
-    throw new ValueDecodeError(path, 'Decimal schema has no integer "scale" parameter');
+    throw new ValueDecodeError('Decimal schema has no integer "scale" parameter', { path });
   }
   return formatDecimal(twosComplementToBigInt(decodeBase64(value, path)), Number(scaleText));
 }
 
 function decodeVariableScaleDecimal(value: JsonValue, path: string): string {
-  if (!isJsonObject(value)) throw new ValueDecodeError(path, `expected {scale, value}, got ${describe(value)}`);
+  if (!isJsonObject(value)) throw new ValueDecodeError(`expected {scale, value}, got ${describe(value)}`, { path });
   const scale = value['scale'];
-  if (typeof scale !== 'number' || !Number.isInteger(scale)) throw new ValueDecodeError(`${path}.scale`, 'expected an int32');
+  if (typeof scale !== 'number' || !Number.isInteger(scale)) throw new ValueDecodeError('expected an int32', { path: `${path}.scale` });
   return formatDecimal(twosComplementToBigInt(decodeBase64(value['value'] ?? null, `${path}.value`)), scale);
 }
 
 function expectString(value: JsonValue, path: string): string {
-  if (typeof value !== 'string') throw new ValueDecodeError(path, `expected a string, got ${describe(value)}`);
+  if (typeof value !== 'string') throw new ValueDecodeError(`expected a string, got ${describe(value)}`, { path });
   return value;
 }
 
@@ -127,7 +137,7 @@ function microsToTimeChecked(us: bigint, path: string): string {
   try {
     return microsToTime(us);
   } catch (e) {
-    throw new ValueDecodeError(path, (e as Error).message);
+    throw new ValueDecodeError((e as Error).message, { path });
   }
 }
 
@@ -142,7 +152,7 @@ function microsToTimeChecked(us: bigint, path: string): string {
 export function decodeValue(schema: ConnectSchema, value: JsonValue | undefined, path: string): BindValue {
   if (value === null || value === undefined) {
     if (schema.optional === false && schema.default === undefined) {
-      throw new ValueDecodeError(path, 'null for a required field');
+      throw new ValueDecodeError('null for a required field', { path });
     }
     return value === undefined && schema.default !== undefined ? decodeValue(schema, schema.default as JsonValue, path) : null;
   }
@@ -150,12 +160,12 @@ export function decodeValue(schema: ConnectSchema, value: JsonValue | undefined,
   if (logical !== undefined) return logical;
   switch (schema.type) {
     case 'boolean':
-      if (typeof value !== 'boolean') throw new ValueDecodeError(path, `expected a boolean, got ${describe(value)}`);
+      if (typeof value !== 'boolean') throw new ValueDecodeError(`expected a boolean, got ${describe(value)}`, { path });
       return value;
     case 'int8': case 'int16': case 'int32': case 'int64': {
       const n = toBigInt(value, path);
       const [min, max] = RANGES[schema.type];
-      if (n < min || n > max) throw new ValueDecodeError(path, `${n} does not fit ${schema.type}`);
+      if (n < min || n > max) throw new ValueDecodeError(`${n} does not fit ${schema.type}`, { path });
       return typeof value === 'number' ? value : n.toString();
     }
     case 'float': case 'double':
@@ -163,23 +173,23 @@ export function decodeValue(schema: ConnectSchema, value: JsonValue | undefined,
       if (value instanceof LosslessNumber) return value.value;
       // Jackson writes non-finite doubles as quoted strings
       if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return value;
-      throw new ValueDecodeError(path, `expected a number, got ${describe(value)}`);
+      throw new ValueDecodeError(`expected a number, got ${describe(value)}`, { path });
     case 'string':
       if (schema.name === Logical.Json && typeof value !== 'string') return stringifyJson(value);
       return expectString(value, path);
     case 'bytes':
       return decodeBase64(value, path);
     case 'array': {
-      if (!Array.isArray(value)) throw new ValueDecodeError(path, `expected an array, got ${describe(value)}`);
+      if (!Array.isArray(value)) throw new ValueDecodeError(`expected an array, got ${describe(value)}`, { path });
       const items = schema.items;
-      if (items === undefined) throw new ValueDecodeError(path, 'array schema has no items');
+      if (items === undefined) throw new ValueDecodeError('array schema has no items', { path });
       const decoded = value.map((v, i) => decodeValue(items, v, `${path}[${i}]`));
       // arrays of composite values go to jsonb columns as JSON text
       return items.type === 'array' || items.type === 'map' || items.type === 'struct' ? JSON.stringify(decoded) : decoded;
     }
     case 'map': case 'struct':
       if (typeof value !== 'object' || value instanceof LosslessNumber) {
-        throw new ValueDecodeError(path, `expected an object, got ${describe(value)}`);
+        throw new ValueDecodeError(`expected an object, got ${describe(value)}`, { path });
       }
       return stringifyJson(value);
   }

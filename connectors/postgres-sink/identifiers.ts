@@ -21,12 +21,12 @@ export function quoteIdentifier(name: string): string {
 }
 
 export function assertUsableIdentifier(name: string): void {
-  if (name.length === 0) throw new UnsafeIdentifierError(name, 'it is empty');
-  if (name.includes('\0')) throw new UnsafeIdentifierError(name, 'it contains a NUL character');
+  if (name.length === 0) throw new UnsafeIdentifierError('it is empty', { identifier: name });
+  if (name.includes('\0')) throw new UnsafeIdentifierError('it contains a NUL character', { identifier: name });
   if (Buffer.byteLength(name, 'utf8') > MAX_IDENTIFIER_BYTES) {
     throw new UnsafeIdentifierError(
-      name,
       `it is longer than ${MAX_IDENTIFIER_BYTES} bytes and PostgreSQL would truncate it; shorten it with table.name.format or rename the field`,
+      { identifier: name },
     );
   }
 }
@@ -51,7 +51,7 @@ export function parseTableName(resolved: string): TableRef {
     assertUsableIdentifier(name);
     return { schema, name };
   }
-  throw new UnsafeIdentifierError(resolved, 'a table name may hold at most one dot (schema.table)');
+  throw new UnsafeIdentifierError('a table name may hold at most one dot (schema.table)', { identifier: resolved });
 }
 
 export function tableKey(table: TableRef): string {

@@ -9,6 +9,8 @@ export { parseSinkConfig } from './config.js';
 export type { SinkConfig, SinkConfigInput } from './config.js';
 export {
   BadRecordError, SinkConfigError, SinkError, SinkWriteError, TableError, UnsafeIdentifierError,
+  type BadRecordErrorOptions, type BadRecordStage, type SinkConfigErrorOptions, type SinkErrorOptions, type SinkWriteErrorOptions,
+  type TableErrorOptions, type UnsafeIdentifierErrorOptions,
 } from './errors.js';
 export type { RecordOrigin } from './errors.js';
 export { compileDelete, compileInsert, compileUpdate, compileCreateTable, compileAddColumns } from './compile.js';

@@ -91,7 +91,7 @@ function columnsOf(schema: ConnectSchema | undefined, payload: JsonObject, path:
       });
     }
     for (const name of Object.keys(payload)) {
-      if (fieldSchema(schema, name) === undefined) throw new ValueDecodeError(`${path}.${name}`, 'field is not in the schema');
+      if (fieldSchema(schema, name) === undefined) throw new ValueDecodeError('field is not in the schema', { path: `${path}.${name}` });
     }
     return;
   }
@@ -269,7 +269,7 @@ export function decodeRecord(record: KafkaRecord, config: SinkConfig): SinkOpera
   } catch (e) {
     if (e instanceof BadRecordError) throw e;
     if (e instanceof SinkError && !(e.name === 'UnsafeIdentifierError')) throw e;
-    throw new BadRecordError(origin, stage, (e as Error).message, e);
+    throw new BadRecordError((e as Error).message, { origin, stage, cause: e });
   }
 }
 

@@ -232,7 +232,9 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
           lag.set(`${batch.topic}/${batch.partition}`, Number(high - BigInt(last.offset) - 1n));
           await payload.heartbeat();
         } catch (e) {
-          const error = e instanceof SinkError ? e : new SinkError(`sink failed on ${batch.topic}/${batch.partition} at offset ${chunk[0]!.offset}: ${(e as Error).message}`, { cause: e });
+          const error = e instanceof SinkError ? e : new SinkError(`sink failed on ${batch.topic}/${batch.partition} at offset ${chunk[0]!.offset}: ${(e as Error).message}`, {
+            topic: batch.topic, partition: batch.partition, offset: chunk[0]!.offset, cause: e,
+          });
           // The chunks before this one are in PostgreSQL: their offsets go to Kafka before the sink stops.
           const done = written;
           written = undefined;

@@ -1,5 +1,9 @@
+import type { Pool } from 'pg';
+import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { compileStep, isTransient } from './writer.js';
+import { parseSinkConfig } from './config.js';
+import { SinkWriteError, TableError } from './errors.js';
+import { compileStep, isTransient, PostgresWriter } from './writer.js';
 
 const table = { name: 'accounts' };
 const info = {
@@ -44,5 +48,54 @@ describe('isTransient', () => {
 
   it('does not retry data or permission errors', () => {
     for (const code of ['22P02', '23505', '42501', '42P01']) expect(isTransient({ code, message: '' })).toBe(false);
+  });
+});
+
+describe('PostgresWriter retries', () => {
+  const config = parseSinkConfig({
+    'connection.url': 'postgres://u:p@localhost:5432/app',
+    'bootstrap.servers': 'k1:9092',
+    topics: 'a',
+    'flush.max.retries': '2',
+    'flush.retry.delay.ms': '1',
+  });
+  const refused = (): Error => new Error('connect ECONNREFUSED 127.0.0.1:5432');
+
+  /** A pool whose connect() fails as `fail` says, counting the attempts. */
+  function pool(fail: (attempt: number) => Error): { pool: Pool; attempts: () => number } {
+    let attempts = 0;
+    return {
+      attempts: () => attempts,
+      pool: { connect: async () => Promise.reject(fail(++attempts)) } as unknown as Pool,
+    };
+  }
+
+  it('retries a transient failure flush.max.retries times, then fails with a retriable SinkWriteError', async () => {
+    const { pool: p, attempts } = pool(refused);
+    const warned: number[] = [];
+    const logger = { warn: (o: { attempt: number }) => warned.push(o.attempt) } as unknown as Logger;
+    const error = await new PostgresWriter(p, config, logger).write([]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkWriteError);
+    expect((error as SinkWriteError).message).toBe('writing to PostgreSQL failed: connect ECONNREFUSED 127.0.0.1:5432');
+    expect((error as SinkWriteError).retriable).toBe(true);
+    expect((error as SinkWriteError).cause).toBeInstanceOf(Error);
+    expect(attempts()).toBe(3);
+    expect(warned).toEqual([1, 2]);
+  });
+
+  it('does not retry a failure that is not transient', async () => {
+    const { pool: p, attempts } = pool(() => Object.assign(new Error('permission denied for table accounts'), { code: '42501' }));
+    const error = await new PostgresWriter(p, config, pino({ level: 'silent' })).write([]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkWriteError);
+    expect((error as SinkWriteError).retriable).toBe(false);
+    expect((error as SinkWriteError).sqlState).toBe('42501');
+    expect(attempts()).toBe(1);
+  });
+
+  it('rethrows a SinkError as it is', async () => {
+    const missing = new TableError('does not exist', { table: '"accounts"' });
+    const { pool: p, attempts } = pool(() => missing);
+    await expect(new PostgresWriter(p, config, pino({ level: 'silent' })).write([])).rejects.toBe(missing);
+    expect(attempts()).toBe(1);
   });
 });

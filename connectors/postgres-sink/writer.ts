@@ -6,6 +6,8 @@ import {
   type ColumnDefinition, type CompiledQuery,
 } from './compile.js';
 import type { SinkConfig } from './config.js';
+import { RetriesExhaustedError } from '../../src/errors.js';
+import { retry } from '../../src/retry.js';
 import { BadRecordError, SinkError, SinkWriteError, TableError, UnsafeIdentifierError } from './errors.js';
 import { quoteTable, tableKey, tableName, type TableRef } from './identifiers.js';
 import { planTable, type Step, type TableOperation } from './plan.js';
@@ -110,18 +112,25 @@ export class PostgresWriter {
    * is. Throws only for failures no record caused.
    */
   async write(ops: readonly TableOperation[], options: { commitWithRejects?: boolean } = {}): Promise<WriteResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#writeOnce(ops, options.commitWithRejects ?? true);
-      } catch (e) {
-        if (!isTransient(e) || attempt >= this.#config.flushMaxRetries) {
-          if (e instanceof SinkError) throw e;
-          throw new SinkWriteError(`writing to PostgreSQL failed: ${(e as Error).message}`, (e as PgError).code, isTransient(e), e);
-        }
-        this.#logger.warn({ err: e, attempt: attempt + 1 }, 'transient PostgreSQL error, retrying the batch');
-        this.#catalog.clear();
-        await new Promise((r) => setTimeout(r, this.#config.flushRetryDelayMs));
-      }
+    try {
+      // flush.retry.delay.ms is a fixed pause, as Kafka Connect's JDBC sink documents it: no growth, no jitter
+      return await retry(() => this.#writeOnce(ops, options.commitWithRejects ?? true), {
+        retries: this.#config.flushMaxRetries,
+        initialBackoffMs: this.#config.flushRetryDelayMs,
+        maxBackoffMs: this.#config.flushRetryDelayMs,
+        jitter: 'none',
+        isRetriable: isTransient,
+        onRetry: (e, attempt) => {
+          this.#logger.warn({ err: e, attempt }, 'transient PostgreSQL error, retrying the batch');
+          // the failed transaction was rolled back, and with it any table it created or altered: forget what was learned
+          this.#catalog.clear();
+        },
+      });
+    } catch (thrown) {
+      // the last failure itself, whether it was not transient or the retries ran out
+      const e = thrown instanceof RetriesExhaustedError ? thrown.cause : thrown;
+      if (e instanceof SinkError) throw e;
+      throw new SinkWriteError(`writing to PostgreSQL failed: ${(e as Error).message}`, { sqlState: (e as PgError).code, retriable: isTransient(e), cause: e });
     }
   }
 
@@ -170,7 +179,7 @@ export class PostgresWriter {
         } catch (e) {
           if (!isDataError(e as PgError)) throw e;
           await client.query('ROLLBACK TO SAVEPOINT tributary_record');
-          bad.push({ index, error: new BadRecordError(op.origin, 'TASK_PUT', `PostgreSQL rejected the row for ${quoteTable(op.table)}: ${(e as PgError).message}`, e) });
+          bad.push({ index, error: new BadRecordError(`PostgreSQL rejected the row for ${quoteTable(op.table)}: ${(e as PgError).message}`, { origin: op.origin, stage: 'TASK_PUT', cause: e }) });
         }
       }
       bad.sort((a, b) => a.index - b.index);
@@ -219,7 +228,7 @@ export class PostgresWriter {
             if (!isRecordCaused(e2)) throw e2;
             this.#catalog.forget(table);
             const op = ops[index]!;
-            rejected.push({ index, error: new BadRecordError(op.origin, 'TASK_PUT', `cannot write to ${describeTable(table)}: ${(e2 as Error).message}`, e2) });
+            rejected.push({ index, error: new BadRecordError(`cannot write to ${describeTable(table)}: ${(e2 as Error).message}`, { origin: op.origin, stage: 'TASK_PUT', cause: e2 }) });
           }
         }
         if (indexes.length === 0) continue;
@@ -241,8 +250,10 @@ export class PostgresWriter {
         if (unknown.length > 0) {
           rejected.push({
             index,
-            error: new BadRecordError(op.origin, 'TASK_PUT',
-              `column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')} not in table ${quoteTable(table)} and schema.evolution=none`),
+            error: new BadRecordError(
+              `column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')} not in table ${quoteTable(table)} and schema.evolution=none`,
+              { origin: op.origin, stage: 'TASK_PUT' },
+            ),
           });
         } else {
           accepted.push(index);
@@ -258,7 +269,7 @@ export class PostgresWriter {
     let info = await this.#catalog.describe(client, table);
     if (this.#config.schemaEvolution === 'basic') info = await this.#evolve(client, table, tableOps, info);
     if (info === undefined) {
-      throw new TableError(quoteTable(table), 'does not exist; create it, or set schema.evolution=basic to let the sink create it');
+      throw new TableError('does not exist; create it, or set schema.evolution=basic to let the sink create it', { table: quoteTable(table) });
     }
     this.#checkKey(table, tableOps, info);
     return info;
@@ -283,8 +294,10 @@ export class PostgresWriter {
     if (key === undefined || key.kind === 'truncate') return;
     const wanted = [...key.key].sort().join('\u0000');
     if (!info.uniqueKeys.some((k) => [...k].sort().join('\u0000') === wanted)) {
-      throw new TableError(quoteTable(table),
-        `has no primary key or unique index on (${key.key.join(', ')}), which insert.mode=upsert needs for ON CONFLICT`);
+      throw new TableError(
+        `has no primary key or unique index on (${key.key.join(', ')}), which insert.mode=upsert needs for ON CONFLICT`,
+        { table: quoteTable(table) },
+      );
     }
   }
 

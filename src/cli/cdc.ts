@@ -21,7 +21,7 @@ export async function readCdcConfigFile(path: string): Promise<RawConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new CdcConfigError(`cannot read config file ${path}: ${(err as Error).message}`, '--config', { cause: err });
+    throw new CdcConfigError(`cannot read config file ${path}: ${(err as Error).message}`, { key: '--config', cause: err });
   }
   let parsed: unknown;
   try {
@@ -29,15 +29,15 @@ export async function readCdcConfigFile(path: string): Promise<RawConfig> {
   } catch (err) {
     // JSON.parse quotes the text around the mistake, and the file holds passwords: say only where it is
     const where = /position \d+(?: \(line \d+ column \d+\))?/.exec((err as Error).message)?.[0];
-    throw new CdcConfigError(`config file ${path} is not valid JSON${where ? ` (at ${where})` : ''}`, '--config');
+    throw new CdcConfigError(`config file ${path} is not valid JSON${where ? ` (at ${where})` : ''}`, { key: '--config' });
   }
   // Kafka Connect's REST form {"name": ..., "config": {...}} is accepted too.
   const obj = (parsed && typeof parsed === 'object' && 'config' in parsed ? { name: (parsed as { name?: string }).name, ...(parsed as { config: object }).config } : parsed) as Record<string, unknown>;
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new CdcConfigError(`config file ${path} must hold a JSON object`, '--config');
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new CdcConfigError(`config file ${path} must hold a JSON object`, { key: '--config' });
   const out: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new CdcConfigError(`${k}: expected a string, number or boolean`, k);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new CdcConfigError(`${k}: expected a string, number or boolean`, { key: k });
     out[k] = v;
   }
   return out;

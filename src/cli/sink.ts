@@ -16,9 +16,9 @@ export function readSinkConfigText(text: string, env: NodeJS.ProcessEnv = proces
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new SinkConfigError('(file)', `not JSON: ${(e as Error).message}`);
+    throw new SinkConfigError(`not JSON: ${(e as Error).message}`, { key: '(file)' });
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SinkConfigError('(file)', 'expected a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SinkConfigError('expected a JSON object', { key: '(file)' });
   let flat = parsed as Record<string, unknown>;
   if (typeof flat['config'] === 'object' && flat['config'] !== null) {
     flat = { ...(flat['config'] as Record<string, unknown>), ...(typeof flat['name'] === 'string' ? { name: flat['name'] } : {}) };
@@ -28,7 +28,7 @@ export function readSinkConfigText(text: string, env: NodeJS.ProcessEnv = proces
     if (typeof value === 'string') {
       input[key] = value.replace(ENV_REFERENCE, (_m, name: string) => {
         const v = env[name];
-        if (v === undefined) throw new SinkConfigError(key, `environment variable ${name} is not set`);
+        if (v === undefined) throw new SinkConfigError(`environment variable ${name} is not set`, { key });
         return v;
       });
     } else if (typeof value === 'number' || typeof value === 'boolean') {
@@ -36,7 +36,7 @@ export function readSinkConfigText(text: string, env: NodeJS.ProcessEnv = proces
     } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
       input[key] = value as string[];
     } else {
-      throw new SinkConfigError(key, 'values must be strings, numbers, booleans or lists of strings');
+      throw new SinkConfigError('values must be strings, numbers, booleans or lists of strings', { key });
     }
   }
   return parseSinkConfig(input as SinkConfigInput);

@@ -181,5 +181,5 @@ function upstreamWindowWait(nodes: ReadonlyMap<string, import('../graph/nodes.js
     if (node.kind === 'SessionWindowAggregate') return node.graceMs + node.gapMs;
     pending.push(...node.parents);
   }
-  throw new TopologyError(`suppress(untilWindowCloses) on ${start}: no windowed aggregation upstream; use untilTimeLimit for non-windowed tables`, start);
+  throw new TopologyError(`suppress(untilWindowCloses) on ${start}: no windowed aggregation upstream; use untilTimeLimit for non-windowed tables`, { nodeName: start });
 }

@@ -51,7 +51,7 @@ function addStoreAndNode<K, V, VA>(
   const name = s.graph.nameOr(materialized.name, prefix);
   const retention = materialized.retentionMs ?? minRetention;
   if (retention < minRetention) {
-    throw new TopologyError(`retention of store ${storeName} (${retention} ms) must be at least window size + grace (${minRetention} ms)`, name);
+    throw new TopologyError(`retention of store ${storeName} (${retention} ms) must be at least window size + grace (${minRetention} ms)`, { nodeName: name });
   }
   const valueSerde = (materialized.value ?? defaultValueSerde) as SerdeOf<VA> | undefined;
   const parent = repartitionIfRequired(s, s.groupedName ?? storeName);

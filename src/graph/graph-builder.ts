@@ -44,10 +44,10 @@ export class GraphBuilder {
 
   addNode<N extends GraphNode>(node: N): N {
     if (this.nodes.has(node.name)) {
-      throw new TopologyError(`a processor named ${node.name} already exists; pass a different { name }`, node.name);
+      throw new TopologyError(`a processor named ${node.name} already exists; pass a different { name }`, { nodeName: node.name });
     }
     for (const parent of node.parents) {
-      if (!this.nodes.has(parent)) throw new TopologyError(`parent ${parent} of ${node.name} is not in this topology; streams of another StreamsBuilder cannot be combined`, node.name);
+      if (!this.nodes.has(parent)) throw new TopologyError(`parent ${parent} of ${node.name} is not in this topology; streams of another StreamsBuilder cannot be combined`, { nodeName: node.name });
     }
     const frozen = Object.freeze({ ...node, parents: Object.freeze([...node.parents]), stores: Object.freeze([...node.stores]) }) as unknown as N;
     this.nodes.set(node.name, frozen);

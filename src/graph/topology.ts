@@ -87,7 +87,7 @@ export class Topology implements CompiledGraphView {
 
   node(name: string): GraphNode {
     const node = this.nodes.get(name);
-    if (node === undefined) throw new TopologyError(`no node named ${name} in this topology`, name);
+    if (node === undefined) throw new TopologyError(`no node named ${name} in this topology`, { nodeName: name });
     return node;
   }
 
@@ -140,14 +140,14 @@ export function compileTopology(builder: GraphBuilder, handlers: NodeHandlers): 
 function resolveMaterialization(builder: GraphBuilder, nodes: Map<string, GraphNode>, stores: Map<string, StoreSpec>): void {
   for (const name of builder.materializationRequests) {
     const node = nodes.get(name);
-    if (node === undefined) throw new TopologyError(`materialization requested for unknown node ${name}`, name);
+    if (node === undefined) throw new TopologyError(`materialization requested for unknown node ${name}`, { nodeName: name });
     if (node.stores.length > 0) continue;
     if (node.kind === 'TableSource' || node.kind === 'ToTable') {
       if (!stores.has(node.store.name)) stores.set(node.store.name, node.store);
       nodes.set(name, Object.freeze({ ...node, stores: Object.freeze([node.store.name]) }));
       continue;
     }
-    throw new TopologyError(`${name} (${node.kind}) must be materialized to be read by a join; pass { storeName } to the operation that creates this table`, name);
+    throw new TopologyError(`${name} (${node.kind}) must be materialized to be read by a join; pass { storeName } to the operation that creates this table`, { nodeName: name });
   }
 }
 
@@ -169,16 +169,16 @@ function resolveOldValues(builder: GraphBuilder, nodes: Map<string, GraphNode>, 
     if (visited.has(name)) continue;
     visited.add(name);
     const node = nodes.get(name);
-    if (node === undefined) throw new TopologyError(`old values requested from unknown node ${name}`, name);
+    if (node === undefined) throw new TopologyError(`old values requested from unknown node ${name}`, { nodeName: name });
     const handler = handlerOf(handlers, node);
     if (handler.enableOldValues === undefined) {
-      throw new TopologyError(`${node.name} (${node.kind}) cannot send old values, but a downstream KTable operation needs them; apply that operation to a KTable`, node.name);
+      throw new TopologyError(`${node.name} (${node.kind}) cannot send old values, but a downstream KTable operation needs them; apply that operation to a KTable`, { nodeName: node.name });
     }
     try {
       handler.enableOldValues(node, pass);
     } catch (cause) {
       if (cause instanceof TopologyError) throw cause;
-      throw new TopologyError(cause instanceof Error ? cause.message : String(cause), node.name, { cause });
+      throw new TopologyError(cause instanceof Error ? cause.message : String(cause), { nodeName: node.name, cause });
     }
   }
   return senders;
@@ -190,19 +190,19 @@ function validate(builder: GraphBuilder, nodes: Map<string, GraphNode>, stores: 
     if (node.kind === 'Sink') {
       const what = node.internal ? `repartition topic ${String(node.topic)}` : typeof node.topic === 'string' ? `topic ${node.topic}` : 'a per-record topic';
       const where = node.internal ? 'in the options of groupBy/groupByKey/repartition/toTable (e.g. { key: Serdes.string(), value: Serdes.json() })' : 'to to(topic, { key, value })';
-      if (node.keySerde === undefined) throw new TopologyError(`sink ${node.name} writes to ${what} but no key serde is known (the key type changed upstream); pass one ${where}`, node.name);
-      if (node.valueSerde === undefined) throw new TopologyError(`sink ${node.name} writes to ${what} but no value serde is known (the value type changed upstream); pass one ${where}`, node.name);
+      if (node.keySerde === undefined) throw new TopologyError(`sink ${node.name} writes to ${what} but no key serde is known (the key type changed upstream); pass one ${where}`, { nodeName: node.name });
+      if (node.valueSerde === undefined) throw new TopologyError(`sink ${node.name} writes to ${what} but no value serde is known (the value type changed upstream); pass one ${where}`, { nodeName: node.name });
     }
     if (node.kind === 'Source' && (node.keySerde === undefined || node.valueSerde === undefined)) {
-      throw new TopologyError(`source ${node.name} reads ${node.topics.join(', ')} without key and value serdes; pass { key, value } serdes`, node.name);
+      throw new TopologyError(`source ${node.name} reads ${node.topics.join(', ')} without key and value serdes; pass { key, value } serdes`, { nodeName: node.name });
     }
     for (const store of node.stores) {
       const spec = stores.get(store);
-      if (spec === undefined) throw new TopologyError(`${node.name} uses store ${store}, which is not registered`, node.name);
+      if (spec === undefined) throw new TopologyError(`${node.name} uses store ${store}, which is not registered`, { nodeName: node.name });
       if (spec.logging && (spec.keySerde === undefined || spec.valueSerde === undefined)) {
         throw new TopologyError(
           `store ${store} of ${node.name} is backed by a changelog but has no ${spec.keySerde === undefined ? 'key' : 'value'} serde; pass it in Materialized ({ key, value }) or in Grouped`,
-          node.name,
+          { nodeName: node.name },
         );
       }
     }

@@ -42,7 +42,7 @@ import type {
 import { kafkajsProducerPort } from './kafkajs-producer.js';
 import { kafkajsTopicLimits } from './kafkajs-topic-limits.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './record-limits.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import { closableRetry, withRetry, type RetryOptions } from './retry.js';
 
 export interface KafkajsAdapterOptions {
   readonly brokers: readonly string[];
@@ -140,7 +140,8 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
   };
 }
 
-function adminPort(admin: Admin, retry: RetryOptions): AdminPort {
+function adminPort(admin: Admin, retryOptions: RetryOptions): AdminPort {
+  const { retry, close } = closableRetry(retryOptions, 'the admin client');
   return {
     async createTopics(topics: readonly NewTopic[]) {
       if (topics.length === 0) return;
@@ -190,7 +191,10 @@ function adminPort(admin: Admin, retry: RetryOptions): AdminPort {
       // kafkajs looks the partition leaders up in a cache it does not refresh for unseen topics (see kafkajs-compat).
       await withRetry(() => deleteRecords(admin, topic, partitions.map((p) => ({ partition: p.partition, offset: String(p.offset) }))), retry);
     },
-    close: () => admin.disconnect(),
+    close: () => {
+      close();
+      return admin.disconnect();
+    },
   };
 }
 

@@ -1,7 +1,7 @@
-import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, type Admin } from 'kafkajs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { installTxnOffsetCommitV3, isConcurrentTransactionsError, retryConcurrentTransactions, withGroupMetadata } from './kafkajs-compat.js';
+import { createTopics, installTxnOffsetCommitV3, isConcurrentTransactionsError, retryConcurrentTransactions, withGroupMetadata } from './kafkajs-compat.js';
 import { classifyTransactionFailure } from './transaction-errors.js';
 
 // kafkajs builds protocol errors from its error table entry ({ type, code, retriable, message }).
@@ -101,5 +101,53 @@ describe('kafkajs compatibility: TxnOffsetCommit v3 with the group generation', 
     expect(await refused(25)).toMatchObject({ type: 'UNKNOWN_MEMBER_ID', code: 25 });
     expect(classifyTransactionFailure(await refused(82))).toBe('migrated');
     expect(await refused(0)).toBeUndefined();
+  });
+});
+
+describe('kafkajs compatibility: createTopics waits for leaders', () => {
+  type Metadata = { topics: { name: string; partitions: { leader: number }[] }[] };
+  /** An admin whose metadata answers come from `answers` in turn (the last one repeats), counting the calls. */
+  function admin(answers: (Metadata | Error)[]): { admin: Admin; polls: () => number; offsetsAsked: string[] } {
+    let polls = 0;
+    const offsetsAsked: string[] = [];
+    return {
+      polls: () => polls,
+      offsetsAsked,
+      admin: {
+        createTopics: async () => true,
+        fetchTopicMetadata: async () => {
+          const answer = answers[Math.min(polls++, answers.length - 1)]!;
+          if (answer instanceof Error) throw answer;
+          return answer;
+        },
+        fetchTopicOffsets: async (topic: string) => void offsetsAsked.push(topic),
+      } as unknown as Admin,
+    };
+  }
+  const leaderless: Metadata = { topics: [{ name: 't', partitions: [{ leader: -1 }, { leader: 1 }] }] };
+  const ready: Metadata = { topics: [{ name: 't', partitions: [{ leader: 1 }, { leader: 1 }] }] };
+  const notYet = (): Error => Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+
+  it('polls the metadata until every partition has a leader, then asks each leader for offsets', async () => {
+    const fake = admin([notYet(), leaderless, ready]);
+    await expect(createTopics(fake.admin, { topics: [{ topic: 't', numPartitions: 2 }] })).resolves.toBe(true);
+    expect(fake.polls()).toBe(3);
+    expect(fake.offsetsAsked).toEqual(['t']);
+  });
+
+  it('fails at once on an error that is not about metadata lag', async () => {
+    const denied = Object.assign(new Error('Not authorized'), { type: 'TOPIC_AUTHORIZATION_FAILED' });
+    const fake = admin([denied]);
+    await expect(createTopics(fake.admin, { topics: [{ topic: 't', numPartitions: 2 }] })).rejects.toBe(denied);
+    expect(fake.polls()).toBe(1);
+  });
+
+  it('gives up after the timeout, naming the topics, with the last metadata error as cause', async () => {
+    const lag = notYet();
+    const fake = admin([lag]);
+    const error = await createTopics(fake.admin, { topics: [{ topic: 't', numPartitions: 2 }], timeout: 250 }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('timed out after 250 ms waiting for leaders of t');
+    expect((error as Error).cause).toBe(lag);
+    expect(fake.polls()).toBeGreaterThanOrEqual(2);
   });
 });

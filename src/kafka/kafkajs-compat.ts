@@ -45,6 +45,8 @@
  *    as a new member, as before).
  */
 import { createRequire } from 'node:module';
+import { RetriesExhaustedError } from '../errors.js';
+import { retry } from '../retry.js';
 import { errorChain } from './error-chain.js';
 import type {
   Admin,
@@ -70,7 +72,7 @@ export interface ConcurrentTransactionsRetry {
   /** Give up after this long; default 30 s (the markers of a committed transaction are written in milliseconds
    *  on a healthy cluster, seconds on a loaded one). */
   readonly maxWaitMs?: number;
-  /** First pause between attempts, doubled up to 500 ms; default 20 ms. */
+  /** Bound of the first pause between attempts, doubled up to 500 ms (full jitter below it); default 20 ms. */
   readonly initialBackoffMs?: number;
 }
 
@@ -80,21 +82,24 @@ export function isConcurrentTransactionsError(error: unknown): boolean {
   return false;
 }
 
-/** Runs `operation`, retrying while the transaction coordinator answers CONCURRENT_TRANSACTIONS. */
+/**
+ * Runs `operation`, retrying while the transaction coordinator answers CONCURRENT_TRANSACTIONS; once the wait is
+ * over it rejects with that last answer (callers recognise it), not with the retry loop's exhaustion error.
+ */
 export async function retryConcurrentTransactions<T>(
   operation: () => Promise<T>,
   options: ConcurrentTransactionsRetry = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.maxWaitMs ?? 30_000);
-  let backoff = options.initialBackoffMs ?? 20;
-  for (;;) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (!isConcurrentTransactionsError(error) || Date.now() + backoff > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, backoff));
-      backoff = Math.min(backoff * 2, 500);
-    }
+  try {
+    return await retry(operation, {
+      retries: Infinity,
+      budgetMs: options.maxWaitMs ?? 30_000,
+      initialBackoffMs: options.initialBackoffMs ?? 20,
+      maxBackoffMs: 500,
+      isRetriable: isConcurrentTransactionsError,
+    });
+  } catch (error) {
+    throw error instanceof RetriesExhaustedError ? error.cause : error;
   }
 }
 
@@ -177,33 +182,39 @@ export async function createTopics(admin: Admin, options: CreateTopicsOptions): 
   if (options.waitForLeaders === false || options.validateOnly) return created;
 
   const wanted = new Map(options.topics.map((t) => [t.topic, t.numPartitions ?? 0]));
-  const deadline = Date.now() + timeout;
+  // Partitions without a leader yet are not a failure of the call: the one retry loop polls on while it sees this.
+  const notYet = Symbol('leaders not yet elected');
   let lastError: unknown;
-  for (;;) {
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
-      const ready = [...wanted].every(([name, partitions]) => {
-        const topic = topics.find((t) => t.name === name);
-        if (!topic || topic.partitions.length === 0 || topic.partitions.length < partitions) return false;
-        return topic.partitions.every((p) => p.leader >= 0);
-      });
-      // A KRaft broker can list itself as leader before its replica manager serves the partition; a produce
-      // then fails for that partition only, and a non-idempotent kafkajs producer retries the whole request,
-      // duplicating the partitions that succeeded. Asking every leader for its offsets proves it serves them.
-      if (ready) {
-        for (const name of wanted.keys()) await admin.fetchTopicOffsets(name);
-        return created;
-      }
-    } catch (error) {
-      if (!METADATA_NOT_YET.has(String((error as { type?: unknown }).type))) throw error;
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for leaders of ${[...wanted.keys()].join(', ')}`, {
-        cause: lastError,
-      });
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await retry(
+      async () => {
+        try {
+          const { topics } = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
+          const ready = [...wanted].every(([name, partitions]) => {
+            const topic = topics.find((t) => t.name === name);
+            if (!topic || topic.partitions.length === 0 || topic.partitions.length < partitions) return false;
+            return topic.partitions.every((p) => p.leader >= 0);
+          });
+          if (!ready) throw notYet;
+          // A KRaft broker can list itself as leader before its replica manager serves the partition; a produce
+          // then fails for that partition only, and a non-idempotent kafkajs producer retries the whole request,
+          // duplicating the partitions that succeeded. Asking every leader for its offsets proves it serves them.
+          for (const name of wanted.keys()) await admin.fetchTopicOffsets(name);
+        } catch (error) {
+          if (error === notYet || !METADATA_NOT_YET.has(String((error as { type?: unknown }).type))) throw error;
+          lastError = error;
+          throw notYet;
+        }
+      },
+      // a poll every 100 ms within the timeout
+      { retries: Infinity, budgetMs: timeout, initialBackoffMs: 100, maxBackoffMs: 100, jitter: 'none', isRetriable: (e) => e === notYet },
+    );
+    return created;
+  } catch (error) {
+    if (!(error instanceof RetriesExhaustedError)) throw error;
+    throw new Error(`timed out after ${timeout} ms waiting for leaders of ${[...wanted.keys()].join(', ')}`, {
+      cause: lastError,
+    });
   }
 }
 

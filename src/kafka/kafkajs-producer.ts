@@ -4,7 +4,7 @@ import { InvalidRecordError, InvalidTopicError, RecordTooLargeError, type Outgoi
 import { errorChain } from './error-chain.js';
 import { ALL_DELIVERED, type ProducerPort, type RejectedRecord, type SendReport, type TransactionPort } from './port.js';
 import { checkOutgoingRecord, recordBatchBytesUpperBound, type TopicLimits } from './record-limits.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import { closableRetry, withRetry, type RetryOptions } from './retry.js';
 import { withGroupMetadata } from './kafkajs-compat.js';
 
 /** Produce-request sizes: kafkajs stalls on very large requests, and a partition's batch must stay under the topic's limit. */
@@ -100,10 +100,10 @@ function rejectionOf(record: OutgoingRecord, type: string, error: unknown): Stre
   const reason = `the broker refused the record (${type})`;
   if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
     const bytes = recordBatchBytesUpperBound(record);
-    return new RecordTooLargeError(`${reason}: about ${bytes} bytes`, record.topic, bytes, -1);
+    return new RecordTooLargeError(`${reason}: about ${bytes} bytes`, { topic: record.topic, bytes, limit: -1 });
   }
-  if (type === 'INVALID_TOPIC_EXCEPTION') return new InvalidTopicError(reason, record.topic, { cause: error });
-  return new InvalidRecordError(reason, record.topic, { cause: error });
+  if (type === 'INVALID_TOPIC_EXCEPTION') return new InvalidTopicError(reason, { topic: record.topic, cause: error });
+  return new InvalidRecordError(reason, { topic: record.topic, cause: error });
 }
 
 /** Looks up what a topic enforces per record; undefined when it cannot be told (then only the client limit applies). */
@@ -149,8 +149,9 @@ const report = (rejected: RejectedRecord[]): SendReport => (rejected.length === 
  * written for some partitions and not for others, which leaves an idempotent producer's sequence numbers out
  * of step with the broker. Records delivered twice that way are allowed by at-least-once.
  */
-export function kafkajsProducerPort(create: () => Promise<Producer>, first: Producer, retry: RetryOptions, screenOptions: RecordScreen, logger: Logger): ProducerPort {
+export function kafkajsProducerPort(create: () => Promise<Producer>, first: Producer, retryOptions: RetryOptions, screenOptions: RecordScreen, logger: Logger): ProducerPort {
   let producer = first;
+  const { retry, close } = closableRetry(retryOptions, 'the producer');
   const sendChunk = (topicMessages: { topic: string; messages: Message[] }[]) => withRetry(() => producer.sendBatch({ topicMessages }), retry);
   return {
     async send(records) {
@@ -179,7 +180,10 @@ export function kafkajsProducerPort(create: () => Promise<Producer>, first: Prod
       const transaction = await withRetry(() => producer.transaction(), retry);
       return kafkajsTransactionPort(transaction, retry, screenOptions);
     },
-    close: () => producer.disconnect(),
+    close: () => {
+      close();
+      return producer.disconnect();
+    },
   };
 }
 

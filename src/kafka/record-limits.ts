@@ -64,16 +64,16 @@ export function isLegalTopicName(topic: string): boolean {
  */
 export function checkOutgoingRecord(record: OutgoingRecord, maxRequestBytes: number, limits?: TopicLimits): StreamsError | undefined {
   if (!isLegalTopicName(record.topic)) {
-    return new InvalidTopicError(`cannot produce to ${JSON.stringify(record.topic.slice(0, 300))}: a topic name has 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-' and is neither '.' nor '..'`, record.topic);
+    return new InvalidTopicError(`cannot produce to ${JSON.stringify(record.topic.slice(0, 300))}: a topic name has 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-' and is neither '.' nor '..'`, { topic: record.topic });
   }
   const bytes = recordBatchBytesUpperBound(record);
   const limit = Math.min(maxRequestBytes, limits?.maxMessageBytes ?? Number.POSITIVE_INFINITY);
   if (bytes > limit) {
     const which = limits !== undefined && limits.maxMessageBytes < maxRequestBytes ? `the topic's max.message.bytes (${limits.maxMessageBytes})` : `the producer's maximum request size (${maxRequestBytes})`;
-    return new RecordTooLargeError(`record of about ${bytes} bytes is larger than ${which}`, record.topic, bytes, limit);
+    return new RecordTooLargeError(`record of about ${bytes} bytes is larger than ${which}`, { topic: record.topic, bytes, limit });
   }
   if (limits?.compacted === true && record.key === null) {
-    return new InvalidRecordError('a compacted topic (cleanup.policy=compact) takes no record without a key', record.topic);
+    return new InvalidRecordError('a compacted topic (cleanup.policy=compact) takes no record without a key', { topic: record.topic });
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsError } from '../errors.js';
-import { isConcurrentTransactions, isRetriable, withRetry } from './retry.js';
+import { closableRetry, isConcurrentTransactions, isRetriable, withRetry } from './retry.js';
 
 const concurrent = (): Error => Object.assign(new Error('There is a pending transaction'), { type: 'CONCURRENT_TRANSACTIONS', code: 51, retriable: false });
 
@@ -14,11 +14,24 @@ describe('withRetry', () => {
         if (calls < 4) throw concurrent();
         return 'done';
       },
-      { initialBackoffMs: 10, sleep: async (ms) => void waits.push(ms) },
+      // without jitter the pauses are the doubling bounds themselves
+      { initialBackoffMs: 10, jitter: 'none', sleep: async (ms) => void waits.push(ms) },
     );
     expect(result).toBe('done');
     expect(calls).toBe(4);
     expect(waits).toEqual([10, 20, 40]);
+  });
+
+  it('jitters each pause below its doubling bound by default', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    await withRetry(
+      async () => {
+        if (++calls < 4) throw concurrent();
+      },
+      { initialBackoffMs: 10, random: () => 0.5, sleep: async (ms) => void waits.push(ms) },
+    );
+    expect(waits).toEqual([5, 10, 20]);
   });
 
   it('finds the Kafka error behind kafkajs wrappers (originalError, cause)', () => {
@@ -46,16 +59,35 @@ describe('withRetry', () => {
   it('gives up after the configured retries with the last error', async () => {
     let calls = 0;
     const retried: number[] = [];
+    const thrown: Error[] = [];
     await expect(
       withRetry(
         async () => {
           calls++;
-          throw concurrent();
+          const error = concurrent();
+          thrown.push(error);
+          throw error;
         },
         { retries: 2, sleep: async () => undefined, onRetry: (_e, attempt) => retried.push(attempt) },
       ),
     ).rejects.toThrow('pending transaction');
     expect(calls).toBe(3);
     expect(retried).toEqual([1, 2]);
+    // the error itself, not a wrapper: the port's callers classify it
+    await expect(withRetry(async () => Promise.reject(thrown[2]), { retries: 0 })).rejects.toBe(thrown[2]);
+  });
+
+  it('a port closed while a call waits between retries ends the wait at once', async () => {
+    const { retry, close } = closableRetry({ initialBackoffMs: 3_600_000, jitter: 'none' }, 'the admin client');
+    let calls = 0;
+    const started = Date.now();
+    const pending = withRetry(async () => {
+      calls++;
+      if (calls === 1) setImmediate(close);
+      throw concurrent();
+    }, retry);
+    await expect(pending).rejects.toThrow('the admin client closed while a Kafka call was being retried');
+    expect(calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -1,20 +1,11 @@
+import { RetriesExhaustedError, StreamsError } from '../errors.js';
+import { retry, type RetryOptions } from '../retry.js';
 import { errorChain } from './error-chain.js';
 import { isConcurrentTransactionsError } from './kafkajs-compat.js';
 
-/** Backoff settings of {@link withRetry}. */
-export interface RetryOptions {
-  /** Attempts after the first one; default 8. */
-  readonly retries?: number;
-  /** First pause; doubled after every attempt up to `maxBackoffMs`; default 25 ms. */
-  readonly initialBackoffMs?: number;
-  readonly maxBackoffMs?: number;
-  /** Decides whether an error is worth another attempt; default {@link isRetriable}. */
-  readonly isRetriable?: (error: unknown) => boolean;
-  /** Called before each new attempt (for logs and metrics). */
-  readonly onRetry?: (error: unknown, attempt: number, backoffMs: number) => void;
-  /** Waits between attempts; tests pass a fake. */
-  readonly sleep?: (ms: number) => Promise<void>;
-}
+// The settings of withRetry are those of the library's one retry loop (src/retry.ts), with the Kafka port's defaults:
+// 8 retries, 25 ms doubled up to 1000 ms with full jitter, and isRetriable below.
+export type { RetryOptions };
 
 /**
  * True when Kafka answered CONCURRENT_TRANSACTIONS (code 51): the coordinator is still writing the markers
@@ -35,28 +26,42 @@ export function isRetriable(error: unknown): boolean {
   return false;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Runs `operation`, retrying with exponential backoff while it fails with a retriable error.
+ * Runs `operation`, retrying with exponential backoff (full jitter) while it fails with a retriable error. Once the
+ * retries are spent it rejects with the last error itself, as it always has: the Kafka port's callers classify that
+ * error (fenced, fatal, ...) and log it; the attempts are in the `onRetry` calls.
  *
  * @example
  * await withRetry(() => transaction.sendOffsets(offsets), { retries: 10 });
  */
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const retries = options.retries ?? 8;
-  const maxBackoff = options.maxBackoffMs ?? 1000;
-  const retriable = options.isRetriable ?? isRetriable;
-  const sleep = options.sleep ?? realSleep;
-  let backoff = options.initialBackoffMs ?? 25;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (attempt > retries || !retriable(error)) throw error;
-      options.onRetry?.(error, attempt, backoff);
-      await sleep(backoff);
-      backoff = Math.min(backoff * 2, maxBackoff);
-    }
+  try {
+    return await retry(operation, {
+      retries: 8,
+      initialBackoffMs: 25,
+      maxBackoffMs: 1000,
+      isRetriable,
+      ...definedOnly(options),
+    });
+  } catch (error) {
+    throw error instanceof RetriesExhaustedError ? error.cause : error;
   }
+}
+
+/** `options` without its undefined values, so that an explicit `undefined` keeps the default. */
+function definedOnly(options: RetryOptions): RetryOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as RetryOptions;
+}
+
+/**
+ * `options` with a signal that also aborts when the returned `close` is called: a port closes its client with it, so
+ * a call waiting between retries ends at once instead of retrying against a client that is going away.
+ */
+export function closableRetry(options: RetryOptions, what: string): { readonly retry: RetryOptions; readonly close: () => void } {
+  const closing = new AbortController();
+  const signal = options.signal === undefined ? closing.signal : AbortSignal.any([options.signal, closing.signal]);
+  return {
+    retry: { ...options, signal },
+    close: () => closing.abort(new StreamsError(`${what} closed while a Kafka call was being retried`)),
+  };
 }

@@ -18,7 +18,7 @@ describe('classifyTransactionFailure', () => {
     expect(classifyTransactionFailure(kafkajsError({ type: 'KAFKAJS_UNKNOWN_ERROR', code: 82 }))).toBe('migrated');
     expect(classifyTransactionFailure(kafkajsError({ type: 'FENCED_INSTANCE_ID' }))).toBe('migrated');
     expect(classifyTransactionFailure(kafkajsError({ name: 'KafkaJSNumberOfRetriesExceeded', originalError: kafkajsError({ type: 'ILLEGAL_GENERATION', code: 22 }) }))).toBe('migrated');
-    expect(new TransactionFailedError('migrated', 'app-1', 'migrated').retriable).toBe(true);
+    expect(new TransactionFailedError('migrated', { transactionalId: 'app-1', kind: 'migrated' }).retriable).toBe(true);
   });
 
   it('lets a lost producer epoch and a fatal error outrank a migration', () => {
@@ -39,9 +39,9 @@ describe('classifyTransactionFailure', () => {
   });
 
   it('keeps the kind of an already classified failure', () => {
-    const failure = new TransactionFailedError('gave up', 'app-1', 'fatal');
+    const failure = new TransactionFailedError('gave up', { transactionalId: 'app-1', kind: 'fatal' });
     expect(classifyTransactionFailure(new Error('wrapped', { cause: failure }))).toBe('fatal');
     expect(failure.retriable).toBe(false);
-    expect(new TransactionFailedError('fenced', 'app-1', 'fenced').retriable).toBe(true);
+    expect(new TransactionFailedError('fenced', { transactionalId: 'app-1', kind: 'fenced' }).retriable).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { StreamsError } from '../errors.js';
+import { StreamsError, type StreamsErrorOptions } from '../errors.js';
 import { errorChain } from './error-chain.js';
 
 /**
@@ -88,6 +88,12 @@ export function classifyTransactionFailure(error: unknown): TransactionFailureKi
   return fenced ? 'fenced' : migrated ? 'migrated' : 'abortable';
 }
 
+/** Options of {@link TransactionFailedError}; `retriable` follows from `kind`. */
+export interface TransactionFailedErrorOptions extends Omit<StreamsErrorOptions, 'retriable'> {
+  readonly transactionalId: string;
+  readonly kind: TransactionFailureKind;
+}
+
 /**
  * An exactly-once transaction failed and was aborted. `kind` says whether the work can be redone
  * ({@link TransactionFailureKind}); `retriable` is true unless it is fatal.
@@ -99,8 +105,9 @@ export class TransactionFailedError extends StreamsError {
   readonly kind: TransactionFailureKind;
   readonly transactionalId: string;
 
-  constructor(message: string, transactionalId: string, kind: TransactionFailureKind, options: { cause?: unknown } = {}) {
-    super(message, { ...options, retriable: kind !== 'fatal', context: { transactionalId, kind } });
+  constructor(message: string, options: TransactionFailedErrorOptions) {
+    const { transactionalId, kind } = options;
+    super(message, { ...options, retriable: kind !== 'fatal', context: { transactionalId, kind, ...options.context } });
     this.kind = kind;
     this.transactionalId = transactionalId;
   }

@@ -11,6 +11,8 @@
  * header gains tagged fields after the client id and the response header after the correlation id.
  */
 
+import { StreamsError, type StreamsErrorOptions } from '../errors.js';
+
 /** The consumer group generation a transactional offset commit is made in. */
 export interface TxnOffsetCommitGroupMetadata {
   readonly generationId: number;
@@ -133,11 +135,10 @@ export function encodeTxnOffsetCommitV3(request: TxnOffsetCommitV3Request): Buff
 /** The request header's tagged fields (header version 2 = version 1 + tagged fields), none sent. */
 export const REQUEST_HEADER_TAGGED_FIELDS: Buffer = Buffer.from([0]);
 
-/** A response the decoder cannot read. */
-export class MalformedResponseError extends Error {
-  constructor(message: string) {
-    super(`malformed TxnOffsetCommit v3 response: ${message}`);
-    this.name = 'MalformedResponseError';
+/** A response the decoder cannot read. Not retriable: the broker would answer the same way again. */
+export class MalformedResponseError extends StreamsError {
+  constructor(message: string, options: Omit<StreamsErrorOptions, 'retriable'> = {}) {
+    super(`malformed TxnOffsetCommit v3 response: ${message}`, { ...options, retriable: false });
   }
 }
 

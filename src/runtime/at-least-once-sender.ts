@@ -105,7 +105,7 @@ export class AtLeastOnceSender {
     try {
       report = await producer.send(records);
     } catch (error) {
-      throw new ProductionError(`cannot produce ${records.length} records: ${error instanceof Error ? error.message : String(error)}`, records[0]?.topic ?? '-', { cause: error, retriable: true });
+      throw new ProductionError(`cannot produce ${records.length} records: ${error instanceof Error ? error.message : String(error)}`, { topic: records[0]?.topic ?? '-', cause: error, retriable: true });
     }
     if (report.rejected.length === 0) return;
     const deadLetters = resolveRejectedOutputs(report, this.policy, this.logger);

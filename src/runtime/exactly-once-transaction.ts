@@ -49,6 +49,6 @@ export async function commitTransaction(
   } catch (error) {
     await transaction?.abort().catch((e: unknown) => options.logger.debug({ err: e }, 'abort of the failed transaction failed (the new producer aborts it)'));
     const kind = error instanceof ProductionError ? 'fatal' : classifyTransactionFailure(error);
-    return new TransactionFailedError(`exactly-once commit failed and was aborted (${kind}): ${error instanceof Error ? error.message : String(error)}`, options.transactionalId, kind, { cause: error });
+    return new TransactionFailedError(`exactly-once commit failed and was aborted (${kind}): ${error instanceof Error ? error.message : String(error)}`, { transactionalId: options.transactionalId, kind, cause: error });
   }
 }

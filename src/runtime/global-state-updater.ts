@@ -231,7 +231,7 @@ export class GlobalStateUpdater {
     try {
       requireAllDelivered(await (await this.#producer).send(deadLetters), 'dead-letter');
     } catch (error) {
-      throw new ProductionError(`cannot produce ${deadLetters.length} dead letters of global records: ${error instanceof Error ? error.message : String(error)}`, deadLetters[0]!.topic, { cause: error });
+      throw new ProductionError(`cannot produce ${deadLetters.length} dead letters of global records: ${error instanceof Error ? error.message : String(error)}`, { topic: deadLetters[0]!.topic, cause: error });
     }
   }
 

@@ -675,7 +675,7 @@ describe('KafkaStreams: output records refused one by one (production errors)', 
       .to('out', { key: Serdes.string(), value: Serdes.string() });
     return b.build();
   }
-  const tooLarge = (record: OutgoingRecord) => (record.topic === 'out' && record.value?.toString() === 'POISON' ? new RecordTooLargeError('record of about 5000000 bytes is larger than the limit', 'out', 5_000_000, 1_048_576) : undefined);
+  const tooLarge = (record: OutgoingRecord) => (record.topic === 'out' && record.value?.toString() === 'POISON' ? new RecordTooLargeError('record of about 5000000 bytes is larger than the limit', { topic: 'out', bytes: 5_000_000, limit: 1_048_576 }) : undefined);
   const outValues = (kafka: ReturnType<typeof memoryKafka>, topic = 'out') => kafka.log(topic, 0).map((r) => r.value?.toString());
   const commits = (kafka: ReturnType<typeof memoryKafka>) => kafka.ops.filter((op) => op.startsWith('commit') || op.startsWith('txn offsets'));
 
@@ -741,7 +741,7 @@ describe('KafkaStreams: output records refused one by one (production errors)', 
 
   it('a refused changelog record stops the instance whatever the policy, without committing', async () => {
     const kafka = memoryKafka({ words: 1 });
-    kafka.refuseRecords((record) => (record.topic === 'wc-counts-changelog' ? new RecordTooLargeError('too large', record.topic, 2_000_000, 1_048_576) : undefined));
+    kafka.refuseRecords((record) => (record.topic === 'wc-counts-changelog' ? new RecordTooLargeError('too large', { topic: record.topic, bytes: 2_000_000, limit: 1_048_576 }) : undefined));
     const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 1, errorPolicies: { production: logAndContinue() } });
     await app.start();
     kafka.assign([{ topic: 'words', partition: 0 }]);

@@ -29,7 +29,7 @@ export function requireAllDelivered(report: SendReport, what: 'changelog' | 'dea
   const first = report.rejected[0];
   if (first === undefined) return;
   const why = what === 'changelog' ? 'a store restored without it would be wrong' : 'the failed record would be lost';
-  throw new ProductionError(`${report.rejected.length} ${what} record(s) could not be produced, and ${why}: ${first.error.message}`, first.record.topic, { cause: first.error });
+  throw new ProductionError(`${report.rejected.length} ${what} record(s) could not be produced, and ${why}: ${first.error.message}`, { topic: first.record.topic, cause: first.error });
 }
 
 /**

@@ -28,9 +28,7 @@ export class RecoveryBudget {
     if (counted && this.#recoveries.length >= this.maxAttempts) {
       throw new TransactionFailedError(
         `${failure.message}; giving up after ${this.maxAttempts} recoveries within ${this.windowMs} ms${failure.kind === 'fenced' ? ` (is another instance running with transactional id ${this.transactionalId}?)` : ''}`,
-        this.transactionalId,
-        'fatal',
-        { cause: failure },
+        { transactionalId: this.transactionalId, kind: 'fatal', cause: failure },
       );
     }
     if (counted) this.#recoveries.push(now);

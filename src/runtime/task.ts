@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import {
   asStreamsError,
+  atRecord,
   defaultErrorPolicies,
   DeserializationError,
   ProcessingError,
@@ -185,7 +186,7 @@ class ProcessorNode implements InternalProcessorContext<unknown, unknown> {
     this.recordsOut++;
     if (childName !== undefined) {
       const child = this.childByName.get(childName);
-      if (child === undefined) throw new ProcessingError(`${this.node.name} has no child named ${childName}`, this.node.name, this.task.recordMetadata());
+      if (child === undefined) throw new ProcessingError(`${this.node.name} has no child named ${childName}`, { nodeName: this.node.name, ...atRecord(this.task.recordMetadata()) });
       child.process(record);
       return;
     }
@@ -437,7 +438,7 @@ export class Task {
   getStateStore<S extends StateStore>(name: string, forNode?: string): S {
     const store = this.#stores.get(name) ?? this.#globalStores.get(name);
     if (store === undefined) {
-      throw new StateStoreError(`store ${name} is not available in task ${taskIdToString(this.id)}${forNode ? ` (asked by ${forNode})` : ''}`, name, this.id.partition);
+      throw new StateStoreError(`store ${name} is not available in task ${taskIdToString(this.id)}${forNode ? ` (asked by ${forNode})` : ''}`, { store: name, partition: this.id.partition });
     }
     return store as S;
   }
@@ -509,7 +510,7 @@ export class Task {
       value = raw.value === null ? null : source.valueSerde!.deserialize(raw.value, raw.topic);
     } catch (cause) {
       const message = `cannot deserialize record: ${cause instanceof Error ? cause.message : String(cause)}`;
-      this.handleError('deserialization', new DeserializationError(message, raw, { cause }), raw);
+      this.handleError('deserialization', new DeserializationError(message, { ...atRecord(raw), cause }), raw);
       this.#dropped++;
       return undefined;
     }
@@ -519,7 +520,7 @@ export class Task {
         timestamp = source.timestampExtractor({ topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp: raw.timestamp, headers: raw.headers }, partitionTime);
       } catch (cause) {
         const message = `timestamp extractor failed: ${cause instanceof Error ? cause.message : String(cause)}`;
-        this.handleError('deserialization', new DeserializationError(message, raw, { cause }), raw);
+        this.handleError('deserialization', new DeserializationError(message, { ...atRecord(raw), cause }), raw);
         this.#dropped++;
         return undefined;
       }
@@ -583,7 +584,7 @@ export class Task {
       this.#processed++;
     } catch (thrown) {
       const nodeName = this.currentNode?.node.name ?? source.node.name;
-      const error = asStreamsError(thrown, (message, cause) => new ProcessingError(message, nodeName, raw, { cause }));
+      const error = asStreamsError(thrown, (message, cause) => new ProcessingError(message, { nodeName, ...atRecord(raw), cause }));
       this.currentNode = undefined;
       this.handleError('processing', error, raw);
       this.#dropped++;
@@ -612,7 +613,7 @@ export class Task {
       forward();
     } catch (thrown) {
       const nodeName = this.currentNode?.node.name ?? store;
-      const error = asStreamsError(thrown, (message, cause) => new ProcessingError(`forwarding a cached update of store ${store} failed: ${message}`, nodeName, origin ?? null, { cause }));
+      const error = asStreamsError(thrown, (message, cause) => new ProcessingError(`forwarding a cached update of store ${store} failed: ${message}`, { nodeName, ...atRecord(origin), cause }));
       this.#dropped++;
       this.handleError('processing', error, origin);
     } finally {
@@ -673,7 +674,7 @@ export class Task {
     try {
       schedule.callback(timestamp);
     } catch (thrown) {
-      const error = asStreamsError(thrown, (message, cause) => new ProcessingError(`punctuation failed: ${message}`, node.node.name, null, { cause }));
+      const error = asStreamsError(thrown, (message, cause) => new ProcessingError(`punctuation failed: ${message}`, { nodeName: node.node.name, cause }));
       this.handleError('processing', error, undefined);
     } finally {
       this.currentNode = undefined;

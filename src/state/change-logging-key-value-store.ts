@@ -108,7 +108,7 @@ export class ChangeLoggingKeyValueStore<K, V> implements KeyValueStore<K, V>, Lo
     const topic = this.changelogTopic;
     for (const record of records) {
       if (record.key === null) {
-        throw new StateStoreError(`changelog record at offset ${record.offset} of ${topic} has a null key`, this.name, this.changelogPartition);
+        throw new StateStoreError(`changelog record at offset ${record.offset} of ${topic} has a null key`, { store: this.name, partition: this.changelogPartition });
       }
       const key = this.keySerde.deserialize(record.key, topic);
       if (record.value === null) this.inner.delete(key, record.timestamp);

@@ -176,7 +176,7 @@ export class SessionStoreChangelogger<K, V> implements LoggedStore {
   restore(records: Iterable<ChangelogRecord>): void {
     for (const record of records) {
       if (record.key === null || record.key.length < 16) {
-        throw new StateStoreError(`session changelog record at offset ${record.offset} of ${this.changelogTopic} has no session key`, this.name, this.changelogPartition);
+        throw new StateStoreError(`session changelog record at offset ${record.offset} of ${this.changelogTopic} has no session key`, { store: this.name, partition: this.changelogPartition });
       }
       const k = record.key;
       const key = this.keySerde.deserialize(k.subarray(0, k.length - 16), this.changelogTopic);

@@ -52,7 +52,7 @@ export function buildKeyValueStore<K, V>(spec: KeyValueStoreSpec, options: Store
   let logged: LoggedStore | undefined;
   if (spec.logging) {
     if (keySerde === undefined || valueSerde === undefined) {
-      throw new StateStoreError(`store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, spec.name, options.partition);
+      throw new StateStoreError(`store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, { store: spec.name, partition: options.partition });
     }
     const logging = new ChangeLoggingKeyValueStore(store, changelogTopicName(options.applicationId, spec.name), options.partition, identity, keySerde, valueSerde);
     store = logging;
@@ -74,7 +74,7 @@ export function buildWindowStore(spec: WindowStoreSpec, options: StoreBuildOptio
   const store = new InMemoryWindowStore<any, any>(spec.name, keyIdentityFor(spec.keySerde), { retentionMs: spec.retentionMs, inclusiveRetentionEdge: spec.timeOrdered }, spec.retainDuplicates);
   if (!spec.logging) return { store, logged: undefined };
   if (spec.keySerde === undefined || spec.valueSerde === undefined) {
-    throw new StateStoreError(`window store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, spec.name, options.partition);
+    throw new StateStoreError(`window store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, { store: spec.name, partition: options.partition });
   }
   return { store, logged: new WindowStoreChangelogger(store, changelogTopicName(options.applicationId, spec.name), options.partition, spec.keySerde, spec.valueSerde) };
 }
@@ -85,7 +85,7 @@ export function buildSessionStore(spec: SessionStoreSpec, options: StoreBuildOpt
   const store = new InMemorySessionStore<any, any>(spec.name, keyIdentityFor(spec.keySerde), { retentionMs: spec.retentionMs });
   if (!spec.logging) return { store, logged: undefined };
   if (spec.keySerde === undefined || spec.valueSerde === undefined) {
-    throw new StateStoreError(`session store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, spec.name, options.partition);
+    throw new StateStoreError(`session store ${spec.name} is logged but has no key/value serdes; pass them in Materialized`, { store: spec.name, partition: options.partition });
   }
   return { store, logged: new SessionStoreChangelogger(store, changelogTopicName(options.applicationId, spec.name), options.partition, spec.keySerde, spec.valueSerde) };
 }

@@ -31,7 +31,7 @@ export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V>, CacheFlush
 
   #checkKey(key: K, operation: string): void {
     if (key === null || key === undefined) {
-      throw new StateStoreError(`store ${this.name}: ${operation} with a null key; filter null keys before a stateful operator`, this.name, this.#partition);
+      throw new StateStoreError(`store ${this.name}: ${operation} with a null key; filter null keys before a stateful operator`, { store: this.name, partition: this.#partition });
     }
   }
 

@@ -272,7 +272,7 @@ export class WindowStoreChangelogger<K, V> implements LoggedStore {
   restore(records: Iterable<ChangelogRecord>): void {
     for (const record of records) {
       if (record.key === null || record.key.length < 12) {
-        throw new StateStoreError(`window changelog record at offset ${record.offset} of ${this.changelogTopic} has no window key`, this.name, this.changelogPartition);
+        throw new StateStoreError(`window changelog record at offset ${record.offset} of ${this.changelogTopic} has no window key`, { store: this.name, partition: this.changelogPartition });
       }
       const k = record.key;
       const key = this.keySerde.deserialize(k.subarray(0, k.length - 12), this.changelogTopic);

@@ -58,11 +58,9 @@ export async function loadTestcontainers(): Promise<Testcontainers> {
     const missing = (cause as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND' && String((cause as Error).message).includes("'testcontainers'");
     if (!missing) throw cause;
     throw new ServiceUnavailableError(
-      'docker',
       'Starting Kafka or PostgreSQL in a container needs the optional peer dependency testcontainers: ' +
         'npm install --save-dev testcontainers, or point KAFKA_BROKERS / DATABASE_URL at running services.',
-      undefined,
-      { cause },
+      { service: 'docker', cause },
     );
   }
 }
@@ -74,12 +72,10 @@ export async function containerRuntime(tc: Testcontainers, service: 'kafka' | 'p
   } catch (cause) {
     const variable = service === 'kafka' ? 'KAFKA_BROKERS' : 'DATABASE_URL';
     throw new ServiceUnavailableError(
-      'docker',
       `No Docker engine found for starting ${service} (DOCKER_HOST=${process.env['DOCKER_HOST'] ?? 'unset'}). ` +
         `Start Docker (on machines without a system daemon: test/env/docker-up.sh, then ` +
         `DOCKER_HOST=${TRIBUTARY_DOCKER_HOST}), or point ${variable} at a running ${service}.`,
-      undefined,
-      { cause },
+      { service: 'docker', cause },
     );
   }
 }
@@ -99,12 +95,10 @@ export async function ensureImage(
   } catch (cause) {
     const variable = service === 'kafka' ? 'KAFKA_BROKERS' : 'DATABASE_URL';
     throw new ServiceUnavailableError(
-      service,
       `Image ${image} is not present and could not be pulled. Without a registry, build local images with ` +
         `test/env/build-images.sh and set ${imageVariable} to the image it prints, or point ${variable} at a ` +
         `running ${service}.`,
-      image,
-      { cause },
+      { service, image, cause },
     );
   }
 }

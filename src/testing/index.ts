@@ -17,7 +17,7 @@ export {
   kafkaImage,
   postgresImage,
 } from './images.js';
-export { ServiceUnavailableError } from './service-error.js';
+export { ServiceUnavailableError, type ServiceUnavailableErrorOptions } from './service-error.js';
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './topology-test-driver.js';
 export type { TopologyTestDriverOptions, TestRecord, TestInputRecord } from './topology-test-driver.js';
 export { ManualClockScheduler } from './manual-clock-scheduler.js';

@@ -80,9 +80,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     } catch (cause) {
       lastError = cause;
       if (/port is already allocated|address already in use/i.test(String(cause))) continue;
-      throw new ServiceUnavailableError('kafka', `Kafka container (${image}) did not start: ${String(cause)}`, image, {
-        cause,
-      });
+      throw new ServiceUnavailableError(`Kafka container (${image}) did not start: ${String(cause)}`, { service: 'kafka', image, cause });
     }
     const brokers = [`${host}:${hostPort}`];
     const stop = async (): Promise<void> => {
@@ -93,17 +91,13 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     } catch (cause) {
       await stop().catch(() => undefined);
       throw new ServiceUnavailableError(
-        'kafka',
         `Kafka container (${image}) started but its broker is not reachable at ${brokers[0]}: ${String(cause)}`,
-        image,
-        { cause },
+        { service: 'kafka', image, cause },
       );
     }
     return { brokers, source: 'container', image, stop };
   }
-  throw new ServiceUnavailableError('kafka', `no free host port for Kafka: ${String(lastError)}`, image, {
-    cause: lastError,
-  });
+  throw new ServiceUnavailableError(`no free host port for Kafka: ${String(lastError)}`, { service: 'kafka', image, cause: lastError });
 }
 
 /** `KAFKA_BROKERS` as a list, or undefined when unset or empty. */

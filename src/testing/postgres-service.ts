@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { RetriesExhaustedError } from '../errors.js';
+import { retry } from '../retry.js';
 import {
   containerRuntime,
   ensureImage,
@@ -89,9 +91,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   try {
     started = await container.start();
   } catch (cause) {
-    throw new ServiceUnavailableError('postgres', `PostgreSQL container (${image}) did not start: ${String(cause)}`, image, {
-      cause,
-    });
+    throw new ServiceUnavailableError(`PostgreSQL container (${image}) did not start: ${String(cause)}`, { service: 'postgres', image, cause });
   }
   const databaseUrl = `postgres://${USER}:${PASSWORD}@${started.getHost()}:${started.getMappedPort(CONTAINER_PORT)}/${DATABASE}`;
   const stop = async (): Promise<void> => {
@@ -102,29 +102,30 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   } catch (cause) {
     await stop().catch(() => undefined);
     throw new ServiceUnavailableError(
-      'postgres',
       `PostgreSQL container (${image}) started but is not reachable at ${databaseUrl}: ${String(cause)}`,
-      image,
-      { cause },
+      { service: 'postgres', image, cause },
     );
   }
   return { databaseUrl, source: 'container', image, stop };
 }
 
 async function awaitServerReachable(databaseUrl: string): Promise<void> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return;
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  try {
+    // a fresh container refuses connections until the server is up: 20 tries, 250 ms apart, whatever the failure
+    await retry(
+      async () => {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        try {
+          await client.connect();
+          await client.query('SELECT 1');
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      },
+      { retries: 19, initialBackoffMs: 250, maxBackoffMs: 250, jitter: 'none', isRetriable: () => true },
+    );
+  } catch (error) {
+    // the caller reports the server's own last answer
+    throw error instanceof RetriesExhaustedError ? error.cause : error;
   }
-  throw lastError;
 }

@@ -106,6 +106,17 @@ describe('the boundary checker', () => {
     ]);
   });
 
+  it('keeps the retry loop below the runtime, like the errors', () => {
+    const report = checkBoundaries(
+      [{ path: 'src/retry.ts', text: "import type { Task } from './runtime/task.js';" }],
+      BOUNDARY_RULES,
+      [],
+    );
+    expect(report.violations.map(formatViolation)).toEqual([
+      "src/retry.ts:1 imports './runtime/task.js' (src/runtime/task.ts): graph-state-kafka-errors-import-no-runtime",
+    ]);
+  });
+
   it('excuses an allowed import only for its file and specifier, and reports an allowance that matches nothing', () => {
     const allowance: Allowance = {
       rule: 'graph-state-kafka-errors-import-no-runtime',

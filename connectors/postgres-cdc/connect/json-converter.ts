@@ -13,7 +13,7 @@ export interface JsonConverterOptions {
 /** Serialises a value with its schema; a null value with a null schema is a tombstone (null bytes). */
 export function toConnectJson(schema: ConnectSchema | null, value: ConnectValue, opts: JsonConverterOptions): Buffer | null {
   if (schema === null && value === null) return null;
-  if (schema === null) throw new CdcDataError('schemaless values are not produced by the CDC source', {});
+  if (schema === null) throw new CdcDataError('schemaless values are not produced by the CDC source');
   const payload = valueJson(schema, value, '');
   const text = opts.schemasEnable ? `{"schema":${cachedSchemaJson(schema)},"payload":${payload}}` : payload;
   return Buffer.from(text, 'utf8');
@@ -63,7 +63,7 @@ export function valueJson(schema: ConnectSchema, value: ConnectValue | undefined
   if (value === null || value === undefined) {
     if (schema.default !== undefined && schema.default !== null) return valueJson({ ...schema, default: undefined }, schema.default, path);
     if (schema.optional) return 'null';
-    throw new CdcDataError(`conversion error: null value for required field ${path || '(root)'}`, { field: path });
+    throw new CdcDataError(`conversion error: null value for required field ${path || '(root)'}`, { context: { field: path } });
   }
   switch (schema.type) {
     case 'boolean':
@@ -114,7 +114,7 @@ function expect(ok: boolean, schema: ConnectSchema, path: string, value: unknown
 }
 
 function fail(schema: ConnectSchema, path: string, value: unknown): never {
-  throw new CdcDataError(`value ${describe(value)} does not match schema type ${schema.type} at ${path || '(root)'}`, { field: path });
+  throw new CdcDataError(`value ${describe(value)} does not match schema type ${schema.type} at ${path || '(root)'}`, { context: { field: path } });
 }
 
 function describe(value: unknown): string {
@@ -122,7 +122,7 @@ function describe(value: unknown): string {
 }
 
 function required<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new CdcDataError(`schema is missing ${what}`, {});
+  if (v === undefined) throw new CdcDataError(`schema is missing ${what}`);
   return v;
 }
 

@@ -51,6 +51,6 @@ export function decodePgOutput(buf: Buffer, offset = 0): PgOutputMessage {
     case 'M':
       return readMessage(r);
     default:
-      throw new CdcProtocolError(`unsupported pgoutput message '${tag}' (protocol version 1 expected)`, { tag });
+      throw new CdcProtocolError(`unsupported pgoutput message '${tag}' (protocol version 1 expected)`, { context: { tag } });
   }
 }

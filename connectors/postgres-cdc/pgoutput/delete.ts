@@ -18,5 +18,5 @@ export function readDelete(r: ByteReader): DeleteMessage {
   const marker = r.char();
   if (marker === 'K') return { tag: 'delete', relationOid, oldKey: readTuple(r), oldTuple: null };
   if (marker === 'O') return { tag: 'delete', relationOid, oldKey: null, oldTuple: readTuple(r) };
-  throw new CdcProtocolError(`delete: expected 'K' or 'O', got '${marker}'`, { relationOid });
+  throw new CdcProtocolError(`delete: expected 'K' or 'O', got '${marker}'`, { context: { relationOid } });
 }

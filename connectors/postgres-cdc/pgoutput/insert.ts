@@ -14,6 +14,6 @@ export interface InsertMessage {
 export function readInsert(r: ByteReader): InsertMessage {
   const relationOid = r.uint32();
   const marker = r.char();
-  if (marker !== 'N') throw new CdcProtocolError(`insert: expected 'N', got '${marker}'`, { relationOid });
+  if (marker !== 'N') throw new CdcProtocolError(`insert: expected 'N', got '${marker}'`, { context: { relationOid } });
   return { tag: 'insert', relationOid, newTuple: readTuple(r) };
 }

@@ -15,7 +15,7 @@ export class ByteReader {
   private need(n: number): void {
     if (this.pos + n > this.buf.length) {
       throw new CdcProtocolError(`pgoutput message truncated: need ${n} bytes at offset ${this.pos}, have ${this.buf.length - this.pos}`, {
-        offset: this.pos,
+        context: { offset: this.pos },
       });
     }
   }
@@ -60,7 +60,7 @@ export class ByteReader {
   /** NUL-terminated UTF-8 string. */
   cstring(): string {
     const end = this.buf.indexOf(0, this.pos);
-    if (end < 0) throw new CdcProtocolError(`unterminated string at offset ${this.pos}`, { offset: this.pos });
+    if (end < 0) throw new CdcProtocolError(`unterminated string at offset ${this.pos}`, { context: { offset: this.pos } });
     const s = this.buf.toString('utf8', this.pos, end);
     this.pos = end + 1;
     return s;

@@ -41,7 +41,7 @@ export function readTuple(r: ByteReader): TupleData {
         break;
       }
       default:
-        throw new CdcProtocolError(`unknown tuple column kind '${kind}'`, { column: i, offset: r.offset });
+        throw new CdcProtocolError(`unknown tuple column kind '${kind}'`, { context: { column: i, offset: r.offset } });
     }
   }
   return out;

@@ -27,6 +27,6 @@ export function readUpdate(r: ByteReader): UpdateMessage {
     oldTuple = readTuple(r);
     marker = r.char();
   }
-  if (marker !== 'N') throw new CdcProtocolError(`update: expected 'N', got '${marker}'`, { relationOid });
+  if (marker !== 'N') throw new CdcProtocolError(`update: expected 'N', got '${marker}'`, { context: { relationOid } });
   return { tag: 'update', relationOid, oldKey, oldTuple, newTuple: readTuple(r) };
 }

@@ -30,7 +30,7 @@ export const XLOG_HEADER_LENGTH = 25;
 export function parseCopyData(chunk: Buffer): XLogData | Keepalive {
   const tag = String.fromCharCode(chunk[0] ?? 0);
   if (tag === 'w') {
-    if (chunk.length < XLOG_HEADER_LENGTH + 1) throw new CdcProtocolError('XLogData shorter than its header', { length: chunk.length });
+    if (chunk.length < XLOG_HEADER_LENGTH + 1) throw new CdcProtocolError('XLogData shorter than its header', { context: { length: chunk.length } });
     return {
       kind: 'xlog',
       dataStart: chunk.readBigUInt64BE(1),
@@ -40,10 +40,10 @@ export function parseCopyData(chunk: Buffer): XLogData | Keepalive {
     };
   }
   if (tag === 'k') {
-    if (chunk.length < 18) throw new CdcProtocolError('keepalive shorter than 18 bytes', { length: chunk.length });
+    if (chunk.length < 18) throw new CdcProtocolError('keepalive shorter than 18 bytes', { context: { length: chunk.length } });
     return { kind: 'keepalive', walEnd: chunk.readBigUInt64BE(1), sendTime: chunk.readBigInt64BE(9), replyRequested: chunk[17] === 1 };
   }
-  throw new CdcProtocolError(`unknown CopyData message '${tag}'`, { tag });
+  throw new CdcProtocolError(`unknown CopyData message '${tag}'`, { context: { tag } });
 }
 
 /**

@@ -31,7 +31,7 @@ export function quoteIdent(name: string): string {
 }
 
 export function quoteLiteral(value: string): string {
-  if (value.includes('\0')) throw new CdcConnectionError('NUL byte in SQL literal', {});
+  if (value.includes('\0')) throw new CdcConnectionError('NUL byte in SQL literal');
   return `'${value.replace(/'/g, "''")}'`;
 }
 
@@ -44,10 +44,10 @@ export class ReplicationConnection extends EventEmitter<ReplicationEvents> {
     super();
     this.client = new pg.Client({ application_name: 'tributary-cdc-replication', ...config, replication: 'database', options: SESSION_OPTIONS } as pg.ClientConfig);
     this.client.on('error', (err) => {
-      if (!this.closed) this.emit('error', new CdcConnectionError(`replication connection failed: ${err.message}`, {}, { cause: err }));
+      if (!this.closed) this.emit('error', new CdcConnectionError(`replication connection failed: ${err.message}`, { cause: err }));
     });
     this.client.on('end', () => {
-      if (!this.closed) this.emit('error', new CdcConnectionError('replication connection closed by the server', {}));
+      if (!this.closed) this.emit('error', new CdcConnectionError('replication connection closed by the server'));
       this.emit('end');
     });
   }
@@ -91,10 +91,10 @@ export class ReplicationConnection extends EventEmitter<ReplicationEvents> {
     this.streaming = true;
     this.client.query(sql).then(
       () => {
-        if (!this.closed) this.emit('error', new CdcConnectionError('replication stream ended', {}));
+        if (!this.closed) this.emit('error', new CdcConnectionError('replication stream ended'));
       },
       (err: Error) => {
-        if (!this.closed) this.emit('error', new CdcConnectionError(`START_REPLICATION failed: ${err.message}`, { slot: slotName }, { cause: err }));
+        if (!this.closed) this.emit('error', new CdcConnectionError(`START_REPLICATION failed: ${err.message}`, { context: { slot: slotName }, cause: err }));
       },
     );
   }

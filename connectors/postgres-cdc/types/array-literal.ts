@@ -7,13 +7,13 @@ import { CdcDataError } from '../errors.js';
 export function parseArrayLiteral(text: string, delimiter = ','): (string | null)[] {
   let s = text;
   if (s.startsWith('[')) s = s.slice(s.indexOf('=') + 1); // explicit bounds: [0:2]={...}
-  if (!s.startsWith('{') || !s.endsWith('}')) throw new CdcDataError(`not an array literal: '${text}'`, { value: text });
+  if (!s.startsWith('{') || !s.endsWith('}')) throw new CdcDataError(`not an array literal: '${text}'`, { context: { value: text } });
   const body = s.slice(1, -1);
   const out: (string | null)[] = [];
   if (body === '') return out;
   let i = 0;
   while (i <= body.length) {
-    if (body[i] === '{') throw new CdcDataError('multi-dimensional arrays are not supported', { value: text });
+    if (body[i] === '{') throw new CdcDataError('multi-dimensional arrays are not supported', { context: { value: text } });
     if (body[i] === '"') {
       let v = '';
       i++;
@@ -32,7 +32,7 @@ export function parseArrayLiteral(text: string, delimiter = ','): (string | null
       i = j;
     }
     if (i >= body.length) break;
-    if (body[i] !== delimiter) throw new CdcDataError(`malformed array literal: '${text}'`, { value: text });
+    if (body[i] !== delimiter) throw new CdcDataError(`malformed array literal: '${text}'`, { context: { value: text } });
     i++;
   }
   return out;

@@ -54,7 +54,7 @@ const named = (type: ConnectSchema['type'], name: string, extra: Partial<Connect
 function intConv(type: 'int16' | 'int32'): (t: string) => ConnectValue {
   return (t) => {
     const n = Number(t);
-    if (!Number.isInteger(n)) throw new CdcDataError(`not an integer for ${type}: '${t}'`, { value: t });
+    if (!Number.isInteger(n)) throw new CdcDataError(`not an integer for ${type}: '${t}'`, { context: { value: t } });
     return n;
   };
 }
@@ -67,7 +67,7 @@ function floatConv(t: string): number {
 }
 
 function bytesFromPgHex(t: string): Buffer {
-  if (!t.startsWith('\\x')) throw new CdcDataError('bytea must use bytea_output=hex', { value: t.slice(0, 16) });
+  if (!t.startsWith('\\x')) throw new CdcDataError('bytea must use bytea_output=hex', { context: { value: t.slice(0, 16) } });
   return Buffer.from(t.slice(2), 'hex');
 }
 

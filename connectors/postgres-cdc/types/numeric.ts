@@ -11,7 +11,7 @@ export interface ExactDecimal {
 
 export function parseDecimal(text: string): ExactDecimal {
   const m = /^([+-])?(\d*)(?:\.(\d*))?$/.exec(text.trim());
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new CdcDataError(`not a decimal number: '${text}'`, { value: text });
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new CdcDataError(`not a decimal number: '${text}'`, { context: { value: text } });
   const frac = m[3] ?? '';
   const digits = `${m[2] ?? ''}${frac}` || '0';
   const unscaled = BigInt(digits);

@@ -33,7 +33,7 @@ const DATE_RE = /^(\d{4,})-(\d{2})-(\d{2})/;
 
 function parseDatePart(text: string): { days: number; rest: string } {
   const m = DATE_RE.exec(text);
-  if (!m) throw new CdcDataError(`not a PostgreSQL ISO date: '${text}'`, { value: text });
+  if (!m) throw new CdcDataError(`not a PostgreSQL ISO date: '${text}'`, { context: { value: text } });
   let year = Number(m[1]);
   let rest = text.slice(m[0].length);
   if (rest.endsWith(' BC')) {
@@ -55,7 +55,7 @@ const TIME_RE = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?/;
 /** Microseconds of day from `HH:MM:SS[.ffffff]` (24:00:00 allowed) and the unparsed remainder (zone). */
 export function parseTimeOfDay(text: string): { micros: bigint; rest: string } {
   const m = TIME_RE.exec(text);
-  if (!m) throw new CdcDataError(`not a PostgreSQL time: '${text}'`, { value: text });
+  if (!m) throw new CdcDataError(`not a PostgreSQL time: '${text}'`, { context: { value: text } });
   const frac = (m[4] ?? '').padEnd(6, '0');
   const micros = ((BigInt(m[1]!) * 60n + BigInt(m[2]!)) * 60n + BigInt(m[3]!)) * 1_000_000n + BigInt(frac);
   return { micros, rest: text.slice(m[0].length) };
@@ -65,7 +65,7 @@ export function parseTimeOfDay(text: string): { micros: bigint; rest: string } {
 export function parseZoneOffsetSeconds(zone: string): number {
   if (zone === '' || zone === 'Z') return 0;
   const m = /^([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(zone);
-  if (!m) throw new CdcDataError(`not a UTC offset: '${zone}'`, { value: zone });
+  if (!m) throw new CdcDataError(`not a UTC offset: '${zone}'`, { context: { value: zone } });
   const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
   return m[1] === '-' ? -secs : secs;
 }
@@ -86,7 +86,7 @@ export function parseTimestamptzMicros(text: string): bigint {
     body = body.slice(0, -3);
   }
   const m = /^(\d{4,})-(\d{2})-(\d{2}) (.*)$/.exec(body);
-  if (!m) throw new CdcDataError(`not a PostgreSQL timestamptz: '${text}'`, { value: text });
+  if (!m) throw new CdcDataError(`not a PostgreSQL timestamptz: '${text}'`, { context: { value: text } });
   const year = bc ? 1 - Number(m[1]) : Number(m[1]);
   const days = daysFromCivil(year, Number(m[2]), Number(m[3]));
   const t = parseTimeOfDay(m[4]!);
@@ -151,7 +151,7 @@ const US_PER_AVG_MONTH = 2_629_800_000_000n;
 /** Parses an IntervalStyle iso_8601 interval (`P1Y2M3DT4H5M6.78S`, negatives per component) into µs. */
 export function parseIntervalMicros(text: string): bigint {
   const m = /^P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)W)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?\d+)(?:\.(\d+))?S)?)?$/.exec(text);
-  if (!m) throw new CdcDataError(`not an ISO-8601 interval: '${text}'`, { value: text });
+  if (!m) throw new CdcDataError(`not an ISO-8601 interval: '${text}'`, { context: { value: text } });
   const n = (s: string | undefined): bigint => (s === undefined ? 0n : BigInt(s));
   const months = n(m[1]) * 12n + n(m[2]);
   const days = n(m[3]) * 7n + n(m[4]);

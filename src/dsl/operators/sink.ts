@@ -67,7 +67,7 @@ class SinkProcessor implements Processor<unknown, unknown> {
       key = record.key === null || record.key === undefined ? null : node.keySerde!.serialize(record.key, topic);
       value = record.value === null || record.value === undefined ? null : node.valueSerde!.serialize(record.value, topic);
     } catch (cause) {
-      this.ctx.reportProductionError(new ProductionError(`cannot serialize record for sink ${node.name}: ${cause instanceof Error ? cause.message : String(cause)}`, topic, { cause }));
+      this.ctx.reportProductionError(new ProductionError(`cannot serialize record for sink ${node.name}: ${cause instanceof Error ? cause.message : String(cause)}`, { topic, cause }));
       return;
     }
     const partition = node.partitioner?.(topic, record.key, record.value, -1);

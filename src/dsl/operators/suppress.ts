@@ -81,8 +81,7 @@ class SuppressProcessor implements Processor<unknown, Change<unknown>> {
       if (this.node.whenFull === 'shutDown') {
         throw new ProcessingError(
           `suppress buffer of ${this.node.name} is full (${this.buffer.size} records, ${this.bytes} bytes; limits ${this.node.maxRecords} records, ${this.node.maxBytes} bytes); raise the limits or use emitEarlyWhenFull()`,
-          this.node.name,
-          null,
+          { nodeName: this.node.name },
         );
       }
       this.evictWhile(() => this.overCapacity());
@@ -90,7 +89,7 @@ class SuppressProcessor implements Processor<unknown, Change<unknown>> {
   }
 
   private windowEnd(key: unknown): number {
-    if (!(key instanceof Windowed)) throw new ProcessingError('suppress(untilWindowCloses) needs windowed keys; apply it to the result of a windowed aggregation', this.node.name, null);
+    if (!(key instanceof Windowed)) throw new ProcessingError('suppress(untilWindowCloses) needs windowed keys; apply it to the result of a windowed aggregation', { nodeName: this.node.name });
     return key.window.end;
   }
 

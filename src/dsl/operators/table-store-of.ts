@@ -17,6 +17,6 @@ export function lookupStoreOf(graph: GraphBuilder, table: TableState<any, any>, 
   if (node !== undefined && node.stores.length === 1 && (node.kind === 'StreamAggregate' || node.kind === 'TableAggregate')) return node.stores[0]!;
   throw new TopologyError(
     `${operation} needs to look up values of table ${table.node}, which has no store; join the source table (or an aggregate) instead of a derived table, or materialize it with toStream().toTable({ storeName })`,
-    table.node,
+    { nodeName: table.node },
   );
 }
