@@ -35,6 +35,8 @@ export default defineConfig({
         test: {
           name: 'oracle',
           include: ['test/oracle/**/*.test.ts', 'test/conformance/**/*.oracle.test.ts'],
+          // The Debezium oracle starts a PostgreSQL: the same engine and images as the integration tests.
+          globalSetup: ['test/env/provision-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
           // One JVM-backed file at a time: the machine has 2 cores.

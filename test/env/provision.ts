@@ -54,7 +54,14 @@ export function noServicesMessage(reason: string): string {
  * Makes sure the services of the run can be had, setting DOCKER_HOST and the image variables in `env` (which
  * the test workers inherit) when the project's own engine is used. Variables already set are kept.
  */
-export async function provisionTestServices(env: Environment = process.env, log: (line: string) => void = (line) => console.log(line)): Promise<void> {
+export function provisionTestServices(env: Environment = process.env, log: (line: string) => void = (line) => console.log(line)): Promise<void> {
+  if (env !== process.env) return provision(env, log);
+  // The projects' global setups run in one process, possibly at once: one set-up serves them all.
+  const shared = globalThis as { tributaryProvision?: Promise<void> };
+  return (shared.tributaryProvision ??= provision(env, log));
+}
+
+async function provision(env: Environment, log: (line: string) => void): Promise<void> {
   if (env['KAFKA_BROKERS'] && env['DATABASE_URL']) return;
   const host = env['DOCKER_HOST'];
   // An engine the user chose is used as it is: its errors (pull refused, ...) say what is missing.
