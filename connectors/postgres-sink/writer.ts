@@ -127,6 +127,14 @@ export class PostgresWriter {
 
   async #writeOnce(ops: readonly TableOperation[], commitWithRejects: boolean): Promise<WriteResult> {
     const client = await this.#pool.connect();
+    // pg emits 'error' on a checked-out client whose server goes away between two statements (a crash, a
+    // restart); unheard, that event ends the process. Heard, it is the real reason the next statement fails
+    // ("not queryable" says only that the client is broken), and it decides whether the batch is retried.
+    let lost: unknown;
+    const onLost = (e: unknown): void => {
+      lost ??= e;
+    };
+    client.on('error', onLost);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -148,9 +156,11 @@ export class PostgresWriter {
         return await this.#writeIsolated(client, ops, commitWithRejects);
       }
     } catch (e) {
-      broken = isTransient(e);
-      throw e;
+      const cause = lost ?? e;
+      broken = lost !== undefined || isTransient(cause);
+      throw cause;
     } finally {
+      client.off('error', onLost);
       client.release(broken);
     }
   }
