@@ -48,6 +48,12 @@ describe('isTransient', () => {
     expect(isTransient(new Error('connect ECONNREFUSED 127.0.0.1:5432'))).toBe(true);
   });
 
+  it('retries socket errors as Node reports them, with the errno name in code', () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']) {
+      expect(isTransient(Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, errno: -111, syscall: 'connect' }))).toBe(true);
+    }
+  });
+
   it('does not retry data or permission errors', () => {
     for (const code of ['22P02', '23505', '42501', '42P01']) expect(isTransient({ code, message: '' })).toBe(false);
   });

@@ -51,9 +51,14 @@ function describeTable(table: TableRef): string {
   return JSON.stringify(tableName(table));
 }
 
+/** Socket errors of a server that is (for now) unreachable: Node puts these in `code`, where SQLSTATEs go too. */
+const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
 /** Errors worth retrying: lost connections, serialization failures, deadlocks, a server shutting down. */
 export function isTransient(e: unknown): boolean {
   const code = (e as PgError).code;
+  // a refused connect (a restarting server) carries code ECONNREFUSED: it must not be read as a SQLSTATE
+  if (code !== undefined && SOCKET_CODES.has(code)) return true;
   if (code === undefined) {
     const message = (e as Error).message ?? '';
     return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Connection terminated|connection .*closed|timeout/i.test(message);
