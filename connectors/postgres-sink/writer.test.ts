@@ -130,3 +130,43 @@ describe('PostgresWriter on a server that goes away', () => {
     expect(warnings).toEqual([expect.objectContaining({ err: expect.objectContaining({ code: '57P01' }), attempt: 1 })]);
   });
 });
+
+describe('PostgresWriter.abort', () => {
+  it('ends a statement a paused server never answers, without retrying it', async () => {
+    const config = parseSinkConfig({
+      'connection.url': 'postgres://u@localhost/db', 'bootstrap.servers': 'localhost:9092', topics: 'dbserver1.public.customers',
+      'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'table.name.format': 'customers', 'flush.retry.delay.ms': 0,
+    });
+    const op = decodeRecord({
+      topic: 'dbserver1.public.customers', partition: 0, offset: '7',
+      key: Buffer.from(customerKey(2)), value: Buffer.from(changeEvent('c', null, bob)),
+    }, config);
+    if (op.kind === 'skip') throw new Error('expected a row operation');
+    // A client of a paused server: BEGIN gets no answer until the connection is destroyed, and pg then fails the
+    // statement in flight the way it does for a connection that ends.
+    let fail: ((e: Error) => void) | undefined;
+    const statements: string[] = [];
+    let released: unknown = 'not released';
+    const client = Object.assign(new EventEmitter(), {
+      query: (text: string) => {
+        statements.push(text);
+        return new Promise((_resolve, reject) => (fail = reject));
+      },
+      release: (broken?: unknown) => (released = broken),
+      connection: { stream: { destroy: () => fail?.(new Error('Connection terminated unexpectedly')) } },
+    });
+    let connects = 0;
+    const pool = { connect: async () => (connects++, client) };
+    const logger = { warn: () => undefined, info: () => undefined, debug: () => undefined } as unknown as Logger;
+    const writer = new PostgresWriter(pool as unknown as Pool, config, logger);
+
+    const writing = writer.write([op]);
+    await new Promise((r) => setImmediate(r));
+    expect(statements).toEqual(['BEGIN']);
+    writer.abort();
+
+    await expect(writing).rejects.toThrow(/Connection terminated unexpectedly/);
+    expect(connects).toBe(1);
+    expect(released).toBe(true);
+  });
+});

@@ -102,11 +102,40 @@ export class PostgresWriter {
   readonly #config: SinkConfig;
   readonly #logger: Logger;
   readonly #catalog = new TableCatalog();
+  /** The client of the batch being written, for abort(). */
+  #active: PoolClient | undefined;
+  #aborted = false;
 
   constructor(pool: Pool, config: SinkConfig, logger: Logger) {
     this.#pool = pool;
     this.#config = config;
     this.#logger = logger;
+  }
+
+  /**
+   * Ends the batch in flight at once by closing its connection, and retries nothing after that. For stopping: a
+   * server that is paused or unreachable never answers the statement, and a stop must not wait for it. Nothing is
+   * lost: the batch's offsets are not committed, so the next start writes it again.
+   */
+  abort(): void {
+    this.#aborted = true;
+    this.#cancelConnect?.();
+    (this.#active as unknown as { connection?: { stream?: { destroy(): void } } } | undefined)?.connection?.stream?.destroy();
+  }
+  #cancelConnect: (() => void) | undefined;
+
+  /** A client from the pool; abort() ends the wait (a paused server may never finish the handshake). */
+  #connect(): Promise<PoolClient> {
+    if (this.#aborted) return Promise.reject(new SinkError('the sink is stopping'));
+    const connecting = this.#pool.connect();
+    return new Promise<PoolClient>((resolve, reject) => {
+      this.#cancelConnect = () => {
+        // if the connection comes after all, it goes back closed: nobody is waiting for it
+        connecting.then((c) => c.release(true), () => undefined);
+        reject(new SinkError('stopped while connecting to PostgreSQL'));
+      };
+      connecting.then(resolve, reject).finally(() => (this.#cancelConnect = undefined));
+    });
   }
 
   /**
@@ -119,7 +148,7 @@ export class PostgresWriter {
       try {
         return await this.#writeOnce(ops, options.commitWithRejects ?? true);
       } catch (e) {
-        if (!isTransient(e) || attempt >= this.#config.flushMaxRetries) {
+        if (!isTransient(e) || attempt >= this.#config.flushMaxRetries || this.#aborted) {
           if (e instanceof SinkError) throw e;
           throw new SinkWriteError(`writing to PostgreSQL failed: ${(e as Error).message}`, (e as PgError).code, isTransient(e), e);
         }
@@ -131,7 +160,8 @@ export class PostgresWriter {
   }
 
   async #writeOnce(ops: readonly TableOperation[], commitWithRejects: boolean): Promise<WriteResult> {
-    const client = await this.#pool.connect();
+    const client = await this.#connect();
+    this.#active = client;
     // pg emits 'error' on a checked-out client whose server goes away between two statements (a crash, a
     // restart); unheard, that event ends the process. Heard, it is the real reason the next statement fails
     // ("not queryable" says only that the client is broken), and it decides whether the batch is retried.
@@ -165,6 +195,7 @@ export class PostgresWriter {
       broken = lost !== undefined || isTransient(cause);
       throw cause;
     } finally {
+      this.#active = undefined;
       client.off('error', onLost);
       client.release(broken);
     }

@@ -295,7 +295,8 @@ async function startPipeline(label: string, seed: number, options: { seeded?: nu
   }
   const sink = startCli('sink', sinkFile);
   const writer = startWriter(source.url, schema, seeded, seed);
-  return { prefix, schema, topic, sinkTable, cdc, sink, writer, markers: 0 };
+  // retired: sink processes stopped before the last one; their output is searched for passwords too
+  return { prefix, schema, topic, sinkTable, cdc, sink, sinkFile, retired: [] as Cli[], writer, markers: 0 };
 }
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 
@@ -385,7 +386,7 @@ async function finish(p: Pipeline, options: { snapshotRedone?: boolean } = {}): 
   if (!options.snapshotRedone) await expectSinkAppliedInOrder(p);
 
   // No password in anything either process printed.
-  for (const [name, cli] of [['cdc', p.cdc], ['sink', p.sink]] as const) {
+  for (const [name, cli] of [['cdc', p.cdc], ['sink', p.sink], ...p.retired.map((r) => ['sink', r] as const)] as const) {
     for (const s of [source, target]) {
       expect(cli.output().includes(s.password), `the ${s.label} password in the output of tributary ${name}`).toBe(false);
     }
@@ -524,6 +525,29 @@ describe('tributary cdc + tributary sink through PostgreSQL faults (own servers)
     const endedAt = Date.now();
     console.log(`[pg-faults] target pause: paused ${endedAt - pausedAt} ms`);
     await measureRecovery(p, 'target pause', endedAt);
+    await finish(p);
+  });
+
+  it('SIGTERM to the sink while its target PostgreSQL is paused: it exits within 10 s, and a new sink catches up', async () => {
+    const p = await startPipeline('tgt_stop', 6);
+    await running(p);
+    docker('pause', target.container.getId());
+    let exit;
+    try {
+      await sleep(2000); // the sink's next batch waits on the paused server
+      const at = Date.now();
+      exit = await terminate('tributary sink', p.sink);
+      console.log(`[pg-faults] SIGTERM to the sink while the target is paused: exit ${JSON.stringify(exit)} after ${Date.now() - at} ms`);
+    } finally {
+      docker('unpause', target.container.getId());
+    }
+    const endedAt = Date.now();
+    // a stop: the batch it ended is not committed anywhere, so nothing is lost and the exit is a clean one
+    expect(exit).toEqual({ code: 0, signal: null });
+    // Nothing of the batch it gave up on is lost: a new sink of the same group reads it again.
+    p.retired.push(p.sink);
+    p.sink = startCli('sink', p.sinkFile);
+    await measureRecovery(p, 'sink restarted after a SIGTERM during a target pause', endedAt);
     await finish(p);
   });
 });
