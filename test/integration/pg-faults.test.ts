@@ -295,8 +295,8 @@ async function startPipeline(label: string, seed: number, options: { seeded?: nu
   }
   const sink = startCli('sink', sinkFile);
   const writer = startWriter(source.url, schema, seeded, seed);
-  // retired: sink processes stopped before the last one; their output is searched for passwords too
-  return { prefix, schema, topic, sinkTable, cdc, sink, sinkFile, retired: [] as Cli[], writer, markers: 0 };
+  // retired: processes stopped before the last ones; their output is searched for passwords too
+  return { prefix, schema, topic, sinkTable, cdc, cdcFile, sink, sinkFile, retired: [] as Cli[], writer, markers: 0 };
 }
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 
@@ -386,7 +386,7 @@ async function finish(p: Pipeline, options: { snapshotRedone?: boolean } = {}): 
   if (!options.snapshotRedone) await expectSinkAppliedInOrder(p);
 
   // No password in anything either process printed.
-  for (const [name, cli] of [['cdc', p.cdc], ['sink', p.sink], ...p.retired.map((r) => ['sink', r] as const)] as const) {
+  for (const [name, cli] of [['cdc', p.cdc], ['sink', p.sink], ...p.retired.map((r) => ['(stopped earlier)', r] as const)] as const) {
     for (const s of [source, target]) {
       expect(cli.output().includes(s.password), `the ${s.label} password in the output of tributary ${name}`).toBe(false);
     }
@@ -548,6 +548,28 @@ describe('tributary cdc + tributary sink through PostgreSQL faults (own servers)
     p.retired.push(p.sink);
     p.sink = startCli('sink', p.sinkFile);
     await measureRecovery(p, 'sink restarted after a SIGTERM during a target pause', endedAt);
+    await finish(p);
+  });
+
+  it('SIGTERM to cdc while its source PostgreSQL is paused: it exits within 10 s, and a new cdc resumes', async () => {
+    const p = await startPipeline('src_stop', 7);
+    await running(p);
+    docker('pause', source.container.getId());
+    let exit;
+    try {
+      await sleep(2000); // the writer's transactions and the source's status updates and checks wait on the paused server
+      const at = Date.now();
+      exit = await terminate('tributary cdc', p.cdc);
+      console.log(`[pg-faults] SIGTERM to cdc while the source is paused: exit ${JSON.stringify(exit)} after ${Date.now() - at} ms`);
+    } finally {
+      docker('unpause', source.container.getId());
+    }
+    const endedAt = Date.now();
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(p.cdc.output()).not.toMatch(/did not stop in time/);
+    p.retired.push(p.cdc);
+    p.cdc = startCli('cdc', p.cdcFile);
+    await measureRecovery(p, 'cdc restarted after a SIGTERM during a source pause', endedAt);
     await finish(p);
   });
 });
