@@ -104,8 +104,10 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
   const statsIntervalMs = options.statsIntervalMs ?? 10_000;
 
   const pool = new pg.Pool({ ...config.connection, max: 2 });
-  // An idle client that loses its connection must not crash the process; the next batch reconnects.
-  pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
+  // An idle client that loses its connection must not crash the process; the next batch reconnects. pg-pool hangs
+  // the whole client on the error (err.client: its settings and the server's query-cancel key), so only what went
+  // wrong is logged.
+  pool.on('error', (err) => logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'idle PostgreSQL connection failed'));
   const writer = new PostgresWriter(pool, config, logger);
   const kafka = new Kafka({
     clientId: config.kafka.clientId,

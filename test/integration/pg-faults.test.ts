@@ -390,6 +390,8 @@ async function finish(p: Pipeline, options: { snapshotRedone?: boolean } = {}): 
     for (const s of [source, target]) {
       expect(cli.output().includes(s.password), `the ${s.label} password in the output of tributary ${name}`).toBe(false);
     }
+    // nor a connection's internals, such as the key that cancels its server's queries
+    expect(cli.output(), `connection internals in the output of tributary ${name}`).not.toMatch(/"secretKey"/);
   }
   const commits = [...p.writer.committed.values()].reduce((n, s) => n + s.length, 0);
   const count = (text: string, pattern: RegExp): number => text.match(pattern)?.length ?? 0;
