@@ -1,9 +1,10 @@
 // `tributary cdc` and `tributary sink` through PostgreSQL faults: a crash (docker kill, then start) and a pause
 // (docker pause, then unpause) of the source server the CDC connector reads, and of the target server the sink
-// writes, while a writer keeps inserting, updating and deleting rows (reconnecting after a crash). Afterwards the
-// sink table equals the source table row for row; the topic holds every change the writer committed, in order per
-// key; the sink applied every version of a row for the first time in order; both processes end on SIGTERM; no
-// output holds a password. Both servers are containers of this file (never the run's shared server): the test
+// writes, while a writer keeps inserting, updating and deleting rows (reconnecting after a crash); a crash of the
+// source during the initial snapshot; SIGTERM to either process while its server is paused. Afterwards the sink
+// table equals the source table row for row; the topic holds every change the writer committed, in order per key;
+// the sink applied every version of a row for the first time in order; both processes end on SIGTERM within 10 s;
+// no output holds a password. Both servers are containers of this file (never the run's shared server): the test
 // kills and pauses them. Recovery times are printed (the report quotes them); no test asserts a duration.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
