@@ -373,6 +373,11 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
 
   private async snapshot(gen: number, snapshotName: string | null, tables: readonly TableId[], lsn: bigint, resumeLsn: bigint): Promise<void> {
     const client = new pg.Client({ ...this.pgConfig(), options: SESSION_OPTIONS, types: rawText });
+    // A server that goes away (a crash, a restart) fails the FETCH in flight, which ends the session and is retried,
+    // and pg also emits 'error' on the client: unheard, that event would end the process.
+    client.on('error', (err) => {
+      if (!this.stopping) this.log.warn({ err: err.message }, 'snapshot connection error');
+    });
     this.snapshotClient = client; // shutdown ends it, so a stop during a long FETCH does not wait for it
     try {
       await client.connect();

@@ -49,6 +49,14 @@ export interface PostgresSink {
   stats(): SinkStats;
 }
 
+/**
+ * How long a stop waits for the batch in flight to finish and commit. A target that is paused or unreachable would
+ * hold it forever; past this the batch is ended (its offsets are not committed: the next start writes it again).
+ */
+const STOP_GRACE_MS = 5000;
+/** pool.end() waits for every connection; one still opening to a server that does not answer must not hold the stop. */
+const POOL_END_BOUND_MS = 2000;
+
 function kafkaLogger(logger: Logger) {
   return () => ({ level, log }: LogEntry) => {
     const { message, ...extra } = log;
@@ -96,8 +104,10 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
   const statsIntervalMs = options.statsIntervalMs ?? 10_000;
 
   const pool = new pg.Pool({ ...config.connection, max: 2 });
-  // An idle client that loses its connection must not crash the process; the next batch reconnects.
-  pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
+  // An idle client that loses its connection must not crash the process; the next batch reconnects. pg-pool hangs
+  // the whole client on the error (err.client: its settings and the server's query-cancel key), so only what went
+  // wrong is logged.
+  pool.on('error', (err) => logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'idle PostgreSQL connection failed'));
   const writer = new PostgresWriter(pool, config, logger);
   const kafka = new Kafka({
     clientId: config.kafka.clientId,
@@ -152,9 +162,20 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
     if (state === 'stopping' || state === 'stopped') return;
     state = 'stopping';
     if (statsTimer !== undefined) clearInterval(statsTimer);
+    // the consumer's disconnect waits for the batch in flight
+    const grace = setTimeout(() => {
+      logger.warn({ afterMs: STOP_GRACE_MS }, 'the batch in flight did not finish; ending it (the next start writes it again)');
+      writer.abort();
+    }, STOP_GRACE_MS);
     const closing = [consumer.disconnect(), producer?.disconnect()].map((p) => Promise.resolve(p).catch((err: unknown) => logger.warn({ err }, 'disconnect failed')));
     await Promise.all(closing);
-    await pool.end().catch((err: unknown) => logger.warn({ err }, 'closing PostgreSQL pool failed'));
+    clearTimeout(grace);
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      pool.end().catch((err: unknown) => logger.warn({ err }, 'closing PostgreSQL pool failed')),
+      new Promise<void>((resolve) => (bound = setTimeout(resolve, POOL_END_BOUND_MS))),
+    ]);
+    clearTimeout(bound);
     state = 'stopped';
     logStats();
     if (error === undefined) {

@@ -53,9 +53,14 @@ function describeTable(table: TableRef): string {
   return JSON.stringify(tableName(table));
 }
 
+/** Socket errors of a server that is (for now) unreachable: Node puts these in `code`, where SQLSTATEs go too. */
+const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
 /** Errors worth retrying: lost connections, serialization failures, deadlocks, a server shutting down. */
 export function isTransient(e: unknown): boolean {
   const code = (e as PgError).code;
+  // a refused connect (a restarting server) carries code ECONNREFUSED: it must not be read as a SQLSTATE
+  if (code !== undefined && SOCKET_CODES.has(code)) return true;
   if (code === undefined) {
     const message = (e as Error).message ?? '';
     return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Connection terminated|connection .*closed|timeout/i.test(message);
@@ -99,11 +104,40 @@ export class PostgresWriter {
   readonly #config: SinkConfig;
   readonly #logger: Logger;
   readonly #catalog = new TableCatalog();
+  /** The client of the batch being written, for abort(). */
+  #active: PoolClient | undefined;
+  #aborted = false;
 
   constructor(pool: Pool, config: SinkConfig, logger: Logger) {
     this.#pool = pool;
     this.#config = config;
     this.#logger = logger;
+  }
+
+  /**
+   * Ends the batch in flight at once by closing its connection, and retries nothing after that. For stopping: a
+   * server that is paused or unreachable never answers the statement, and a stop must not wait for it. Nothing is
+   * lost: the batch's offsets are not committed, so the next start writes it again.
+   */
+  abort(): void {
+    this.#aborted = true;
+    this.#cancelConnect?.();
+    (this.#active as unknown as { connection?: { stream?: { destroy(): void } } } | undefined)?.connection?.stream?.destroy();
+  }
+  #cancelConnect: (() => void) | undefined;
+
+  /** A client from the pool; abort() ends the wait (a paused server may never finish the handshake). */
+  #connect(): Promise<PoolClient> {
+    if (this.#aborted) return Promise.reject(new SinkError('the sink is stopping'));
+    const connecting = this.#pool.connect();
+    return new Promise<PoolClient>((resolve, reject) => {
+      this.#cancelConnect = () => {
+        // if the connection comes after all, it goes back closed: nobody is waiting for it
+        connecting.then((c) => c.release(true), () => undefined);
+        reject(new SinkError('stopped while connecting to PostgreSQL'));
+      };
+      connecting.then(resolve, reject).finally(() => (this.#cancelConnect = undefined));
+    });
   }
 
   /**
@@ -119,7 +153,8 @@ export class PostgresWriter {
         initialBackoffMs: this.#config.flushRetryDelayMs,
         maxBackoffMs: this.#config.flushRetryDelayMs,
         jitter: 'none',
-        isRetriable: isTransient,
+        // a stop gives up on the batch in flight: its offsets are not committed, the next start writes it again
+        isRetriable: (e) => !this.#aborted && isTransient(e),
         onRetry: (e, attempt) => {
           this.#logger.warn({ err: e, attempt }, 'transient PostgreSQL error, retrying the batch');
           // the failed transaction was rolled back, and with it any table it created or altered: forget what was learned
@@ -135,7 +170,16 @@ export class PostgresWriter {
   }
 
   async #writeOnce(ops: readonly TableOperation[], commitWithRejects: boolean): Promise<WriteResult> {
-    const client = await this.#pool.connect();
+    const client = await this.#connect();
+    this.#active = client;
+    // pg emits 'error' on a checked-out client whose server goes away between two statements (a crash, a
+    // restart); unheard, that event ends the process. Heard, it is the real reason the next statement fails
+    // ("not queryable" says only that the client is broken), and it decides whether the batch is retried.
+    let lost: unknown;
+    const onLost = (e: unknown): void => {
+      lost ??= e;
+    };
+    client.on('error', onLost);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -157,9 +201,12 @@ export class PostgresWriter {
         return await this.#writeIsolated(client, ops, commitWithRejects);
       }
     } catch (e) {
-      broken = isTransient(e);
-      throw e;
+      const cause = lost ?? e;
+      broken = lost !== undefined || isTransient(cause);
+      throw cause;
     } finally {
+      this.#active = undefined;
+      client.off('error', onLost);
       client.release(broken);
     }
   }
