@@ -11,8 +11,8 @@ import type { ValueJoiner } from './stream-stream-join.js';
  * Each stream record looks up the table's current value under `keySelector(key, value)` (KTable: the
  * record key) and forwards `joiner(value, tableValue)` with the stream record's timestamp; inner joins
  * forward nothing when the table has no value, left joins pass null. Table updates never produce output.
- * A null stream value, or a null lookup key, is dropped (counted) — except that a left join with a null
- * record key and a value forwards `joiner(value, null)` (KIP-962).
+ * A null stream value, or a null lookup key, is dropped (counted) — except that a left join with a value and
+ * a null lookup key (a null record key, or a key mapper returning null) forwards `joiner(value, null)` (KIP-962).
  */
 export interface StreamTableJoinNode extends NodeBase<'StreamTableJoin'> {
   readonly tableStoreName: string;
@@ -43,7 +43,9 @@ class StreamTableJoinProcessor implements Processor<unknown, unknown> {
     const lookupKey = this.node.keySelector === undefined ? key : this.node.keySelector(key, value);
     const nullLookup = lookupKey === null || lookupKey === undefined;
     const valuePresent = value !== null && value !== undefined;
-    if (this.node.left && (key === null || key === undefined) && valuePresent && this.node.keySelector === undefined) {
+    // KIP-962: a left join keeps a record with a value even when there is no key to look up (a null record key
+    // for a KTable, a null result of the key mapper for a GlobalKTable) and joins it with null.
+    if (this.node.left && nullLookup && valuePresent) {
       this.ctx.forward(record.withValue(this.node.joiner(value, null, key)));
       return;
     }
