@@ -51,7 +51,9 @@ class TableFilterProcessor implements Processor<unknown, Change<unknown>> {
     if (this.store !== undefined) {
       const stored = this.store.get(record.key);
       const oldValue = this.sendOldValues && stored !== undefined ? stored : null;
-      if (newValue === null && stored === undefined) return;
+      // Only with old values is a filtered-out update of a key it never held known to change nothing; without
+      // them it is forwarded as a tombstone, as Kafka's KTableFilter does.
+      if (this.sendOldValues && newValue === null && stored === undefined) return;
       this.store.put(record.key, newValue, record.timestamp);
       if (!this.cached) this.ctx.forward(record.withValue(new Change(newValue, oldValue)));
       return;
