@@ -143,6 +143,10 @@ export class KTable<K, V> {
     const name = suppressed.name ?? s.graph.newProcessorName('KTABLE-SUPPRESS-');
     let waitMs = suppressed.timeLimitMs;
     if (suppressed.mode === 'windowClose') waitMs = upstreamWindowWait(s.graph.nodes, s.node);
+    // Kafka's suppress always asks its parent for old values (its buffer keeps the prior value): so a filter in
+    // front of it drops an update that fails the predicate before and after, which then never reaches the
+    // buffer and does not advance the buffer's stream time.
+    s.graph.requestOldValues(s.node);
     createSuppressNode(s.graph, s.node, name, {
       mode: suppressed.mode,
       waitMs,
