@@ -12,7 +12,8 @@
  * - `join` / `leftJoin` / `outerJoin` `{ other, window?: { before, after, grace } }`: stream-stream (window
  *   needed), stream-table, stream-globalTable (lookup key: the `selectKey` rule applied to the stream value) or
  *   table-table; the joiner is `left + "+" + right` with `null` for a missing side;
- * - `windowedAggregate` `{ size, grace }`: groupByKey, tumbling TimeWindows, aggregate `"0"` then `agg + "+" + v`;
+ * - `aggregate`: groupByKey, aggregate `"0"` then `agg + "+" + v`;
+ * - `windowedAggregate` `{ size, grace }`: the same in tumbling TimeWindows;
  * - `suppress` `{ untilWindowCloses: true } | { timeLimit }` with an unbounded buffer.
  * `topology.sinks` maps output names to node ids; a table output is its `toStream()`.
  */
@@ -141,6 +142,14 @@ export function composed(spec: Spec): KindSetup | string {
         const other = handles.get(String(node.other));
         if (from === undefined || other === undefined) return `${String(node.op)} ${id} needs from and other`;
         made = joinNodes(node, from, other);
+        break;
+      }
+      case 'aggregate': {
+        if (from?.kind !== 'stream') return `aggregate ${id} needs a stream`;
+        const table = from.h
+          .groupByKey({ key: Serdes.string(), value: scalar as Serde<any> })
+          .aggregate(() => '0', (_k: unknown, v: unknown, agg: string) => `${agg}+${text(v)}`, { value: Serdes.string() });
+        made = { kind: 'table', h: table };
         break;
       }
       case 'windowedAggregate': {

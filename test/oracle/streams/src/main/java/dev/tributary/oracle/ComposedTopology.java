@@ -61,6 +61,9 @@ final class ComposedTopology {
                 case "filter" -> filter(node, id, from, scalar);
                 case "mapValues" -> mapValues(node, id, from, scalar);
                 case "join", "leftJoin", "outerJoin" -> join(node, op, id, from, handle(handles, text(node, "other")), scalar);
+                case "aggregate" -> stream(from, id)
+                        .groupByKey(grouped(scalar))
+                        .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, store2(scalar));
                 case "windowedAggregate" -> stream(from, id)
                         .groupByKey(grouped(scalar))
                         .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(node.path("size").asLong()),
