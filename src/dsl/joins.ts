@@ -201,6 +201,10 @@ export function tableTableJoin(left: TableState<any, any>, right: TableState<any
   const mergeName = name ?? graph.newProcessorName(P.tableMerge);
   const leftStore = lookupStoreOf(graph, left, `table-table ${type} join`);
   const rightStore = lookupStoreOf(graph, right, `table-table ${type} join`);
+  // As Kafka does, a left join asks its left side for old values and an outer join both sides (not only source
+  // tables): a delete then arrives as Change(null, old), which the join must not discard as a no-op.
+  if (type !== 'inner') graph.requestOldValues(left.node);
+  if (type === 'outer') graph.requestOldValues(right.node);
   registerCopartitioning(graph, left.node, right.node, `table-table ${type} join`);
   createTableTableJoinNode(graph, left.node, thisName, { join: type, leftSide: true, otherStoreName: rightStore, joiner });
   createTableTableJoinNode(graph, right.node, otherName, { join: type, leftSide: false, otherStoreName: leftStore, joiner });
