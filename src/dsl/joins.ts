@@ -98,9 +98,14 @@ function registerCopartitioning(graph: GraphBuilder, left: string, right: string
   });
 }
 
-function repartitionSide<K, V>(s: StreamState<K, V>, base: () => string, keySerde: Serde<any> | undefined, valueSerde: Serde<any> | undefined): string {
+/**
+ * `filterNullKeys`: drop null keys before the repartition topic. Only inner joins do (KIP-962): a left or outer
+ * join keeps them on both sides, so its join processor sees them, joins an outer side's record with null at once
+ * and counts the others as dropped.
+ */
+function repartitionSide<K, V>(s: StreamState<K, V>, base: () => string, keySerde: Serde<any> | undefined, valueSerde: Serde<any> | undefined, filterNullKeys: boolean): string {
   if (!s.repartitionRequired) return s.node;
-  return addRepartitionTopic(s.graph, s.node, { base: base(), keySerde, valueSerde, filterNullKeys: true }).sourceName;
+  return addRepartitionTopic(s.graph, s.node, { base: base(), keySerde, valueSerde, filterNullKeys: true, keepNullKeys: !filterNullKeys }).sourceName;
 }
 
 /** @internal KStream-KStream join: windowed nodes, join processors per side, merge. Returns the merge node. */
@@ -118,8 +123,8 @@ export function streamStreamJoin(
   const leftSerde = options.value ?? left.valueSerde;
   const rightSerde = options.otherValue ?? right.valueSerde;
   const named = (suffix: string, prefix: string): string => (options.name === undefined ? graph.newProcessorName(prefix) : `${options.name}-${suffix}`);
-  const leftParent = repartitionSide(left, () => `${options.name ?? graph.newProcessorName(P.joinThis)}-left`, keySerde, leftSerde);
-  const rightParent = repartitionSide(right, () => `${options.name ?? graph.newProcessorName(P.joinOther)}-right`, keySerde, rightSerde);
+  const leftParent = repartitionSide(left, () => `${options.name ?? graph.newProcessorName(P.joinThis)}-left`, keySerde, leftSerde, type === 'inner');
+  const rightParent = repartitionSide(right, () => `${options.name ?? graph.newProcessorName(P.joinOther)}-right`, keySerde, rightSerde, type === 'inner');
   registerCopartitioning(graph, leftParent, rightParent, `stream-stream ${type} join`);
 
   const leftWindowName = named('this-windowed', P.windowed);
@@ -171,7 +176,7 @@ export function streamTableJoin(stream: StreamState<any, any>, table: TableState
   if (table.graph !== graph) throw new TopologyError('join(): the table belongs to another StreamsBuilder');
   const name = options.name ?? graph.newProcessorName(left ? P.streamTableLeftJoin : P.streamTableJoin);
   const storeName = lookupStoreOf(graph, table, `stream-table ${left ? 'left ' : ''}join ${name}`);
-  const parent = repartitionSide(stream, () => name, options.key ?? stream.keySerde ?? table.keySerde, options.value ?? stream.valueSerde);
+  const parent = repartitionSide(stream, () => name, options.key ?? stream.keySerde ?? table.keySerde, options.value ?? stream.valueSerde, !left);
   registerCopartitioning(graph, parent, table.node, `stream-table join ${name}`);
   return createStreamTableJoinNode(graph, parent, name, { tableStoreName: storeName, left, joiner, keySelector: undefined }, false).name;
 }
