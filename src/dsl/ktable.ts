@@ -126,6 +126,15 @@ export class KTable<K, V> {
 
   #tableJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<any, any, VR, K>, type: 'inner' | 'left' | 'outer', options: Named | undefined): KTable<K, VR> {
     const s = this[STATE];
+    // Kafka's foreign-key join is join(other, foreignKeyExtractor, joiner, ...). From untyped code that call lands
+    // here with the extractor as the joiner and the joiner as the options; running it as a primary-key join would
+    // silently produce wrong rows, so refuse it until foreign-key joins exist.
+    if (typeof (options as unknown) === 'function') {
+      throw new TopologyError(
+        `${type === 'inner' ? 'join' : type === 'left' ? 'leftJoin' : 'outerJoin'}(other, foreignKeyExtractor, joiner): foreign-key table joins are not supported; join on the primary key with ${type === 'inner' ? 'join' : type === 'left' ? 'leftJoin' : 'outerJoin'}(other, joiner), or re-key one table first (toStream().selectKey(...).toTable())`,
+        s.node,
+      );
+    }
     const node = tableTableJoin(s, other[STATE], joiner as never, type, options?.name);
     return new KTable<K, VR>({ graph: s.graph, node, keySerde: s.keySerde ?? other[STATE].keySerde, valueSerde: undefined, storeName: undefined });
   }
