@@ -11,7 +11,7 @@ import { addRepartitionTopic } from './operators/repartition.js';
 import { createStreamJoinWindowNode } from './operators/stream-join-window.js';
 import { createStreamStreamJoinNode, outerKeySerde, outerValuesSerde, type ValueJoiner } from './operators/stream-stream-join.js';
 import { createStreamTableJoinNode } from './operators/stream-table-join.js';
-import { lookupStoreOf } from './operators/table-store-of.js';
+import { lookupGetterOf, lookupStoreOf } from './operators/table-store-of.js';
 import { createTableMergeNode, createTableTableJoinNode, type TableJoinType } from './operators/table-table-join.js';
 import type { SerdeOf } from './options.js';
 import type { JoinWindows } from './windows.js';
@@ -204,14 +204,14 @@ export function tableTableJoin(left: TableState<any, any>, right: TableState<any
   const thisName = name === undefined ? graph.newProcessorName(thisPrefix) : `${name}-join-this`;
   const otherName = name === undefined ? graph.newProcessorName(otherPrefix) : `${name}-join-other`;
   const mergeName = name ?? graph.newProcessorName(P.tableMerge);
-  const leftStore = lookupStoreOf(graph, left, `table-table ${type} join`);
-  const rightStore = lookupStoreOf(graph, right, `table-table ${type} join`);
+  const leftGetter = lookupGetterOf(graph, left, `table-table ${type} join`);
+  const rightGetter = lookupGetterOf(graph, right, `table-table ${type} join`);
   // As Kafka does, a left join asks its left side for old values and an outer join both sides (not only source
   // tables): a delete then arrives as Change(null, old), which the join must not discard as a no-op.
   if (type !== 'inner') graph.requestOldValues(left.node);
   if (type === 'outer') graph.requestOldValues(right.node);
   registerCopartitioning(graph, left.node, right.node, `table-table ${type} join`);
-  createTableTableJoinNode(graph, left.node, thisName, { join: type, leftSide: true, otherStoreName: rightStore, joiner });
-  createTableTableJoinNode(graph, right.node, otherName, { join: type, leftSide: false, otherStoreName: leftStore, joiner });
-  return createTableMergeNode(graph, [thisName, otherName], mergeName).name;
+  createTableTableJoinNode(graph, left.node, thisName, { join: type, leftSide: true, other: rightGetter, joiner });
+  createTableTableJoinNode(graph, right.node, otherName, { join: type, leftSide: false, other: leftGetter, joiner });
+  return createTableMergeNode(graph, [thisName, otherName], mergeName, { kind: 'join', join: type, left: leftGetter, right: rightGetter, joiner }).name;
 }
