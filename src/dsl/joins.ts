@@ -11,7 +11,7 @@ import { addRepartitionTopic } from './operators/repartition.js';
 import { createStreamJoinWindowNode } from './operators/stream-join-window.js';
 import { createStreamStreamJoinNode, outerKeySerde, outerValuesSerde, type ValueJoiner } from './operators/stream-stream-join.js';
 import { createStreamTableJoinNode } from './operators/stream-table-join.js';
-import { lookupGetterOf, lookupStoreOf } from './operators/table-store-of.js';
+import { lookupGetterOf } from './operators/table-store-of.js';
 import { createTableMergeNode, createTableTableJoinNode, type TableJoinType } from './operators/table-table-join.js';
 import type { SerdeOf } from './options.js';
 import type { JoinWindows } from './windows.js';
@@ -175,10 +175,10 @@ export function streamTableJoin(stream: StreamState<any, any>, table: TableState
   const graph = stream.graph;
   if (table.graph !== graph) throw new TopologyError('join(): the table belongs to another StreamsBuilder');
   const name = options.name ?? graph.newProcessorName(left ? P.streamTableLeftJoin : P.streamTableJoin);
-  const storeName = lookupStoreOf(graph, table, `stream-table ${left ? 'left ' : ''}join ${name}`);
+  const tableGetter = lookupGetterOf(graph, table, `stream-table ${left ? 'left ' : ''}join ${name}`);
   const parent = repartitionSide(stream, () => name, options.key ?? stream.keySerde ?? table.keySerde, options.value ?? stream.valueSerde, !left);
   registerCopartitioning(graph, parent, table.node, `stream-table join ${name}`);
-  return createStreamTableJoinNode(graph, parent, name, { tableStoreName: storeName, left, joiner, keySelector: undefined }, false).name;
+  return createStreamTableJoinNode(graph, parent, name, { table: tableGetter, left, joiner, keySelector: undefined }, false).name;
 }
 
 /** @internal KStream-GlobalKTable join: no co-partitioning, no repartition. */
@@ -193,7 +193,7 @@ export function streamGlobalTableJoin(
   const graph = stream.graph;
   if (table.graph !== graph) throw new TopologyError('join(): the global table belongs to another StreamsBuilder');
   const nodeName = name ?? graph.newProcessorName(left ? P.streamTableLeftJoin : P.streamTableJoin);
-  return createStreamTableJoinNode(graph, stream.node, nodeName, { tableStoreName: table.storeName, left, joiner, keySelector }, true).name;
+  return createStreamTableJoinNode(graph, stream.node, nodeName, { table: { kind: 'store', store: table.storeName }, left, joiner, keySelector }, true).name;
 }
 
 /** @internal KTable-KTable join: one processor per side reading the other's store, then a merge. */

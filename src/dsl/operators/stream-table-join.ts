@@ -3,8 +3,8 @@ import type { NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { Record } from '../../processor/record.js';
-import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { ValueJoiner } from './stream-stream-join.js';
+import { createValueGetter, storesOfGetter, type ValueGetter, type ValueGetterSpec } from './table-value-getter.js';
 
 /**
  * KStream-KTable and KStream-GlobalKTable join (Kafka's KStreamKTableJoin / KStreamGlobalKTableJoin).
@@ -15,7 +15,8 @@ import type { ValueJoiner } from './stream-stream-join.js';
  * a null lookup key (a null record key, or a key mapper returning null) forwards `joiner(value, null)` (KIP-962).
  */
 export interface StreamTableJoinNode extends NodeBase<'StreamTableJoin'> {
-  readonly tableStoreName: string;
+  /** How the table's current value is read: its store, or (a derived table without store) its value getter. */
+  readonly table: ValueGetterSpec;
   readonly left: boolean;
   readonly joiner: ValueJoiner<any, any, any, any>;
   /** GlobalKTable joins choose the lookup key; undefined = the record key. */
@@ -24,18 +25,18 @@ export interface StreamTableJoinNode extends NodeBase<'StreamTableJoin'> {
 
 export function createStreamTableJoinNode(builder: GraphBuilder, parent: string, name: string, fields: Omit<StreamTableJoinNode, 'kind' | 'name' | 'parents' | 'stores'>, global: boolean): StreamTableJoinNode {
   // A global store is not listed: it belongs to no task and must not pull the global sub-topology in.
-  return builder.addNode<StreamTableJoinNode>({ kind: 'StreamTableJoin', name, parents: [parent], stores: global ? [] : [fields.tableStoreName], ...fields });
+  return builder.addNode<StreamTableJoinNode>({ kind: 'StreamTableJoin', name, parents: [parent], stores: global ? [] : storesOfGetter(fields.table), ...fields });
 }
 
 class StreamTableJoinProcessor implements Processor<unknown, unknown> {
   private ctx!: ProcessorContext;
-  private table!: KeyValueStore<unknown, unknown>;
+  private table!: ValueGetter;
 
   constructor(private readonly node: StreamTableJoinNode) {}
 
   init(context: ProcessorContext): void {
     this.ctx = context;
-    this.table = context.getStateStore(this.node.tableStoreName);
+    this.table = createValueGetter(context, this.node.table);
   }
 
   process(record: Record<unknown, unknown>): void {
@@ -53,7 +54,7 @@ class StreamTableJoinProcessor implements Processor<unknown, unknown> {
       this.ctx.recordDropped(nullLookup ? 'null join key in stream-table join' : 'null value in stream-table join');
       return;
     }
-    const tableValue = this.table.get(lookupKey);
+    const tableValue = this.table.getWithTimestamp(lookupKey)?.value;
     if (tableValue === undefined && !this.node.left) return;
     this.ctx.forward(record.withValue(this.node.joiner(value, tableValue ?? null, key)));
   }
