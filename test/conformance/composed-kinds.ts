@@ -14,6 +14,7 @@
  *   table-table; the joiner is `left + "+" + right` with `null` for a missing side;
  * - `aggregate`: groupByKey, aggregate `"0"` then `agg + "+" + v`;
  * - `windowedAggregate` `{ size, grace }`: the same in tumbling TimeWindows;
+ * - `regroupCount`: a table's groupBy (new key: the value's text) then count;
  * - `suppress` `{ untilWindowCloses: true } | { timeLimit }` with an unbounded buffer.
  * `topology.sinks` maps output names to node ids; a table output is its `toStream()`.
  */
@@ -149,6 +150,12 @@ export function composed(spec: Spec): KindSetup | string {
         const table = from.h
           .groupByKey({ key: Serdes.string(), value: scalar as Serde<any> })
           .aggregate(() => '0', (_k: unknown, v: unknown, agg: string) => `${agg}+${text(v)}`, { value: Serdes.string() });
+        made = { kind: 'table', h: table };
+        break;
+      }
+      case 'regroupCount': {
+        if (from?.kind !== 'table') return `regroupCount ${id} needs a table`;
+        const table = from.h.groupBy((_k: unknown, v: unknown) => [text(v), v] as const, { key: Serdes.string(), value: scalar as Serde<any> }).count();
         made = { kind: 'table', h: table };
         break;
       }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
@@ -64,6 +65,9 @@ final class ComposedTopology {
                 case "aggregate" -> stream(from, id)
                         .groupByKey(grouped(scalar))
                         .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, store2(scalar));
+                case "regroupCount" -> table(from, id)
+                        .groupBy((k, v) -> KeyValue.pair((Object) String.valueOf(v), v), grouped(scalar))
+                        .count();
                 case "windowedAggregate" -> stream(from, id)
                         .groupByKey(grouped(scalar))
                         .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(node.path("size").asLong()),
