@@ -13,7 +13,8 @@
  *   needed), stream-table, stream-globalTable (lookup key: the `selectKey` rule applied to the stream value) or
  *   table-table; the joiner is `left + "+" + right` with `null` for a missing side;
  * - `aggregate`: groupByKey, aggregate `"0"` then `agg + "+" + v`;
- * - `windowedAggregate` `{ size, grace }`: the same in tumbling TimeWindows;
+ * - `windowedAggregate` `{ type?: 'time' | 'sliding' | 'session', size | difference | gap, grace }`: the same in
+ *   tumbling TimeWindows (default), SlidingWindows or SessionWindows (session merger: `a + b`);
  * - `regroupCount`: a table's groupBy (new key: the value's text) then count;
  * - `suppress` `{ untilWindowCloses: true } | { timeLimit }` with an unbounded buffer.
  * `topology.sinks` maps output names to node ids; a table output is its `toStream()`.
@@ -25,10 +26,13 @@ import {
   KStream,
   KTable,
   Serdes,
+  SessionWindows,
+  SlidingWindows,
   StreamsBuilder,
   Suppressed,
   TimeWindows,
   Windowed,
+  sessionWindowedSerde,
   timeWindowedSerde,
   type Serde,
 } from '../../src/index.js';
@@ -36,7 +40,8 @@ import type { TestRecord } from '../../src/testing/index.js';
 import type { KindSetup, OutputSpec, ScenarioRecord } from './kinds.js';
 
 type Spec = { readonly [field: string]: unknown };
-type Handle = { kind: 'stream'; h: KStream<any, any>; windowSize?: number } | { kind: 'table'; h: KTable<any, any>; windowSize?: number } | { kind: 'global'; h: GlobalKTable<any, any> };
+/** `windowed`: the serde of the windowed keys a windowed aggregate (and what follows it) carries. */
+type Handle = { kind: 'stream'; h: KStream<any, any>; windowed?: Serde<any> } | { kind: 'table'; h: KTable<any, any>; windowed?: Serde<any> } | { kind: 'global'; h: GlobalKTable<any, any> };
 
 const scalar = Serdes.json<string | number>();
 const scalars = { key: Serdes.string(), value: scalar } as const;
@@ -125,7 +130,7 @@ export function composed(spec: Spec): KindSetup | string {
         const predicate = predicateOf(node);
         if (typeof predicate === 'string') return predicate;
         if (from?.kind === 'stream') made = { kind: 'stream', h: from.h.filter(predicate) };
-        else if (from?.kind === 'table') made = { kind: 'table', h: from.h.filter(predicate, materialized(node)), ...(from.windowSize === undefined ? {} : { windowSize: from.windowSize }) };
+        else if (from?.kind === 'table') made = { kind: 'table', h: from.h.filter(predicate, materialized(node)), ...(from.windowed === undefined ? {} : { windowed: from.windowed }) };
         else return `filter ${id} needs a stream or table`;
         break;
       }
@@ -161,19 +166,25 @@ export function composed(spec: Spec): KindSetup | string {
       }
       case 'windowedAggregate': {
         if (from?.kind !== 'stream') return `windowedAggregate ${id} needs a stream`;
-        const size = Number(node.size);
-        const table = from.h
-          .groupByKey({ key: Serdes.string(), value: scalar as Serde<any> })
-          .windowedBy(TimeWindows.ofSizeAndGrace(size, Number(node.grace ?? 0)))
-          .aggregate(() => '0', (_k: unknown, v: unknown, agg: string) => `${agg}+${text(v)}`, { value: Serdes.string() });
-        made = { kind: 'table', h: table, windowSize: size };
+        const grouped = from.h.groupByKey({ key: Serdes.string(), value: scalar as Serde<any> });
+        const grace = Number(node.grace ?? 0);
+        const concat = (_k: unknown, v: unknown, agg: string): string => `${agg}+${text(v)}`;
+        if (node.type === 'session') {
+          const table = grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(Number(node.gap), grace)).aggregate(() => '0', concat, (_k: unknown, a: string, b: string) => `${a}${b}`, { value: Serdes.string() });
+          made = { kind: 'table', h: table, windowed: sessionWindowedSerde(Serdes.string()) };
+        } else {
+          const sliding = node.type === 'sliding';
+          const size = Number(sliding ? node.difference : node.size);
+          const windows = sliding ? SlidingWindows.ofTimeDifferenceAndGrace(size, grace) : TimeWindows.ofSizeAndGrace(size, grace);
+          made = { kind: 'table', h: grouped.windowedBy(windows).aggregate(() => '0', concat, { value: Serdes.string() }), windowed: timeWindowedSerde(Serdes.string(), size) };
+        }
         break;
       }
       case 'suppress': {
         if (from?.kind !== 'table') return `suppress ${id} needs a table`;
         const suppressed =
           node.untilWindowCloses === true ? Suppressed.untilWindowCloses(BufferConfig.unbounded()) : Suppressed.untilTimeLimit(Number(node.timeLimit), BufferConfig.unbounded());
-        made = { kind: 'table', h: from.h.suppress(suppressed), ...(from.windowSize === undefined ? {} : { windowSize: from.windowSize }) };
+        made = { kind: 'table', h: from.h.suppress(suppressed), ...(from.windowed === undefined ? {} : { windowed: from.windowed }) };
         break;
       }
       default:
@@ -188,8 +199,8 @@ export function composed(spec: Spec): KindSetup | string {
     if (handle === undefined || handle.kind === 'global') return `sink ${name}: ${id} is not a stream or table`;
     const stream = handle.kind === 'table' ? handle.h.toStream() : handle.h;
     const topic = `out-${name}`;
-    if (handle.windowSize !== undefined) {
-      const key = timeWindowedSerde(Serdes.string(), handle.windowSize);
+    if (handle.windowed !== undefined) {
+      const key = handle.windowed;
       stream.to(topic, { key, value: scalar as Serde<any> });
       outputs[name] = {
         topic,

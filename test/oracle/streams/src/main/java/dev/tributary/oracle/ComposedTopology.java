@@ -14,6 +14,9 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
@@ -68,11 +71,7 @@ final class ComposedTopology {
                 case "regroupCount" -> table(from, id)
                         .groupBy((k, v) -> KeyValue.pair((Object) String.valueOf(v), v), grouped(scalar))
                         .count();
-                case "windowedAggregate" -> stream(from, id)
-                        .groupByKey(grouped(scalar))
-                        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(node.path("size").asLong()),
-                                Duration.ofMillis(node.path("grace").asLong(0))))
-                        .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, store2(scalar));
+                case "windowedAggregate" -> windowedAggregate(node, stream(from, id), scalar);
                 case "suppress" -> table(from, id).suppress(node.path("untilWindowCloses").asBoolean(false)
                         ? (Suppressed) Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
                         : Suppressed.untilTimeLimit(Duration.ofMillis(node.path("timeLimit").asLong()),
@@ -94,6 +93,22 @@ final class ComposedTopology {
             outputs.put(sink.getKey(), capture);
         }
         return outputs;
+    }
+
+    /** groupByKey, then "0" and agg + "+" + v in tumbling (default), sliding or session windows (merger a + b). */
+    private static Object windowedAggregate(JsonNode node, KStream<Object, Object> stream, ScalarSerde scalar) {
+        KGroupedStream<Object, Object> grouped = stream.groupByKey(grouped(scalar));
+        Duration grace = Duration.ofMillis(node.path("grace").asLong(0));
+        String type = node.path("type").asText("time");
+        return switch (type) {
+            case "session" -> grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(node.path("gap").asLong()), grace))
+                    .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, (k, a, b) -> String.valueOf(a) + b, store2(scalar));
+            case "sliding" -> grouped.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(node.path("difference").asLong()), grace))
+                    .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, store2(scalar));
+            case "time" -> grouped.windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(node.path("size").asLong()), grace))
+                    .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, store2(scalar));
+            default -> throw new ScenarioRunner.ScenarioException("unknown window type " + type);
+        };
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
