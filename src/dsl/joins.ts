@@ -99,13 +99,13 @@ function registerCopartitioning(graph: GraphBuilder, left: string, right: string
 }
 
 /**
- * `filterNullKeys`: drop null keys before the repartition topic. Only inner joins do (KIP-962): a left or outer
- * join keeps them on both sides, so its join processor sees them, joins an outer side's record with null at once
- * and counts the others as dropped.
+ * `keepNullKeys`: for a left or outer join (KIP-962), null keys pass the repartition topic on both sides, so the
+ * join processor sees them, joins an outer side's record with null at once and counts the others as dropped.
+ * Before an inner join they are dropped (silently) in front of the topic.
  */
-function repartitionSide<K, V>(s: StreamState<K, V>, base: () => string, keySerde: Serde<any> | undefined, valueSerde: Serde<any> | undefined, filterNullKeys: boolean): string {
+function repartitionSide<K, V>(s: StreamState<K, V>, base: () => string, keySerde: Serde<any> | undefined, valueSerde: Serde<any> | undefined, keepNullKeys: boolean): string {
   if (!s.repartitionRequired) return s.node;
-  return addRepartitionTopic(s.graph, s.node, { base: base(), keySerde, valueSerde, filterNullKeys: true, keepNullKeys: !filterNullKeys }).sourceName;
+  return addRepartitionTopic(s.graph, s.node, { base: base(), keySerde, valueSerde, filterNullKeys: true, keepNullKeys }).sourceName;
 }
 
 /** @internal KStream-KStream join: windowed nodes, join processors per side, merge. Returns the merge node. */
@@ -123,8 +123,8 @@ export function streamStreamJoin(
   const leftSerde = options.value ?? left.valueSerde;
   const rightSerde = options.otherValue ?? right.valueSerde;
   const named = (suffix: string, prefix: string): string => (options.name === undefined ? graph.newProcessorName(prefix) : `${options.name}-${suffix}`);
-  const leftParent = repartitionSide(left, () => `${options.name ?? graph.newProcessorName(P.joinThis)}-left`, keySerde, leftSerde, type === 'inner');
-  const rightParent = repartitionSide(right, () => `${options.name ?? graph.newProcessorName(P.joinOther)}-right`, keySerde, rightSerde, type === 'inner');
+  const leftParent = repartitionSide(left, () => `${options.name ?? graph.newProcessorName(P.joinThis)}-left`, keySerde, leftSerde, type !== 'inner');
+  const rightParent = repartitionSide(right, () => `${options.name ?? graph.newProcessorName(P.joinOther)}-right`, keySerde, rightSerde, type !== 'inner');
   registerCopartitioning(graph, leftParent, rightParent, `stream-stream ${type} join`);
 
   const leftWindowName = named('this-windowed', P.windowed);
@@ -176,7 +176,7 @@ export function streamTableJoin(stream: StreamState<any, any>, table: TableState
   if (table.graph !== graph) throw new TopologyError('join(): the table belongs to another StreamsBuilder');
   const name = options.name ?? graph.newProcessorName(left ? P.streamTableLeftJoin : P.streamTableJoin);
   const tableGetter = lookupGetterOf(graph, table, `stream-table ${left ? 'left ' : ''}join ${name}`);
-  const parent = repartitionSide(stream, () => name, options.key ?? stream.keySerde ?? table.keySerde, options.value ?? stream.valueSerde, !left);
+  const parent = repartitionSide(stream, () => name, options.key ?? stream.keySerde ?? table.keySerde, options.value ?? stream.valueSerde, left);
   registerCopartitioning(graph, parent, table.node, `stream-table join ${name}`);
   return createStreamTableJoinNode(graph, parent, name, { table: tableGetter, left, joiner, keySelector: undefined }, false).name;
 }

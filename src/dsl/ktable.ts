@@ -130,8 +130,9 @@ export class KTable<K, V> {
     // here with the extractor as the joiner and the joiner as the options; running it as a primary-key join would
     // silently produce wrong rows, so refuse it until foreign-key joins exist.
     if (typeof (options as unknown) === 'function') {
+      const method = type === 'inner' ? 'join' : type === 'left' ? 'leftJoin' : 'outerJoin';
       throw new TopologyError(
-        `${type === 'inner' ? 'join' : type === 'left' ? 'leftJoin' : 'outerJoin'}(other, foreignKeyExtractor, joiner): foreign-key table joins are not supported; join on the primary key with ${type === 'inner' ? 'join' : type === 'left' ? 'leftJoin' : 'outerJoin'}(other, joiner), or re-key one table first (toStream().selectKey(...).toTable())`,
+        `${method}(other, foreignKeyExtractor, joiner): foreign-key table joins are not supported; join on the primary key with ${method}(other, joiner), or re-key one table first (toStream().selectKey(...).toTable())`,
         s.node,
       );
     }
