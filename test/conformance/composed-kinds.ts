@@ -4,7 +4,8 @@
  *
  * `topology.nodes` is a list evaluated in order; each node has an `id`, an `op` and, except sources, `from`
  * (the id of its input). Every function is one of a few fixed rules, so both runners implement them alike:
- * - `stream` / `table` / `globalTable` `{ topic }`: sources (string keys, string-or-long values);
+ * - `stream` / `table` / `globalTable` `{ topic }`: sources (string keys, string-or-long values); a `table` with
+ *   `materialized: true` is named (queryable, store `<id>-store`);
  * - `selectKey`: the new key is the value's text up to its first `:`, null when the value is null or has no `:`;
  * - `filter` `{ contains | notContains, materialized? }`: keeps values whose text contains (does not contain) the
  *   string; on a table, `materialized: true` stores the result in a store named `<id>-store`;
@@ -116,7 +117,7 @@ export function composed(spec: Spec): KindSetup | string {
         break;
       case 'table':
         inputs[String(node.topic)] = scalars;
-        made = { kind: 'table', h: builder.table(String(node.topic), scalars) };
+        made = { kind: 'table', h: builder.table(String(node.topic), node.materialized === true ? { ...scalars, storeName: `${id}-store` } : scalars) };
         break;
       case 'globalTable':
         inputs[String(node.topic)] = scalars;

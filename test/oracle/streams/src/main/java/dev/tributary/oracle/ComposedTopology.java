@@ -57,7 +57,11 @@ final class ComposedTopology {
             Object from = node.has("from") ? handle(handles, text(node, "from")) : null;
             Object made = switch (op) {
                 case "stream" -> builder.stream(text(node, "topic"), Consumed.with(Serdes.String(), scalar));
-                case "table" -> builder.table(text(node, "topic"), Consumed.with(Serdes.String(), scalar));
+                case "table" -> node.path("materialized").asBoolean(false)
+                        ? builder.table(text(node, "topic"), Consumed.with(Serdes.String(), (org.apache.kafka.common.serialization.Serde<Object>) scalar),
+                                Materialized.<String, Object, KeyValueStore<Bytes, byte[]>>as(id + "-store")
+                                        .withKeySerde(Serdes.String()).withValueSerde(scalar))
+                        : builder.table(text(node, "topic"), Consumed.with(Serdes.String(), scalar));
                 case "globalTable" -> builder.globalTable(text(node, "topic"), Consumed.with(Serdes.String(), scalar),
                         Materialized.<String, Object, KeyValueStore<Bytes, byte[]>>as(id + "-store")
                                 .withKeySerde(Serdes.String()).withValueSerde(scalar));
