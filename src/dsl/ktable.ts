@@ -1,7 +1,7 @@
 import { STATE, type HandleState } from './handle-state.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
-import { createTableFilterNode } from './operators/table-filter.js';
+import { createTableFilterNode, filterGetsOldValues } from './operators/table-filter.js';
 import { createTableGroupByNode } from './operators/table-group-by.js';
 import { createTableMapValuesNode } from './operators/table-map-values.js';
 import { createTableToStreamNode } from './operators/table-to-stream.js';
@@ -66,16 +66,22 @@ export class KTable<K, V> {
   filter<VS extends V>(predicate: (key: K, value: V) => value is VS, options?: Materialized<K, VS>): KTable<K, VS>;
   filter(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V>;
   filter(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V> {
-    const s = this[STATE];
-    const store = this.#store(options, s.valueSerde);
-    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, false, options?.name, store).name, true, options);
+    return this.#filter(predicate, false, options);
   }
 
   /** Keeps rows whose value does not satisfy the predicate (others become tombstones). */
   filterNot(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V> {
+    return this.#filter(predicate, true, options);
+  }
+
+  #filter(predicate: Predicate<K, V>, not: boolean, options: Materialized<K, V> | undefined): KTable<K, V> {
     const s = this[STATE];
     const store = this.#store(options, s.valueSerde);
-    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, true, options?.name, store).name, true, options);
+    // Decided now, as Kafka does when it creates the filter (see filterGetsOldValues).
+    const getsOldValues = filterGetsOldValues(s.graph, s.node);
+    const node = createTableFilterNode(s.graph, s.node, predicate as never, not, options?.name, store).name;
+    if (getsOldValues) s.graph.requestOldValues(node);
+    return this.#derive(node, true, options);
   }
 
   /**
