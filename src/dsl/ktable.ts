@@ -77,10 +77,15 @@ export class KTable<K, V> {
   #filter(predicate: Predicate<K, V>, not: boolean, options: Materialized<K, V> | undefined): KTable<K, V> {
     const s = this[STATE];
     const store = this.#store(options, s.valueSerde);
-    // Decided now, as Kafka does when it creates the filter (see filterGetsOldValues).
+    // Decided now, as Kafka does when it creates the filter (see filterGetsOldValues). Kafka enables them on the
+    // parent even for a materialized filter (which reads its own store): behind a join that makes both join
+    // inputs send old values, which changes what the join forwards.
     const getsOldValues = filterGetsOldValues(s.graph, s.node);
     const node = createTableFilterNode(s.graph, s.node, predicate as never, not, options?.name, store).name;
-    if (getsOldValues) s.graph.requestOldValues(node);
+    if (getsOldValues) {
+      s.graph.requestOldValues(s.node);
+      s.graph.requestOldValues(node);
+    }
     return this.#derive(node, true, options);
   }
 
