@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { differenceFromScenario } from '../oracle/compare.js';
+import { generateComposedScenarios } from '../oracle/composed-generate.js';
 import { runDifferential } from '../oracle/differential.js';
 import { findEngine } from '../oracle/engine-adapter.js';
 import type { ScenarioRun } from '../oracle/scenario.js';
 import { loadScenarioFiles } from '../oracle/shared-scenarios.js';
-import { runStreamsOracle } from '../oracle/streams/run-oracle.js';
+import { runStreamsOracle, withOracleExpectations } from '../oracle/streams/run-oracle.js';
 import { runScenario } from './runner.js';
 
 const SEEDS = [20261124, 7];
@@ -60,4 +61,24 @@ describe('regression scenarios agree with Kafka Streams and the engine', () => {
       expect(engine.status).toBe('pass');
     });
   });
+});
+
+/**
+ * Seeded random composed topologies (test/oracle/composed-generate.ts: table filters and mapValues, table-table,
+ * stream-table, global and re-keyed stream-stream joins, aggregations with filters and suppress) must produce
+ * exactly Kafka Streams' records and dropped-records counts.
+ */
+describe('engine against Kafka Streams on seeded random composed topologies', () => {
+  for (const seed of [1, 2]) {
+    it(`seed ${seed}: 150 composed scenarios agree`, async () => {
+      const scenarios = generateComposedScenarios({ count: 150, seed });
+      const runs = await runStreamsOracle(scenarios);
+      expect(runs.flatMap((run, i) => (run.error === undefined ? [] : [`#${i}: ${run.error}`]))).toEqual([]);
+      const failures = scenarios.flatMap((scenario, i) => {
+        const result = runScenario(withOracleExpectations(scenario, runs[i]!) as never);
+        return result.status === 'pass' ? [] : [`#${i} ${JSON.stringify(scenario.topology)}: ${result.message}`];
+      });
+      expect(failures).toEqual([]);
+    });
+  }
 });
