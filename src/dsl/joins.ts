@@ -11,7 +11,7 @@ import { addRepartitionTopic } from './operators/repartition.js';
 import { createStreamJoinWindowNode } from './operators/stream-join-window.js';
 import { createStreamStreamJoinNode, outerKeySerde, outerValuesSerde, type ValueJoiner } from './operators/stream-stream-join.js';
 import { createStreamTableJoinNode } from './operators/stream-table-join.js';
-import { lookupStoreOf } from './operators/table-store-of.js';
+import { lookupGetterOf } from './operators/table-store-of.js';
 import { createTableMergeNode, createTableTableJoinNode, type TableJoinType } from './operators/table-table-join.js';
 import type { SerdeOf } from './options.js';
 import type { JoinWindows } from './windows.js';
@@ -98,9 +98,14 @@ function registerCopartitioning(graph: GraphBuilder, left: string, right: string
   });
 }
 
-function repartitionSide<K, V>(s: StreamState<K, V>, base: () => string, keySerde: Serde<any> | undefined, valueSerde: Serde<any> | undefined): string {
+/**
+ * `keepNullKeys`: for a left or outer join (KIP-962), null keys pass the repartition topic on both sides, so the
+ * join processor sees them, joins an outer side's record with null at once and counts the others as dropped.
+ * Before an inner join they are dropped (silently) in front of the topic.
+ */
+function repartitionSide<K, V>(s: StreamState<K, V>, base: () => string, keySerde: Serde<any> | undefined, valueSerde: Serde<any> | undefined, keepNullKeys: boolean): string {
   if (!s.repartitionRequired) return s.node;
-  return addRepartitionTopic(s.graph, s.node, { base: base(), keySerde, valueSerde, filterNullKeys: true }).sourceName;
+  return addRepartitionTopic(s.graph, s.node, { base: base(), keySerde, valueSerde, filterNullKeys: true, keepNullKeys }).sourceName;
 }
 
 /** @internal KStream-KStream join: windowed nodes, join processors per side, merge. Returns the merge node. */
@@ -118,8 +123,8 @@ export function streamStreamJoin(
   const leftSerde = options.value ?? left.valueSerde;
   const rightSerde = options.otherValue ?? right.valueSerde;
   const named = (suffix: string, prefix: string): string => (options.name === undefined ? graph.newProcessorName(prefix) : `${options.name}-${suffix}`);
-  const leftParent = repartitionSide(left, () => `${options.name ?? graph.newProcessorName(P.joinThis)}-left`, keySerde, leftSerde);
-  const rightParent = repartitionSide(right, () => `${options.name ?? graph.newProcessorName(P.joinOther)}-right`, keySerde, rightSerde);
+  const leftParent = repartitionSide(left, () => `${options.name ?? graph.newProcessorName(P.joinThis)}-left`, keySerde, leftSerde, type !== 'inner');
+  const rightParent = repartitionSide(right, () => `${options.name ?? graph.newProcessorName(P.joinOther)}-right`, keySerde, rightSerde, type !== 'inner');
   registerCopartitioning(graph, leftParent, rightParent, `stream-stream ${type} join`);
 
   const leftWindowName = named('this-windowed', P.windowed);
@@ -170,10 +175,10 @@ export function streamTableJoin(stream: StreamState<any, any>, table: TableState
   const graph = stream.graph;
   if (table.graph !== graph) throw new TopologyError('join(): the table belongs to another StreamsBuilder');
   const name = options.name ?? graph.newProcessorName(left ? P.streamTableLeftJoin : P.streamTableJoin);
-  const storeName = lookupStoreOf(graph, table, `stream-table ${left ? 'left ' : ''}join ${name}`);
-  const parent = repartitionSide(stream, () => name, options.key ?? stream.keySerde ?? table.keySerde, options.value ?? stream.valueSerde);
+  const tableGetter = lookupGetterOf(graph, table, `stream-table ${left ? 'left ' : ''}join ${name}`);
+  const parent = repartitionSide(stream, () => name, options.key ?? stream.keySerde ?? table.keySerde, options.value ?? stream.valueSerde, left);
   registerCopartitioning(graph, parent, table.node, `stream-table join ${name}`);
-  return createStreamTableJoinNode(graph, parent, name, { tableStoreName: storeName, left, joiner, keySelector: undefined }, false).name;
+  return createStreamTableJoinNode(graph, parent, name, { table: tableGetter, left, joiner, keySelector: undefined }, false).name;
 }
 
 /** @internal KStream-GlobalKTable join: no co-partitioning, no repartition. */
@@ -188,7 +193,7 @@ export function streamGlobalTableJoin(
   const graph = stream.graph;
   if (table.graph !== graph) throw new TopologyError('join(): the global table belongs to another StreamsBuilder');
   const nodeName = name ?? graph.newProcessorName(left ? P.streamTableLeftJoin : P.streamTableJoin);
-  return createStreamTableJoinNode(graph, stream.node, nodeName, { tableStoreName: table.storeName, left, joiner, keySelector }, true).name;
+  return createStreamTableJoinNode(graph, stream.node, nodeName, { table: { kind: 'store', store: table.storeName }, left, joiner, keySelector }, true).name;
 }
 
 /** @internal KTable-KTable join: one processor per side reading the other's store, then a merge. */
@@ -199,10 +204,14 @@ export function tableTableJoin(left: TableState<any, any>, right: TableState<any
   const thisName = name === undefined ? graph.newProcessorName(thisPrefix) : `${name}-join-this`;
   const otherName = name === undefined ? graph.newProcessorName(otherPrefix) : `${name}-join-other`;
   const mergeName = name ?? graph.newProcessorName(P.tableMerge);
-  const leftStore = lookupStoreOf(graph, left, `table-table ${type} join`);
-  const rightStore = lookupStoreOf(graph, right, `table-table ${type} join`);
+  const leftGetter = lookupGetterOf(graph, left, `table-table ${type} join`);
+  const rightGetter = lookupGetterOf(graph, right, `table-table ${type} join`);
+  // As Kafka does, a left join asks its left side for old values and an outer join both sides (not only source
+  // tables): a delete then arrives as Change(null, old), which the join must not discard as a no-op.
+  if (type !== 'inner') graph.requestOldValues(left.node);
+  if (type === 'outer') graph.requestOldValues(right.node);
   registerCopartitioning(graph, left.node, right.node, `table-table ${type} join`);
-  createTableTableJoinNode(graph, left.node, thisName, { join: type, leftSide: true, otherStoreName: rightStore, joiner });
-  createTableTableJoinNode(graph, right.node, otherName, { join: type, leftSide: false, otherStoreName: leftStore, joiner });
-  return createTableMergeNode(graph, [thisName, otherName], mergeName).name;
+  createTableTableJoinNode(graph, left.node, thisName, { join: type, leftSide: true, other: rightGetter, joiner });
+  createTableTableJoinNode(graph, right.node, otherName, { join: type, leftSide: false, other: leftGetter, joiner });
+  return createTableMergeNode(graph, [thisName, otherName], mergeName, { kind: 'join', join: type, left: leftGetter, right: rightGetter, joiner }).name;
 }

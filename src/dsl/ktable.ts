@@ -1,7 +1,7 @@
 import { STATE, type HandleState } from './handle-state.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
-import { createTableFilterNode } from './operators/table-filter.js';
+import { createTableFilterNode, filterGetsOldValues } from './operators/table-filter.js';
 import { createTableGroupByNode } from './operators/table-group-by.js';
 import { createTableMapValuesNode } from './operators/table-map-values.js';
 import { createTableToStreamNode } from './operators/table-to-stream.js';
@@ -66,16 +66,27 @@ export class KTable<K, V> {
   filter<VS extends V>(predicate: (key: K, value: V) => value is VS, options?: Materialized<K, VS>): KTable<K, VS>;
   filter(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V>;
   filter(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V> {
-    const s = this[STATE];
-    const store = this.#store(options, s.valueSerde);
-    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, false, options?.name, store).name, true, options);
+    return this.#filter(predicate, false, options);
   }
 
   /** Keeps rows whose value does not satisfy the predicate (others become tombstones). */
   filterNot(predicate: Predicate<K, V>, options?: Materialized<K, V>): KTable<K, V> {
+    return this.#filter(predicate, true, options);
+  }
+
+  #filter(predicate: Predicate<K, V>, not: boolean, options: Materialized<K, V> | undefined): KTable<K, V> {
     const s = this[STATE];
     const store = this.#store(options, s.valueSerde);
-    return this.#derive(createTableFilterNode(s.graph, s.node, predicate as never, true, options?.name, store).name, true, options);
+    // Decided now, as Kafka does when it creates the filter (see filterGetsOldValues). Kafka enables them on the
+    // parent even for a materialized filter (which reads its own store): behind a join that makes both join
+    // inputs send old values, which changes what the join forwards.
+    const getsOldValues = filterGetsOldValues(s.graph, s.node);
+    const node = createTableFilterNode(s.graph, s.node, predicate as never, not, options?.name, store).name;
+    if (getsOldValues) {
+      s.graph.requestOldValues(s.node);
+      s.graph.requestOldValues(node);
+    }
+    return this.#derive(node, true, options);
   }
 
   /**
@@ -126,6 +137,16 @@ export class KTable<K, V> {
 
   #tableJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<any, any, VR, K>, type: 'inner' | 'left' | 'outer', options: Named | undefined): KTable<K, VR> {
     const s = this[STATE];
+    // Kafka's foreign-key join is join(other, foreignKeyExtractor, joiner, ...). From untyped code that call lands
+    // here with the extractor as the joiner and the joiner as the options; running it as a primary-key join would
+    // silently produce wrong rows, so refuse it until foreign-key joins exist.
+    if (typeof (options as unknown) === 'function') {
+      const method = type === 'inner' ? 'join' : type === 'left' ? 'leftJoin' : 'outerJoin';
+      throw new TopologyError(
+        `${method}(other, foreignKeyExtractor, joiner): foreign-key table joins are not supported; join on the primary key with ${method}(other, joiner), or re-key one table first (toStream().selectKey(...).toTable())`,
+        { nodeName: s.node },
+      );
+    }
     const node = tableTableJoin(s, other[STATE], joiner as never, type, options?.name);
     return new KTable<K, VR>({ graph: s.graph, node, keySerde: s.keySerde ?? other[STATE].keySerde, valueSerde: undefined, storeName: undefined });
   }
@@ -143,6 +164,10 @@ export class KTable<K, V> {
     const name = suppressed.name ?? s.graph.newProcessorName('KTABLE-SUPPRESS-');
     let waitMs = suppressed.timeLimitMs;
     if (suppressed.mode === 'windowClose') waitMs = upstreamWindowWait(s.graph.nodes, s.node);
+    // Kafka's suppress always asks its parent for old values (its buffer keeps the prior value): so a filter in
+    // front of it drops an update that fails the predicate before and after, which then never reaches the
+    // buffer and does not advance the buffer's stream time.
+    s.graph.requestOldValues(s.node);
     createSuppressNode(s.graph, s.node, name, {
       mode: suppressed.mode,
       waitMs,

@@ -11,6 +11,8 @@ export interface InternalProcessorContext<KOut = unknown, VOut = unknown> extend
   send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, partition?: number): void;
   /** Full Kafka name of a topic as written in the graph (internal topics get the application-id prefix). */
   resolveTopic(topic: string, internal: boolean): string;
+  /** Partition count of a topic (full name) for a StreamPartitioner; -1 when unknown. */
+  partitionCount(topic: string): number;
   /** Applies the production error policy; throws when the policy says fail. */
   reportProductionError(error: StreamsError): void;
   /** The input topic of the record being processed. */

@@ -181,6 +181,30 @@ describe('KafkaStreams', () => {
     expect(app.state).toBe('NOT_RUNNING');
   });
 
+  it("a StreamPartitioner is told the partition count of the topic it partitions for: an output topic's as the broker reports it, a repartition topic's as planned", async () => {
+    const kafka = memoryKafka({ words: 2, 'by-word': 6 });
+    const seen: [string, number][] = [];
+    const partitioner = (topic: string, _key: string, _value: string, partitionCount: number): number => {
+      seen.push([topic, partitionCount]);
+      return 0;
+    };
+    const b = new StreamsBuilder();
+    const serdes = { key: Serdes.string(), value: Serdes.string() };
+    const input = b.stream('words', serdes);
+    input.to('by-word', { ...serdes, partitioner });
+    input.repartition({ ...serdes, name: 'spread', partitions: 3, partitioner }).to('spread-out', serdes);
+    const app = new KafkaStreams(b.build(), { applicationId: 'pc', kafka: kafka.port, commitIntervalMs: 60_000 });
+    await app.start();
+    kafka.assign([{ topic: 'words', partition: 0 }]);
+    await settle(app);
+    await kafka.batch(words('words', 0, 0, ['a']));
+    await app.close();
+    expect(seen).toEqual([
+      ['by-word', 6],
+      ['pc-spread-repartition', 3],
+    ]);
+  });
+
   it('with a record cache, interactive queries see the latest count and the clean close forwards one count per key in its commit', async () => {
     const kafka = memoryKafka({ words: 1 });
     const app = new KafkaStreams(countTopology(), { applicationId: 'wc', kafka: kafka.port, commitIntervalMs: 60_000, cacheMaxBytes: 1024 * 1024 });

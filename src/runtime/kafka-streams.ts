@@ -79,6 +79,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #global: GlobalStateUpdater | undefined;
   #state: StreamsState = 'CREATED';
   #plan: TopicPlan | undefined;
+  /** Partition counts of the topics the tasks write to with a fixed name (full names), read at start. */
+  #partitionCounts = new Map<string, number>();
   #serdes: SerdePreparation | undefined;
   #admin: AdminPort | undefined;
   #producer: ProducerPort | undefined;
@@ -145,6 +147,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       maxTaskIdleMs: this.#maxTaskIdleMs,
       subtopologies: () => this.#plan?.subtopologies ?? [],
       globalStores: () => this.#global?.stores,
+      partitionCount: (topic) => this.#partitionCounts.get(topic),
     });
     this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
     config.metrics?.init?.({ applicationId: this.applicationId, instanceId: this.instanceId });
@@ -186,6 +189,11 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       }
       const plan = (this.#plan = planTopics(this.#topology, this.applicationId, await admin.partitionCounts(userTopics)));
       await admin.createTopics(plan.internalTopics);
+      // A StreamPartitioner is told the partition count of the topic it partitions for, as in Kafka Streams:
+      // internal topics as planned, output topics as the broker reports them (a topic chosen per record by a
+      // TopicNameExtractor, or not created yet, stays unknown: -1).
+      const outputTopics = [...new Set([...this.#topology.nodes.values()].flatMap((n) => (n.kind === 'Sink' && !n.internal && typeof n.topic === 'string' ? [n.topic] : [])))];
+      this.#partitionCounts = new Map([...(await admin.partitionCounts(outputTopics)), ...plan.internalTopics.map((t) => [t.topic, t.partitions] as const)]);
       if (this.#config.purgeRepartitionTopics !== false) this.#purger = new RepartitionPurger(admin, plan.repartitionTopics, this.#logger);
       await (this.#serdes = new SerdePreparation(this.#topology, this.applicationId)).prepare();
       this.#logger.info({ internalTopics: plan.internalTopics.map((t) => `${t.topic}(${t.partitions})`) }, 'internal topics ready');

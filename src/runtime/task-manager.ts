@@ -39,6 +39,8 @@ export interface TaskManagerOptions {
   readonly subtopologies: () => readonly SubtopologyTopics[];
   /** The global stores, known once the global tables are loaded. */
   readonly globalStores: () => ReadonlyMap<string, StateStore> | undefined;
+  /** Partition count of a topic the tasks write to (full name), for StreamPartitioners; undefined = unknown. */
+  readonly partitionCount?: (topic: string) => number | undefined;
 }
 
 /**
@@ -127,6 +129,7 @@ export class TaskManager {
         globalStores: this.options.globalStores(),
         maxTaskIdleMs: this.options.maxTaskIdleMs,
         cache: this.options.cache,
+        ...(this.options.partitionCount === undefined ? {} : { partitionCount: this.options.partitionCount }),
       });
       const known = new Map<string, number>();
       for (const topic of task.inputTopics) {

@@ -91,6 +91,11 @@ export interface TaskOptions {
    * task commits or when the cache is over its budget. Default: none (every update is forwarded at once).
    */
   readonly cache?: RecordCache;
+  /**
+   * Partition count of a topic this task writes to (full name), for the `partitionCount` a StreamPartitioner
+   * gets; undefined (or no lookup) = unknown, passed as -1.
+   */
+  readonly partitionCount?: (topic: string) => number | undefined;
 }
 
 /** Default of {@link TaskOptions.maxLagWaitMs}. */
@@ -229,6 +234,10 @@ class ProcessorNode implements InternalProcessorContext<unknown, unknown> {
     return internal ? internalTopicName(this.task.applicationId, topic) : topic;
   }
 
+  partitionCount(topic: string): number {
+    return this.task.partitionCount(topic);
+  }
+
   reportProductionError(error: StreamsError): void {
     this.task.handleError('production', error);
   }
@@ -290,6 +299,13 @@ export class Task {
   readonly #maxLagWaitMs: number;
   #enforcedProcessing = 0;
 
+  readonly #partitionCount: ((topic: string) => number | undefined) | undefined;
+
+  /** Partition count of an output topic (full name); -1 when unknown. */
+  partitionCount(topic: string): number {
+    return this.#partitionCount?.(topic) ?? -1;
+  }
+
   constructor(options: TaskOptions) {
     this.id = options.id;
     this.applicationId = options.applicationId;
@@ -299,6 +315,7 @@ export class Task {
     this.#policies = { ...defaultErrorPolicies, ...options.errorPolicies };
     this.#globalStores = options.globalStores ?? new Map();
     this.#maxTaskIdleMs = options.maxTaskIdleMs ?? -1;
+    this.#partitionCount = options.partitionCount;
     this.#maxLagWaitMs = options.maxLagWaitMs ?? DEFAULT_MAX_LAG_WAIT_MS;
     if (!Number.isInteger(this.#maxTaskIdleMs) || this.#maxTaskIdleMs < -1) throw new RangeError(`maxTaskIdleMs must be an integer of at least -1, got ${this.#maxTaskIdleMs}`);
     if (!(this.#maxLagWaitMs >= 0)) throw new RangeError(`maxLagWaitMs must be at least 0, got ${this.#maxLagWaitMs}`);

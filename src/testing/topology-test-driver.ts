@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ErrorPolicies, OutgoingRecord } from '../errors.js';
 import { StreamsError } from '../errors.js';
+import { internalTopicName } from '../graph/naming.js';
 import type { Topology } from '../graph/topology.js';
 import { silentLogger } from '../logger.js';
 import type { Headers } from '../processor/record.js';
@@ -27,6 +28,14 @@ export interface TopologyTestDriverOptions {
    * const driver = new TopologyTestDriver(topology, { cacheMaxBytes: 1024 * 1024 });
    */
   readonly cacheMaxBytes?: number;
+  /**
+   * Partition counts of output topics, as a StreamPartitioner sees them (`partitionCount`). Every other topic
+   * counts as the partitions its Repartitioned declares, else 1. The driver itself runs one partition.
+   *
+   * @example
+   * const driver = new TopologyTestDriver(topology, { partitionCounts: { orders: 6 } });
+   */
+  readonly partitionCounts?: Readonly<Record<string, number>>;
 }
 
 /** A record written to or read from a test topic. */
@@ -43,6 +52,14 @@ export interface TestInputRecord<K, V> {
   readonly value: V | null;
   readonly timestamp?: number;
   readonly headers?: Headers;
+}
+
+/** The partition count a StreamPartitioner sees on the driver: the declared one (option, then Repartitioned), else 1. */
+function declaredPartitionCounts(topology: Topology, applicationId: string, declared: Readonly<Record<string, number>>): (topic: string) => number {
+  const counts = new Map<string, number>();
+  for (const spec of topology.repartitionTopics) if (spec.partitions !== undefined) counts.set(internalTopicName(applicationId, spec.topic), spec.partitions);
+  for (const [topic, count] of Object.entries(declared)) counts.set(topic, count);
+  return (topic) => counts.get(topic) ?? 1;
 }
 
 /**
@@ -79,6 +96,7 @@ export class TopologyTestDriver {
       logger: options.logger ?? silentLogger(),
       ...(options.errorPolicies === undefined ? {} : { errorPolicies: options.errorPolicies }),
       ...(options.cacheMaxBytes === undefined ? {} : { cache: new RecordCache(options.cacheMaxBytes) }),
+      partitionCount: declaredPartitionCounts(topology, this.#applicationId, options.partitionCounts ?? {}),
     });
     this.#task.initialize();
     this.#inputTopics = new Set(this.#task.inputTopics);

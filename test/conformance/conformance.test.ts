@@ -58,7 +58,8 @@ describe('conformance scenarios through the TopologyTestDriver', () => {
  * output the real Kafka Streams (the oracle) produced for it.
  */
 describe('regression scenarios (test/conformance/scenarios)', () => {
-  const scenarios = loadScenarios([resolve(root, 'test', 'conformance', 'scenarios')]);
+  // composed/: whole small topologies (kind `composed`), each with the output Kafka Streams produced for it.
+  const scenarios = loadScenarios([resolve(root, 'test', 'conformance', 'scenarios'), resolve(root, 'test', 'conformance', 'scenarios', 'composed')]);
 
   it('finds the regression scenarios', () => {
     expect(scenarios.length).toBeGreaterThan(0);

@@ -16,6 +16,7 @@ import {
   timeWindowedSerde,
 } from '../../src/index.js';
 import type { TestRecord } from '../../src/testing/index.js';
+import { composed } from './composed-kinds.js';
 
 /** A record as scenarios state them. */
 export interface ScenarioRecord {
@@ -222,4 +223,6 @@ export const defaultKinds: ReadonlyMap<string, KindFactory> = new Map<string, Ki
   ['stream-stream-join', (spec) => streamStreamJoin(spec)],
   ['stream-table-join', (spec) => streamTableJoin(spec)],
   ['table-table-join', (spec) => tableTableJoin(spec)],
+  // Not in the shared README: a small multi-operator topology described in the file (composed-kinds.ts).
+  ['composed', (spec) => composed(spec)],
 ]);

@@ -60,7 +60,9 @@ export type Topology =
       readonly grace: number;
     }
   | { readonly kind: 'stream-table-join'; readonly join: 'inner' | 'left' }
-  | { readonly kind: 'table-table-join'; readonly join: 'inner' | 'left' | 'outer' };
+  | { readonly kind: 'table-table-join'; readonly join: 'inner' | 'left' | 'outer' }
+  /** Not in the shared README: a small multi-operator topology (test/conformance/composed-kinds.ts). */
+  | { readonly kind: 'composed'; readonly nodes: readonly Readonly<Record<string, unknown>>[]; readonly sinks: Readonly<Record<string, string>> };
 
 export type TopologyKind = Topology['kind'];
 

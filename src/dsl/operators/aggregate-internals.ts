@@ -47,15 +47,20 @@ class StreamAggregateProcessor implements Processor<unknown, unknown, unknown, C
     const stored = this.store.getWithTimestamp(key);
     let aggregate: unknown;
     let timestamp: number;
+    // The aggregate this update starts from; for a new key Kafka forwards the initializer's value as the old
+    // value (reduce has none: null), which a filter downstream then judges like any old value.
+    let base: unknown = null;
     if (stored === undefined) {
-      aggregate = this.initializer === undefined ? value : this.aggregator(key, value, this.initializer());
+      if (this.initializer !== undefined) base = this.initializer();
+      aggregate = this.initializer === undefined ? value : this.aggregator(key, value, base);
       timestamp = record.timestamp;
     } else {
+      base = stored.value;
       aggregate = this.aggregator(key, value, stored.value);
       timestamp = Math.max(record.timestamp, stored.timestamp);
     }
     this.store.put(key, aggregate, timestamp);
-    if (!this.cached) this.ctx.forward(new Record(key, new Change(aggregate, this.sendOldValues && stored !== undefined ? stored.value : null), timestamp, record.headers));
+    if (!this.cached) this.ctx.forward(new Record(key, new Change(aggregate, this.sendOldValues ? base : null), timestamp, record.headers));
   }
 }
 

@@ -13,6 +13,11 @@ export interface RepartitionOptions {
   readonly valueSerde: Serde<any> | undefined;
   /** Drop null keys before the sink (all key-dependent stateful operators want this). */
   readonly filterNullKeys: boolean;
+  /**
+   * With `filterNullKeys`: the filter node stays (generated names and describe() as Kafka's) but lets null keys
+   * through, for a left or outer join downstream that accepts them (KIP-962).
+   */
+  readonly keepNullKeys?: boolean;
   readonly partitioner?: StreamPartitioner<any, any> | undefined;
   /** Partition count from Repartitioned; undefined = the max of the upstream source topics. */
   readonly partitions?: number | undefined;
@@ -36,7 +41,7 @@ export function addRepartitionTopic(builder: GraphBuilder, parent: string, optio
   const sinkName = options.sinkName ?? builder.newProcessorName(Prefix.sink);
   let sinkParent = parent;
   if (options.filterNullKeys) {
-    sinkParent = createFilterNode(builder, parent, isNonNullKey, false, builder.newProcessorName(Prefix.filter)).name;
+    sinkParent = createFilterNode(builder, parent, options.keepNullKeys === true ? anyKey : isNonNullKey, false, builder.newProcessorName(Prefix.filter)).name;
   }
   const sourceName = options.sourceName ?? builder.newProcessorName(Prefix.source);
   createSinkNode(builder, sinkParent, {
@@ -54,4 +59,8 @@ export function addRepartitionTopic(builder: GraphBuilder, parent: string, optio
 
 function isNonNullKey(key: unknown): boolean {
   return key !== null && key !== undefined;
+}
+
+function anyKey(): boolean {
+  return true;
 }

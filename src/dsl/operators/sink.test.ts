@@ -24,6 +24,26 @@ describe('to (sink)', () => {
     expect(r).toEqual({ key: 'k', value: 'v', timestamp: 42, headers: { trace: 'abc' } });
   });
 
+  it('tells a StreamPartitioner the partition count declared for the topic, else 1', () => {
+    const seen: [string, number][] = [];
+    const partitioner = (topic: string, _k: string, _v: string, partitionCount: number): number => {
+      seen.push([topic, partitionCount]);
+      return 0;
+    };
+    const b = new StreamsBuilder();
+    const s = stringStream(b);
+    s.to('declared', { partitioner });
+    s.to('undeclared', { partitioner });
+    s.repartition({ key: Serdes.string(), value: Serdes.string(), name: 'spread', partitions: 4, partitioner }).to('out');
+    const driver = new TopologyTestDriver(b.build(), { initialWallClockTime: 0, partitionCounts: { declared: 6 } });
+    driver.createInputTopic('in', Serdes.string(), Serdes.string()).pipeInput('k', 'v', 1);
+    expect(seen).toEqual([
+      ['declared', 6],
+      ['undeclared', 1],
+      ['test-app-spread-repartition', 4],
+    ]);
+  });
+
   it('chooses the topic per record with a TopicNameExtractor', () => {
     const b = new StreamsBuilder();
     stringStream(b).to((r) => `out-${r.value}`);

@@ -70,7 +70,7 @@ class SinkProcessor implements Processor<unknown, unknown> {
       this.ctx.reportProductionError(new ProductionError(`cannot serialize record for sink ${node.name}: ${cause instanceof Error ? cause.message : String(cause)}`, { topic, cause }));
       return;
     }
-    const partition = node.partitioner?.(topic, record.key, record.value, -1);
+    const partition = node.partitioner?.(topic, record.key, record.value, this.ctx.partitionCount(topic));
     this.ctx.send(topic, key, value, record.timestamp, record.headers, partition);
   }
 }

@@ -164,11 +164,21 @@ class SlidingWindowAggregateProcessor implements Processor<unknown, unknown, Win
       return;
     }
     const fields = this.node;
+    // `from`: the aggregate this update starts from. Kafka forwards it as the old value even for a window it has
+    // just created (the seed window's aggregate, or the initializer's value; reduce has none: null).
     let aggregate: unknown;
-    if (old !== undefined || seeded) aggregate = fields.aggregator(key, value, base);
-    else aggregate = fields.initializer === undefined ? value : fields.aggregator(key, value, fields.initializer());
+    let from: unknown = null;
+    if (old !== undefined || seeded) {
+      from = base;
+      aggregate = fields.aggregator(key, value, base);
+    } else if (fields.initializer === undefined) {
+      aggregate = value;
+    } else {
+      from = fields.initializer();
+      aggregate = fields.aggregator(key, value, from);
+    }
     if (!this.store.put(key, window.start, aggregate, timestamp)) this.ctx.recordDropped('window store refused an expired window');
-    if (fields.emit === 'update') forwardWindow(this.out, this.current, key, window, aggregate, this.sendOldValues && old !== undefined ? old.value : null, timestamp);
+    if (fields.emit === 'update') forwardWindow(this.out, this.current, key, window, aggregate, this.sendOldValues ? from : null, timestamp);
   }
 
   private emitFinal(record: Record<unknown, unknown>, closeTime: number): void {

@@ -31,6 +31,7 @@ export type ValueJoiner<V1, V2, VR, K = unknown> = (left: V1, right: V2, key: K)
  *   scan resets it and then sets it to the timestamp of every entry it looks at, including the entry that
  *   ends the scan once both sides have an open entry. So after a scan minTime can be above a still-pending
  *   entry, and that entry waits until stream time passes the later bound (Kafka Streams does exactly this);
+ *   records sharing (ts, side, key) count as one entry each, so a scan may end on the second of two copies;
  * - the outer store is changelogged; minTime is not: after a restart it is "none" (Long.MAX_VALUE), and
  *   Kafka's 64-bit sum overflows so the first record at stream time scans the restored entries;
  * - null key or value: dropped (counted), except a null key with a value on an outer side, which is
@@ -205,22 +206,25 @@ class StreamStreamJoinProcessor implements Processor<unknown, unknown> {
     const entries = [...store.all()].map(([k, v]) => ({ k, v, order: sortKey(k) })).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
     let leftOpen = false;
     let rightOpen = false;
-    for (const { k, v } of entries) {
-      // As in Kafka Streams, minTime becomes the timestamp of the last entry looked at, even when that entry
-      // only ends the scan: it can overestimate the earliest pending timestamp and so delay the next scan.
-      tracker.minTime = k.ts;
-      if (leftOpen && rightOpen) break;
+    scan: for (const { k, v } of entries) {
       const lookBack = k.left ? this.node.afterMs : this.node.beforeMs;
-      if (k.ts + lookBack + graceMs >= tracker.streamTime) {
-        if (k.left) leftOpen = true;
-        else rightOpen = true;
-        continue;
-      }
+      const open = k.ts + lookBack + graceMs >= tracker.streamTime;
+      // Kafka's outer store is a list store: records sharing (ts, side, key) are separate entries of the scan.
+      // So each copy sets minTime and checks the stop condition, and the scan can stop on a second copy.
       for (const pendingValue of v.values) {
+        // As in Kafka Streams, minTime becomes the timestamp of the last entry looked at, even when that entry
+        // only ends the scan: it can overestimate the earliest pending timestamp and so delay the next scan.
+        tracker.minTime = k.ts;
+        if (leftOpen && rightOpen) break scan;
+        if (open) {
+          if (k.left) leftOpen = true;
+          else rightOpen = true;
+          continue;
+        }
         const joined = k.left ? this.node.joiner(pendingValue, null, k.key) : this.node.joiner(null, pendingValue, k.key);
         this.ctx.forward(record.withKey(k.key).withValue(joined).withTimestamp(k.ts));
       }
-      store.delete(k);
+      if (!open) store.delete(k);
     }
   }
 }

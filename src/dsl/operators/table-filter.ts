@@ -24,6 +24,64 @@ export function createTableFilterNode(builder: GraphBuilder, parent: string, pre
   return builder.addNode<TableFilterNode>({ kind: 'TableFilter', name: builder.nameOr(name, Prefix.tableFilter), parents: [parent], stores: store === undefined ? [] : [store], predicate, not });
 }
 
+/**
+ * Whether a filter created now on `parent` sends old values from the start. Kafka's KTableFilter asks its parent for
+ * old values when it is created, without forcing a source table to be materialized. It gets them from an
+ * aggregation, a join result, a named (queryable) source or toTable, a materialized filter/mapValues, or any table
+ * already sending them (e.g. for an earlier join); through an unmaterialized filter/mapValues or a suppress it asks
+ * further up. With old values the filter drops an update that fails the predicate before and after, instead of
+ * forwarding a tombstone for it.
+ */
+export function filterGetsOldValues(builder: GraphBuilder, parent: string): boolean {
+  const sending = oldValueSendersSoFar(builder);
+  const can = (name: string): boolean => {
+    if (sending.has(name)) return true;
+    const node = builder.nodes.get(name);
+    if (node === undefined) return false;
+    switch (node.kind) {
+      case 'TableSource':
+      case 'ToTable':
+        return node.queryable;
+      case 'TableFilter':
+      case 'TableMapValues':
+        return node.stores.length > 0 || can(node.parents[0]!);
+      case 'Suppress':
+        return can(node.parents[0]!);
+      case 'PassThrough':
+        return node.table;
+      case 'TableMerge':
+      case 'StreamAggregate':
+      case 'TableAggregate':
+      case 'TimeWindowAggregate':
+      case 'SlidingWindowAggregate':
+      case 'SessionWindowAggregate':
+        return true;
+      default:
+        return false;
+    }
+  };
+  return can(parent);
+}
+
+/** The nodes the old-value requests made so far reach (Kafka enables old values at once, when they are asked for). */
+function oldValueSendersSoFar(builder: GraphBuilder): Set<string> {
+  const reached = new Set<string>();
+  const pending = [...builder.oldValueRequests];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (reached.has(name)) continue;
+    reached.add(name);
+    const node = builder.nodes.get(name);
+    if (node === undefined) continue;
+    // These read their previous value themselves (a store, or the aggregate): the request stops there.
+    if ((node.kind === 'TableFilter' || node.kind === 'TableMapValues') && node.stores.length > 0) continue;
+    if (node.kind === 'TableSource' || node.kind === 'ToTable' || node.kind === 'StreamAggregate' || node.kind === 'TableAggregate') continue;
+    if (node.kind === 'TimeWindowAggregate' || node.kind === 'SlidingWindowAggregate' || node.kind === 'SessionWindowAggregate') continue;
+    pending.push(...node.parents);
+  }
+  return reached;
+}
+
 class TableFilterProcessor implements Processor<unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>;
   private store: KeyValueStore<unknown, unknown> | undefined;
@@ -51,7 +109,9 @@ class TableFilterProcessor implements Processor<unknown, Change<unknown>> {
     if (this.store !== undefined) {
       const stored = this.store.get(record.key);
       const oldValue = this.sendOldValues && stored !== undefined ? stored : null;
-      if (newValue === null && stored === undefined) return;
+      // Only with old values is a filtered-out update of a key it never held known to change nothing; without
+      // them it is forwarded as a tombstone, as Kafka's KTableFilter does.
+      if (this.sendOldValues && newValue === null && stored === undefined) return;
       this.store.put(record.key, newValue, record.timestamp);
       if (!this.cached) this.ctx.forward(record.withValue(new Change(newValue, oldValue)));
       return;

@@ -4,8 +4,8 @@ import type { NodeBase } from '../../graph/node-base.js';
 import { Change } from '../../processor/change.js';
 import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { Record } from '../../processor/record.js';
-import type { KeyValueStore } from '../../state/key-value-store.js';
 import type { ValueJoiner } from './stream-stream-join.js';
+import { createValueGetter, storesOfGetter, type ValueGetter, type ValueGetterSpec } from './table-value-getter.js';
 
 export type TableJoinType = 'inner' | 'left' | 'outer';
 
@@ -22,17 +22,18 @@ export type TableJoinType = 'inner' | 'left' | 'outer';
 export interface TableTableJoinNode extends NodeBase<'TableTableJoin'> {
   readonly join: TableJoinType;
   readonly leftSide: boolean;
-  readonly otherStoreName: string;
+  /** How the other side's current value is read: its store, or (a join result without store) its value getter. */
+  readonly other: ValueGetterSpec;
   readonly joiner: ValueJoiner<any, any, any, any>;
 }
 
 export function createTableTableJoinNode(builder: GraphBuilder, parent: string, name: string, fields: Omit<TableTableJoinNode, 'kind' | 'name' | 'parents' | 'stores'>): TableTableJoinNode {
-  return builder.addNode<TableTableJoinNode>({ kind: 'TableTableJoin', name, parents: [parent], stores: [fields.otherStoreName], ...fields });
+  return builder.addNode<TableTableJoinNode>({ kind: 'TableTableJoin', name, parents: [parent], stores: storesOfGetter(fields.other), ...fields });
 }
 
 class TableTableJoinProcessor implements Processor<unknown, Change<unknown>, unknown, Change<unknown>> {
   private ctx!: ProcessorContext<unknown, Change<unknown>>;
-  private other!: KeyValueStore<unknown, unknown>;
+  private other!: ValueGetter;
 
   constructor(
     private readonly node: TableTableJoinNode,
@@ -41,7 +42,7 @@ class TableTableJoinProcessor implements Processor<unknown, Change<unknown>, unk
 
   init(context: ProcessorContext<unknown, Change<unknown>>): void {
     this.ctx = context;
-    this.other = context.getStateStore(this.node.otherStoreName);
+    this.other = createValueGetter(context, this.node.other);
   }
 
   private j(thisValue: unknown, otherValue: unknown, key: unknown): unknown {
@@ -103,11 +104,16 @@ export const tableTableJoinHandler: NodeHandler<TableTableJoinNode> = {
   },
 };
 
-/** KTABLE-MERGE: joins both sides' results into the joined KTable; passes old values through when asked. */
-export interface TableMergeNode extends NodeBase<'TableMerge'> {}
+/**
+ * KTABLE-MERGE: joins both sides' results into the joined KTable; passes old values through when asked.
+ * `getter`: how a later join reads this (store-less) table's value for a key, from the two joined inputs.
+ */
+export interface TableMergeNode extends NodeBase<'TableMerge'> {
+  readonly getter: ValueGetterSpec;
+}
 
-export function createTableMergeNode(builder: GraphBuilder, parents: readonly string[], name: string): TableMergeNode {
-  return builder.addNode<TableMergeNode>({ kind: 'TableMerge', name, parents, stores: [] });
+export function createTableMergeNode(builder: GraphBuilder, parents: readonly string[], name: string, getter: ValueGetterSpec): TableMergeNode {
+  return builder.addNode<TableMergeNode>({ kind: 'TableMerge', name, parents, stores: [], getter });
 }
 
 class TableMergeProcessor implements Processor<unknown, Change<unknown>> {

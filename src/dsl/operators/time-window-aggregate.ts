@@ -6,7 +6,7 @@ import type { Processor, ProcessorContext } from '../../processor/processor.js';
 import type { Record } from '../../processor/record.js';
 import type { InMemoryWindowStore } from '../../state/window-store.js';
 import { TimeWindows, type Windowed } from '../windows.js';
-import { aggregateInto, forwardWindow, WindowForwarder, type WindowAggregateFields } from './window-aggregate-internals.js';
+import { forwardWindow, WindowForwarder, type WindowAggregateFields } from './window-aggregate-internals.js';
 
 /**
  * Aggregation over tumbling/hopping windows (Kafka's KStreamWindowAggregate).
@@ -78,10 +78,13 @@ class TimeWindowAggregateProcessor implements Processor<unknown, unknown, Window
       }
       updated++;
       const existing = this.store.fetch(key, window.start);
-      const aggregate = aggregateInto(this.node, key, record.value, existing);
+      // The aggregate this update starts from; for a new window Kafka forwards the initializer's value as the
+      // old value (reduce has none: null), which a filter downstream then judges like any old value.
+      const base = existing !== undefined ? existing.value : this.node.initializer === undefined ? null : this.node.initializer();
+      const aggregate = existing === undefined && this.node.initializer === undefined ? record.value : this.node.aggregator(key, record.value, base);
       const timestamp = existing === undefined ? record.timestamp : Math.max(record.timestamp, existing.timestamp);
       if (!this.store.put(key, window.start, aggregate, timestamp)) this.ctx.recordDropped('window store refused an expired window');
-      if (this.node.emit === 'update') forwardWindow(this.out, record, key, window, aggregate, this.sendOldValues && existing !== undefined ? existing.value : null, timestamp);
+      if (this.node.emit === 'update') forwardWindow(this.out, record, key, window, aggregate, this.sendOldValues ? base : null, timestamp);
     }
     if (updated === 0) this.out.routeLate(record);
     if (this.node.emit === 'final') this.emitFinal(record, closeTime);

@@ -218,6 +218,7 @@ public final class ScenarioRunner {
             case "stream-stream-join" -> List.of(streamStreamJoin(topology));
             case "stream-table-join" -> List.of(streamTableJoin(topology));
             case "table-table-join" -> List.of(tableTableJoin(topology));
+            case "composed" -> List.of(composed(topology));
             default -> throw new ScenarioException("unknown topology kind " + kind);
         };
     }
@@ -404,6 +405,13 @@ public final class ScenarioRunner {
         Capture updates = new Capture();
         out.toStream().process(updates.supplier());
         return new Plan(builder.build(), Map.of("updates", updates));
+    }
+
+    /** A small multi-operator topology described in the scenario (see {@link ComposedTopology}). */
+    private Plan composed(JsonNode topology) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Map<String, Capture> outputs = ComposedTopology.build(builder, topology, scalar);
+        return new Plan(builder.build(), outputs);
     }
 
     private static String aggregation(JsonNode topology) {

@@ -1,0 +1,167 @@
+/**
+ * Seeded random `composed` scenarios (test/conformance/composed-kinds.ts): small topologies of table filters and
+ * mapValues (materialized or not), table-table, stream-table, stream-globalTable and re-keyed stream-stream joins,
+ * aggregations (also windowed) with filters and suppress, table regrouping; inputs with null keys, tombstones,
+ * keys `A:`-prefixed values re-key by, and out-of-order timestamps. Scenario i of a seed is always the same.
+ * test/conformance/engine-vs-kafka-streams.oracle.test.ts runs fixed seeds through both TopologyTestDrivers.
+ */
+import type { Scenario } from './scenario.js';
+
+type Node = { readonly [field: string]: unknown };
+
+/** mulberry32: a small seeded PRNG, so that a seed names the same scenarios everywhere. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VALUES = ['k1', 'x1', 'A:k', 'B:x', 'k2', 'nokey', 'C:k2', null] as const;
+
+function scenario(random: () => number, name: string): Scenario {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const chance = (p: number): boolean => random() < p;
+  const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
+  const filter = (id: string, from: string, table = true): Node => ({
+    id,
+    op: 'filter',
+    from,
+    ...(chance(0.5) ? { contains: 'k' } : { notContains: 'x' }),
+    ...(table ? { materialized: chance(0.5) } : {}),
+  });
+  const nodes: Node[] = [];
+  let sinks: Record<string, string> = {};
+  let topics: string[];
+  let aggregating = false;
+  const kind = pick(['table-joins', 'stream-table', 'rekey', 'suppress', 'aggregate', 'windowed', 'chain', 'global'] as const);
+  switch (kind) {
+    case 'table-joins': {
+      topics = ['a', 'b', 'c'];
+      for (const t of topics) nodes.push({ id: t, op: 'table', topic: t, materialized: chance(0.3) });
+      const derive = (from: string, id: string): string => {
+        const r = random();
+        if (r < 0.33) return from;
+        nodes.push(r < 0.66 ? filter(id, from) : { id, op: 'mapValues', from, suffix: '!', materialized: chance(0.5) });
+        return id;
+      };
+      const left = derive('a', 'd1');
+      const right = derive('b', 'd2');
+      nodes.push({ id: 'j1', op: pick(['join', 'leftJoin', 'outerJoin']), from: left, other: right });
+      const joined = derive('j1', 'd3');
+      const op = pick(['join', 'leftJoin', 'outerJoin']);
+      nodes.push(chance(0.5) ? { id: 'j2', op, from: joined, other: 'c' } : { id: 'j2', op, from: 'c', other: joined });
+      sinks = { j1: 'j1', j2: 'j2' };
+      if (chance(0.3)) {
+        nodes.push({ id: 'p', op: 'suppress', from: 'j2', timeLimit: int(0, 8) });
+        sinks.p = 'p';
+      }
+      break;
+    }
+    case 'stream-table': {
+      topics = ['left', 't'];
+      nodes.push({ id: 's', op: 'stream', topic: 'left' }, { id: 't', op: 'table', topic: 't', materialized: chance(0.4) });
+      let table = 't';
+      if (chance(0.6)) nodes.push(filter((table = 'tf'), 't'));
+      let stream = 's';
+      if (chance(0.5)) nodes.push({ id: (stream = 'sk'), op: 'selectKey', from: 's' });
+      nodes.push({ id: 'j', op: pick(['join', 'leftJoin']), from: stream, other: table });
+      sinks = { j: 'j' };
+      break;
+    }
+    case 'rekey': {
+      topics = ['left', 'right'];
+      nodes.push({ id: 'l', op: 'stream', topic: 'left' }, { id: 'r', op: 'stream', topic: 'right' });
+      let left = 'l';
+      let right = 'r';
+      if (chance(0.7)) nodes.push({ id: (left = 'lk'), op: 'selectKey', from: 'l' });
+      if (chance(0.7)) nodes.push({ id: (right = 'rk'), op: 'selectKey', from: 'r' });
+      nodes.push({ id: 'j', op: pick(['join', 'leftJoin', 'outerJoin']), from: left, other: right, window: { before: int(0, 5), after: int(0, 5), grace: int(0, 5) } });
+      sinks = { j: 'j' };
+      break;
+    }
+    case 'suppress': {
+      topics = ['input'];
+      nodes.push({ id: 't', op: 'table', topic: 'input', materialized: chance(0.4) }, filter('f', 't'), { id: 'p', op: 'suppress', from: 'f', timeLimit: int(0, 10) });
+      sinks = { p: 'p', f: 'f' };
+      break;
+    }
+    case 'aggregate': {
+      topics = ['input'];
+      aggregating = true;
+      nodes.push({ id: 's', op: 'stream', topic: 'input' }, { id: 'a', op: 'aggregate', from: 's' });
+      let from = 'a';
+      if (chance(0.5)) nodes.push(filter((from = 'f'), 'a'));
+      if (chance(0.5)) {
+        nodes.push({ id: 'g', op: 'regroupCount', from });
+        sinks.g = 'g';
+      } else {
+        nodes.push({ id: 'p', op: 'suppress', from, timeLimit: int(0, 10) });
+        sinks.p = 'p';
+      }
+      sinks.src = from;
+      break;
+    }
+    case 'windowed': {
+      topics = ['input'];
+      aggregating = true;
+      const type = pick(['time', 'sliding', 'session'] as const);
+      const size = type === 'time' ? { size: int(2, 10) } : type === 'sliding' ? { difference: int(1, 8) } : { gap: int(1, 8) };
+      nodes.push({ id: 's', op: 'stream', topic: 'input' }, { id: 'w', op: 'windowedAggregate', from: 's', type, grace: int(0, 6), ...size });
+      let from = 'w';
+      if (chance(0.7)) nodes.push(filter((from = 'f'), 'w', false));
+      nodes.push({ id: 'p', op: 'suppress', from, untilWindowCloses: true });
+      sinks = { p: 'p', src: from };
+      break;
+    }
+    case 'chain': {
+      topics = ['t', 'u'];
+      nodes.push({ id: 't', op: 'table', topic: 't', materialized: chance(0.4) }, { id: 'u', op: 'table', topic: 'u', materialized: chance(0.4) });
+      let current = 't';
+      for (let i = int(1, 4); i > 0; i--) {
+        const id = `c${i}`;
+        nodes.push(chance(0.5) ? filter(id, current) : { id, op: 'mapValues', from: current, suffix: pick(['!', 'x']), materialized: chance(0.4) });
+        current = id;
+      }
+      const op = pick(['join', 'leftJoin', 'outerJoin']);
+      nodes.push(chance(0.5) ? { id: 'j', op, from: current, other: 'u' } : { id: 'j', op, from: 'u', other: current });
+      sinks = { j: 'j', current };
+      if (chance(0.4)) {
+        nodes.push(filter('jf', 'j'));
+        sinks.jf = 'jf';
+      }
+      break;
+    }
+    default: {
+      topics = ['left', 'g'];
+      nodes.push({ id: 's', op: 'stream', topic: 'left' }, { id: 'g', op: 'globalTable', topic: 'g' });
+      let stream = 's';
+      if (chance(0.5)) nodes.push({ id: (stream = 'sk'), op: 'selectKey', from: 's' });
+      nodes.push({ id: 'j', op: pick(['join', 'leftJoin']), from: stream, other: 'g' });
+      sinks = { j: 'j' };
+    }
+  }
+  let t = 0;
+  const steps = Array.from({ length: 5 }, () => ({
+    input: Array.from({ length: int(1, 5) }, () => {
+      t += pick([0, 1, 2, 3, 7]);
+      const ts = chance(0.15) ? Math.max(0, t - int(1, 10)) : t;
+      const key = chance(0.15) ? pick(['A', 'B', 'C', null]) : pick(['A', 'B', 'C']);
+      let value: string | null = pick(VALUES);
+      // Aggregations drop null values; keep most of their inputs.
+      if (aggregating && value === null && chance(0.7)) value = 'k3';
+      return { topic: pick(topics), key, value, ts };
+    }),
+  }));
+  return { name: `${name} ${kind}`, topology: { kind: 'composed', nodes, sinks }, steps, order: 'exact' };
+}
+
+/** Scenarios `0..count-1` of `seed`. */
+export function generateComposedScenarios(options: { readonly count: number; readonly seed: number }): Scenario[] {
+  const random = prng(options.seed);
+  return Array.from({ length: options.count }, (_, i) => scenario(random, `composed seed ${options.seed} #${i}`));
+}
