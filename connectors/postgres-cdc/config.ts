@@ -75,7 +75,8 @@ export interface CdcConfig {
   readonly unknownKeys: readonly string[];
 }
 
-const KNOWN = new Set([
+/** The keys the connector reads (the Debezium PostgreSQL connector's names). */
+export const CDC_CONFIG_KEYS: readonly string[] = [
   'name', 'topic.prefix', 'database.hostname', 'database.port', 'database.user', 'database.password', 'database.dbname', 'database.url',
   'slot.name', 'slot.drop.on.stop', 'publication.name', 'publication.autocreate.mode', 'plugin.name',
   'schema.include.list', 'schema.exclude.list', 'table.include.list', 'table.exclude.list', 'column.include.list', 'column.exclude.list',
@@ -86,8 +87,24 @@ const KNOWN = new Set([
   'kafka.bootstrap.servers', 'bootstrap.servers', 'offset.storage.topic', 'status.update.interval.ms', 'source.info.version',
   'errors.max.retries', 'errors.retry.delay.initial.ms', 'errors.retry.delay.max.ms', 'slot.health.check.interval.ms',
   'slot.lag.warn.threshold.bytes', 'slot.lag.warn.threshold.ms', 'slot.retained.wal.warn.threshold.bytes',
-  'connector.class', 'tasks.max', 'key.converter', 'value.converter', 'topic.delimiter',
-]);
+  'topic.delimiter',
+];
+
+/**
+ * Kafka Connect keys a Debezium connector config carries that change nothing in what this source emits (which
+ * class runs it, how many tasks, Connect's own error logging); accepted and ignored so such configs load as they are.
+ */
+export const CDC_IGNORED_KEYS: readonly string[] = [
+  'connector.class', 'tasks.max', 'key.converter', 'value.converter', 'header.converter', 'errors.log.enable', 'errors.log.include.messages',
+];
+
+/**
+ * Prefixes of Connect keys accepted and ignored: Connect's topic creation settings. The events are the same; the
+ * topics the source creates get one partition and the broker's default replication factor whatever they say.
+ */
+export const CDC_IGNORED_KEY_PREFIXES: readonly string[] = ['topic.creation.'];
+
+const KNOWN = new Set([...CDC_CONFIG_KEYS, ...CDC_IGNORED_KEYS]);
 
 function str(raw: RawConfig, key: string): string | undefined {
   const v = raw[key];
@@ -194,6 +211,9 @@ export function parseCdcConfig(raw: RawConfig): CdcConfig {
   }
   if (!dbname) throw new CdcConfigError('database.dbname is required (or database.url)', { key: 'database.dbname' });
   if (!user) throw new CdcConfigError('database.user is required (or database.url)', { key: 'database.user' });
+  // Topic names are built with '.'; another delimiter would be accepted and silently not used.
+  const delimiter = str(raw, 'topic.delimiter');
+  if (delimiter !== undefined && delimiter !== '.') throw new CdcConfigError(`topic.delimiter: only '.' is supported, got '${delimiter}'`, { key: 'topic.delimiter' });
   const plugin = str(raw, 'plugin.name');
   if (plugin !== undefined && plugin !== 'pgoutput') throw new CdcConfigError(`plugin.name: only pgoutput is supported, got '${plugin}'`, { key: 'plugin.name' });
   exclusive(raw, 'schema.include.list', 'schema.exclude.list');
@@ -257,7 +277,7 @@ export function parseCdcConfig(raw: RawConfig): CdcConfig {
     slotLagWarnBytes: int(raw, 'slot.lag.warn.threshold.bytes', 1024 ** 3),
     slotLagWarnMs: int(raw, 'slot.lag.warn.threshold.ms', 300_000),
     slotRetainedWalWarnBytes: int(raw, 'slot.retained.wal.warn.threshold.bytes', 4 * 1024 ** 3),
-    unknownKeys: Object.keys(raw).filter((k) => !KNOWN.has(k)),
+    unknownKeys: Object.keys(raw).filter((k) => !KNOWN.has(k) && !CDC_IGNORED_KEY_PREFIXES.some((p) => k.startsWith(p))),
   };
   return cfg;
 }

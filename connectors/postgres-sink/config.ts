@@ -43,9 +43,16 @@ export interface SinkConfig {
 }
 
 /** Keys every Kafka Connect config carries that mean nothing to this sink; accepted so Debezium configs load as they are. */
-const IGNORED_KEYS = new Set(['connector.class', 'tasks.max', 'key.converter', 'value.converter', 'quote.identifiers']);
+export const SINK_IGNORED_KEYS: readonly string[] = ['connector.class', 'tasks.max', 'key.converter', 'value.converter', 'quote.identifiers'];
+const IGNORED_KEYS = new Set(SINK_IGNORED_KEYS);
 
-const KNOWN_KEYS = new Set([
+/** Keys refused with a reason of their own (`transforms` and its `transforms.*` sub-keys), rather than as unknown. */
+export const SINK_UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
+  transforms: 'single message transforms are not supported; flattened records (ExtractNewRecordState output) are read as they are',
+};
+
+/** The keys the sink reads (the Debezium JDBC sink connector's names). */
+export const SINK_CONFIG_KEYS: readonly string[] = [
   'name', 'connection.url', 'connection.username', 'connection.password', 'bootstrap.servers', 'group.id', 'client.id',
   'topics', 'topics.regex', 'insert.mode', 'primary.key.mode', 'primary.key.fields', 'delete.enabled', 'truncate.enabled',
   'schema.evolution', 'table.name.format', 'collection.name.format', 'batch.size', 'key.format', 'key.window',
@@ -53,7 +60,8 @@ const KNOWN_KEYS = new Set([
   'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable', 'unavailable.value.placeholder',
   'flush.max.retries', 'flush.retry.delay.ms', 'consumer.auto.offset.reset', 'session.timeout.ms',
   'utf8.invalid', 'table.include.list',
-]);
+];
+const KNOWN_KEYS = new Set(SINK_CONFIG_KEYS);
 
 function str(input: SinkConfigInput, key: string): string | undefined {
   const v = input[key];
@@ -147,7 +155,8 @@ export function redactUrl(url: string): string {
  */
 export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   for (const key of Object.keys(input)) {
-    if (key === 'transforms') throw new SinkConfigError('single message transforms are not supported; flattened records (ExtractNewRecordState output) are read as they are', { key });
+    const unsupported = Object.entries(SINK_UNSUPPORTED_KEYS).find(([name]) => key === name || key.startsWith(`${name}.`));
+    if (unsupported !== undefined) throw new SinkConfigError(unsupported[1], { key });
     if (!KNOWN_KEYS.has(key) && !IGNORED_KEYS.has(key)) throw new SinkConfigError('unknown key', { key });
   }
   const name = str(input, 'name') ?? 'tributary-postgres-sink';

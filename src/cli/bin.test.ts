@@ -100,6 +100,32 @@ describe('tributary (bin)', { timeout: 60_000 }, () => {
     expect(level.stderr).toContain('--log-level must be one of');
   });
 
+  it('cdc and sink exit non-zero for an unknown config key, naming the nearest known one and no password', async () => {
+    const cdc = join(dir, 'cdc-typo.json');
+    writeFileSync(cdc, JSON.stringify({ 'topic.prefix': 'p', 'database.password': 'Pw-cdc-secret', 'tabel.include.list': 'public.orders' }));
+    const cdcOutcome = await tributary(['cdc', '--config', cdc]);
+    expect(cdcOutcome.code).toBe(1);
+    expect(cdcOutcome.stderr).toContain('unknown key "tabel.include.list" (did you mean "table.include.list"?)');
+    expect(cdcOutcome.stdout + cdcOutcome.stderr).not.toContain('Pw-cdc-secret');
+    const sink = join(dir, 'sink-typo.json');
+    writeFileSync(sink, JSON.stringify({ name: 'orders', config: { 'connection.url': 'postgres://db/app', 'connection.password': 'Pw-sink-secret', 'insert.mod': 'upsert' } }));
+    const sinkOutcome = await tributary(['sink', '--config', sink]);
+    expect(sinkOutcome.code).toBe(1);
+    expect(sinkOutcome.stderr).toContain('unknown key "insert.mod" (did you mean "insert.mode"?)');
+    expect(sinkOutcome.stdout + sinkOutcome.stderr).not.toContain('Pw-sink-secret');
+  });
+
+  it('run, cdc and sink exit non-zero for an unknown log level, before reading anything', async () => {
+    const missing = join(dir, 'missing.json');
+    const env = { TRIBUTARY_APPLICATION_ID: 'a', TRIBUTARY_BROKERS: '127.0.0.1:9' };
+    for (const args of [['run', fixture], ['cdc', '--config', missing], ['sink', '--config', missing]]) {
+      const outcome = await tributary([...args, '--log-level', 'nonsense'], env);
+      expect(outcome.code, args[0]).toBe(1);
+      expect(outcome.stderr, args[0]).toContain('--log-level must be one of trace, debug, info, warn, error, fatal, silent; got "nonsense"');
+      expect(outcome.stderr, args[0]).not.toContain('missing.json');
+    }
+  });
+
   it('keeps the non-zero exit code a subcommand sets itself', async () => {
     // `tributary cdc` reports a failure through process.exitCode; the bin used to overwrite it with 0.
     const outcome = await tributary(['cdc', '--config', join(dir, 'missing.json')]);

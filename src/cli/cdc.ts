@@ -6,36 +6,40 @@
  * // cdc.json: {"topic.prefix":"dbserver1","database.url":"postgres://postgres@localhost/shop","kafka.bootstrap.servers":"localhost:9092"}
  * // $ tributary cdc --config cdc.json --metrics-port 9464
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createPostgresCdcSource } from '../../connectors/postgres-cdc/index.js';
 import { CdcConfigError } from '../../connectors/postgres-cdc/errors.js';
-import type { RawConfig } from '../../connectors/postgres-cdc/config.js';
-import { configSecrets, maskingStream, secretMasker } from './secrets.js';
+import { CDC_CONFIG_KEYS, CDC_IGNORED_KEY_PREFIXES, CDC_IGNORED_KEYS, type RawConfig } from '../../connectors/postgres-cdc/config.js';
+import { createCliLogger } from './cli-logger.js';
+import { readConfigFile, type ConfigFileSpec } from './config-file.js';
+import { addLogLevelOption } from './log-level.js';
+import { configSecrets, secretMasker } from './secrets.js';
 import { addMetricsOptions, openMetricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.js';
 
-export async function readCdcConfigFile(path: string): Promise<RawConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new CdcConfigError(`cannot read config file ${path}: ${(err as Error).message}`, { key: '--config', cause: err });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    // JSON.parse quotes the text around the mistake, and the file holds passwords: say only where it is
-    const where = /position \d+(?: \(line \d+ column \d+\))?/.exec((err as Error).message)?.[0];
-    throw new CdcConfigError(`config file ${path} is not valid JSON${where ? ` (at ${where})` : ''}`, { key: '--config' });
-  }
-  // Kafka Connect's REST form {"name": ..., "config": {...}} is accepted too.
-  const obj = (parsed && typeof parsed === 'object' && 'config' in parsed ? { name: (parsed as { name?: string }).name, ...(parsed as { config: object }).config } : parsed) as Record<string, unknown>;
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new CdcConfigError(`config file ${path} must hold a JSON object`, { key: '--config' });
+/** How `tributary cdc` reads its file: Debezium keys, flat or in a Kafka Connect definition. */
+const FILE_SPEC: ConfigFileSpec = {
+  known: CDC_CONFIG_KEYS,
+  ignored: CDC_IGNORED_KEYS,
+  ignoredPrefixes: CDC_IGNORED_KEY_PREFIXES,
+  // Debezium would apply these; silently leaving them out would change the events a consumer expects.
+  unsupported: { transforms: 'single message transforms are not supported', predicates: 'single message transforms (and their predicates) are not supported' },
+  connectWrapper: true,
+  error: (message, { key, file, variable, cause }) =>
+    new CdcConfigError(message, { key, ...(cause === undefined ? {} : { cause }), context: { file, ...(variable === undefined ? {} : { variable }) } }),
+};
+
+/**
+ * Reads the config file of `tributary cdc`: Debezium PostgreSQL connector keys, as a flat JSON object or a Kafka
+ * Connect definition (`{"name": ..., "config": {...}}`), with `${env:NAME}` replaced. An unknown key is an error
+ * naming the nearest known one (a misspelt `table.include.list` would otherwise capture every table); the Connect
+ * keys of {@link CDC_IGNORED_KEYS} are accepted and ignored.
+ */
+export async function readCdcConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<RawConfig> {
+  const raw = await readConfigFile(path, FILE_SPEC, env);
   const out: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(obj)) {
+  for (const [k, v] of Object.entries(raw)) {
     if (v === undefined || v === null) continue;
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new CdcConfigError(`${k}: expected a string, number or boolean`, { key: k });
     out[k] = v;
@@ -48,17 +52,23 @@ const STOP_DEADLINE_MS = 9_000;
 /** After the source stopped, handles a dependency leaves open (retry timers, sockets) may delay the exit this long. */
 const EXIT_GRACE_MS = 1_000;
 
+/** Options of `tributary cdc` besides its config file. */
+export interface CdcOptions extends MetricsEndpointOptions {
+  /** One of `LOG_LEVELS`; default `info`. */
+  readonly logLevel?: string;
+}
+
 /**
  * Runs the CDC source of a config file until SIGINT/SIGTERM or a fatal error (which rejects). Log lines and error
  * messages have the config's passwords masked.
  */
-export async function runCdc(configPath: string, options: MetricsEndpointOptions = {}): Promise<void> {
+export async function runCdc(configPath: string, options: CdcOptions = {}): Promise<void> {
   const config = await readCdcConfigFile(configPath);
   await runCdcConfig(config, options, secretMasker(configSecrets(config)));
 }
 
-async function runCdcConfig(config: RawConfig, options: MetricsEndpointOptions, mask: (text: string) => string): Promise<void> {
-  const logger = pino({ name: 'tributary-cdc' }, maskingStream(mask));
+async function runCdcConfig(config: RawConfig, options: CdcOptions, mask: (text: string) => string): Promise<void> {
+  const logger = createCliLogger({ name: 'tributary-cdc', ...(options.logLevel === undefined ? {} : { level: options.logLevel }), mask });
   const metrics = await openMetricsEndpoint(options, logger);
   try {
     await runSource(config, logger, metrics?.registry);
@@ -104,7 +114,7 @@ export function registerCdcCommand(program: Command): void {
     .command('cdc')
     .description('stream PostgreSQL changes into Kafka as Debezium-compatible change events')
     .requiredOption('-c, --config <file>', 'JSON file with Debezium-style connector keys (topic.prefix, database.*, slot.name, ...)');
-  addMetricsOptions(command).action(async (opts: { config: string } & MetricsEndpointOptions) => {
+  addMetricsOptions(addLogLevelOption(command)).action(async (opts: { config: string } & CdcOptions) => {
     let mask = (text: string): string => text;
     try {
       const config = await readCdcConfigFile(opts.config);

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { createCliLogger, formatLogLine } from './cli-logger.js';
+import { secretMasker } from './secrets.js';
 
 function capture(isTTY: boolean): Writable & { isTTY: boolean; text: () => string } {
   let text = '';
@@ -27,6 +28,17 @@ describe('createCliLogger', () => {
     logger.info('not shown');
     logger.warn({ topic: 'orders', lag: 3 }, 'falling behind');
     expect(output.text()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  tributary-test: falling behind topic=orders lag=3\n$/);
+  });
+
+  it('masks the secrets it is given, on a terminal and in JSON', () => {
+    const mask = secretMasker(['Pw-s3cret']);
+    for (const isTTY of [true, false]) {
+      const output = capture(isTTY);
+      createCliLogger({ name: 'tributary-test', output, mask }).error({ url: 'postgres://app:Pw-s3cret@db/app' }, 'login with Pw-s3cret failed');
+      expect(output.text()).toContain('login with *** failed');
+      expect(output.text()).toContain('postgres://app:***@db/app');
+      expect(output.text()).not.toContain('Pw-s3cret');
+    }
   });
 
   it('rejects an unknown level with the known ones', () => {

@@ -1,8 +1,8 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { ConfigError } from '../errors.js';
+import { LOG_LEVELS, logLevelProblem } from './log-level.js';
 
-/** The levels `--log-level` accepts, from the most to the least verbose. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export { LOG_LEVELS };
 
 const LEVEL_LABELS: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 /** pino's own fields, shown in the line's prefix or not at all. */
@@ -14,6 +14,8 @@ export interface CliLoggerOptions {
   readonly level?: string;
   /** Where lines go; default stdout. Lines are readable text when it is a terminal, JSON otherwise. */
   readonly output?: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  /** Applied to every line before it is written: `secretMasker` of the command's config, so no password is logged. */
+  readonly mask?: (text: string) => string;
 }
 
 /**
@@ -26,15 +28,17 @@ export interface CliLoggerOptions {
  */
 export function createCliLogger(options: CliLoggerOptions): Logger {
   const level = options.level ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}; got "${level}"`, { context: { key: 'log-level' } });
-  }
+  const problem = logLevelProblem(level);
+  if (problem !== undefined) throw new ConfigError(problem, { context: { key: 'log-level' } });
   const output = options.output ?? process.stdout;
+  const mask = options.mask;
   if (output.isTTY !== true) {
     // On stdout, pino's own destination writes synchronously: nothing is lost when the process exits.
-    return options.output === undefined ? pino({ name: options.name, level }) : pino({ name: options.name, level }, output as DestinationStream);
+    if (mask === undefined) return options.output === undefined ? pino({ name: options.name, level }) : pino({ name: options.name, level }, output as DestinationStream);
+    // process.stdout writes synchronously to files and pipes on Linux too, so masking loses nothing at exit either.
+    return pino({ name: options.name, level }, { write: (line: string) => void output.write(mask(line)) });
   }
-  const readable: DestinationStream = { write: (line: string) => void output.write(formatLogLine(line)) };
+  const readable: DestinationStream = { write: (line: string) => void output.write(mask === undefined ? formatLogLine(line) : mask(formatLogLine(line))) };
   return pino({ name: options.name, level }, readable);
 }
 

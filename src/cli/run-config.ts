@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 import type { ProcessingGuarantee } from '../runtime/kafka-streams.js';
+import { readConfigFile, type ConfigFileSpec } from './config-file.js';
 
 /** What `tributary run` passes to `KafkaStreams`, resolved from the config file and the environment. */
 export interface RunConfig {
@@ -30,7 +30,6 @@ export const RUN_CONFIG_VARIABLES: Readonly<Record<Key, string>> = {
 const KEYS = Object.keys(RUN_CONFIG_VARIABLES) as Key[];
 const INTEGER_KEYS: readonly Key[] = ['commitIntervalMs', 'sessionTimeoutMs', 'cacheMaxBytes', 'maxTaskIdleMs'];
 const GUARANTEES: readonly ProcessingGuarantee[] = ['at_least_once', 'exactly_once'];
-const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
  * Resolves the configuration of `tributary run`: the JSON file (optional) first, then `TRIBUTARY_*`
@@ -44,7 +43,7 @@ const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
  * // TRIBUTARY_BROKERS=kafka-1:9092,kafka-2:9092 overrides the brokers of the file.
  */
 export async function loadRunConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<RunConfig> {
-  const raw: Partial<Record<Key, unknown>> = path === undefined ? {} : await readConfigFile(path, env);
+  const raw: Partial<Record<Key, unknown>> = path === undefined ? {} : await readConfigFile(path, FILE_SPEC, env);
   for (const key of KEYS) {
     const value = env[RUN_CONFIG_VARIABLES[key]];
     if (value !== undefined && value !== '') raw[key] = value;
@@ -52,46 +51,12 @@ export async function loadRunConfig(path: string | undefined, env: NodeJS.Proces
   return validate(raw, path);
 }
 
-async function readConfigFile(path: string, env: NodeJS.ProcessEnv): Promise<Partial<Record<Key, unknown>>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, { cause, context: { file: path } });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(cause as Error).message}`, { cause, context: { file: path } });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`config file ${path} must hold a JSON object`, { context: { file: path } });
-  }
-  const out: Partial<Record<Key, unknown>> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!(KEYS as string[]).includes(key)) {
-      const near = nearestKey(key, KEYS);
-      throw new ConfigError(`config file ${path}: unknown key "${key}"${near === undefined ? '' : ` (did you mean "${near}"?)`}; known keys: ${KEYS.join(', ')}`, {
-        context: { file: path, key },
-      });
-    }
-    out[key as Key] = substituteEnv(value, key, env);
-  }
-  return out;
-}
-
-function substituteEnv(value: unknown, key: string, env: NodeJS.ProcessEnv): unknown {
-  if (typeof value === 'string') {
-    return value.replace(ENV_REFERENCE, (_match, name: string) => {
-      const found = env[name];
-      if (found === undefined) throw new ConfigError(`${key}: environment variable ${name} is not set`, { context: { key, variable: name } });
-      return found;
-    });
-  }
-  if (Array.isArray(value)) return value.map((item) => substituteEnv(item, key, env));
-  return value;
-}
+/** How `tributary run`'s file is read: flat, with the {@link RunConfig} keys only. */
+const FILE_SPEC: ConfigFileSpec = {
+  known: KEYS,
+  error: (message, { key, file, variable, cause }) =>
+    new ConfigError(message, { ...(cause === undefined ? {} : { cause }), context: { file, key, ...(variable === undefined ? {} : { variable }) } }),
+};
 
 function validate(raw: Partial<Record<Key, unknown>>, path: string | undefined): RunConfig {
   const where = (key: Key): string => `${key} (${path === undefined ? '' : `in ${path} or `}environment variable ${RUN_CONFIG_VARIABLES[key]})`;
@@ -122,25 +87,4 @@ function validate(raw: Partial<Record<Key, unknown>>, path: string | undefined):
   return config as unknown as RunConfig;
 }
 
-/** The known key closest to `key` by edit distance, if close enough to be a likely typo. */
-export function nearestKey(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
+export { nearestKey } from './config-file.js';

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { StreamsError } from '../errors.js';
 import type { StreamsState } from '../runtime/kafka-streams.js';
 import { addMetricsOptions, openMetricsEndpoint, type MetricsEndpointOptions } from './metrics-endpoint.js';
+import { addLogLevelOption } from './log-level.js';
 import { loadRunConfig, RUN_CONFIG_VARIABLES } from './run-config.js';
 import { loadTopologyModule } from './topology-module.js';
 
@@ -86,9 +87,8 @@ export function registerRunCommand(program: Command): void {
     .description('run a topology module on Kafka until SIGINT/SIGTERM (its default export: a topology, or a function returning one)')
     .argument('<module>', 'JavaScript module whose default export is the topology or a function returning it')
     .option('-c, --config <file>', 'JSON file with applicationId, brokers, guarantee, commitIntervalMs, instanceId, ...')
-    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent; lines are readable on a terminal, JSON otherwise', 'info')
     .addHelpText('after', `\nThe environment overrides the file: ${variables}.`);
-  addMetricsOptions(command).action(async (modulePath: string, options: RunOptions) => {
+  addMetricsOptions(addLogLevelOption(command)).action(async (modulePath: string, options: RunOptions) => {
     await runTopologyModule(modulePath, options);
   });
 }
