@@ -150,14 +150,19 @@ async function committedFromLog(topic: string): Promise<{ key: string; count: bi
   return out;
 }
 
-/** Waits until the broker answers a metadata request again (a fresh client each time); returns when. */
+/** Waits until the broker answers a metadata request again (a fresh client each time); returns when, with a new shared admin. */
 async function brokerAnswering(): Promise<number> {
   for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
     const probe = new Kafka({ clientId: randomName('faults_probe'), brokers: service.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 500 }).admin();
     try {
       await probe.connect();
       await probe.describeCluster();
-      return Date.now();
+      const answered = Date.now();
+      // The shared admin's connection went down with the broker: replace it rather than trust kafkajs to notice.
+      await admin.disconnect().catch(() => undefined);
+      admin = kafka.admin();
+      await admin.connect();
+      return answered;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
@@ -165,6 +170,25 @@ async function brokerAnswering(): Promise<number> {
     }
   }
   throw new Error('the broker did not answer within 120 s of its restart');
+}
+
+/**
+ * Creates topics through the shared admin. An earlier test restarted the broker under that admin, and kafkajs
+ * may then fail its first request with "Closed connection" instead of reconnecting: the admin is replaced and
+ * the request made again.
+ */
+async function createTopics(topics: { topic: string; numPartitions: number }[]): Promise<void> {
+  await waitFor(async () => {
+    try {
+      await admin.createTopics({ topics, waitForLeaders: true });
+      return true;
+    } catch (error) {
+      await admin.disconnect().catch(() => undefined);
+      admin = kafka.admin();
+      await admin.connect();
+      throw error;
+    }
+  }, { timeoutMs: 60_000, description: `topics ${topics.map((t) => t.topic).join(', ')} created` });
 }
 
 async function groupMembers(groupId: string): Promise<string[]> {
@@ -196,7 +220,7 @@ describe('KafkaStreams through broker faults (own broker)', () => {
     it(`${guarantee}: a broker restart mid-stream keeps the counts exact`, () => withAppLog(async () => {
       const input = randomTopic('faults_in');
       const output = randomTopic('faults_out');
-      await admin.createTopics({ topics: [{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 2 }], waitForLeaders: true });
+      await createTopics([{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 2 }]);
       const truth = new Map<string, number>();
       const app = await countingApp(guarantee, input, output);
       await produce(input, 0, 2000, truth);
@@ -250,7 +274,7 @@ describe('KafkaStreams through broker faults (own broker)', () => {
   it('exactly_once: a 5 s broker pause keeps the counts exact and processing resumes', () => withAppLog(async () => {
     const input = randomTopic('faults_pause_in');
     const output = randomTopic('faults_pause_out');
-    await admin.createTopics({ topics: [{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 2 }], waitForLeaders: true });
+    await createTopics([{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 2 }]);
     const truth = new Map<string, number>();
     const app = await countingApp('exactly_once', input, output);
     await produce(input, 0, 1000, truth);
@@ -277,7 +301,7 @@ describe('KafkaStreams through broker faults (own broker)', () => {
 
   it('tributary sink: SIGTERM after a broker restart ends the process (it used to log "sink stopped" and never exit)', async () => {
     const topic = randomTopic('faults_sink');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopics([{ topic, numPartitions: 1 }]);
     const dir = await mkdtemp(join(tmpdir(), 'tributary-sink-faults-'));
     const file = join(dir, 'sink.json');
     await writeFile(file, JSON.stringify({
@@ -323,7 +347,7 @@ describe('KafkaStreams through broker faults (own broker)', () => {
   it('tributary run: SIGTERM while the broker is down ends the process instead of hanging', async () => {
     const input = randomTopic('faults_cli_in');
     const output = randomTopic('faults_cli_out');
-    await admin.createTopics({ topics: [{ topic: input, numPartitions: 1 }, { topic: output, numPartitions: 1 }], waitForLeaders: true });
+    await createTopics([{ topic: input, numPartitions: 1 }, { topic: output, numPartitions: 1 }]);
     const bin = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
     const module = fileURLToPath(new URL('../../src/cli/fixtures/uppercase.topology.ts', import.meta.url));
     const cli = spawn(process.execPath, [bin, 'run', module], {
