@@ -50,6 +50,7 @@ import { retry } from '../retry.js';
 import { errorChain } from './error-chain.js';
 import type {
   Admin,
+  Consumer,
   ITopicConfig,
   Offsets,
   Producer,
@@ -286,7 +287,10 @@ type OffsetTopics = { topic: string; partitions: { partition: number; offset: st
  * await transaction.sendOffsets({ consumerGroupId: 'app', topics: withGroupMetadata(topics, { generationId: 4, memberId }) });
  */
 export function withGroupMetadata<T extends object[]>(topics: T, metadata: TxnOffsetCommitGroupMetadata | undefined): T {
-  if (metadata !== undefined) Object.defineProperty(topics, GROUP_METADATA, { value: { ...metadata }, enumerable: false, configurable: true });
+  if (metadata === undefined) return topics;
+  // Offsets with metadata are what version 3 exists for: it is installed by the first of them, not at import.
+  installTxnOffsetCommitV3();
+  Object.defineProperty(topics, GROUP_METADATA, { value: { ...metadata }, enumerable: false, configurable: true });
   return topics;
 }
 
@@ -352,6 +356,9 @@ let txnOffsetCommitV3Installed: boolean | undefined;
 
 /**
  * Adds TxnOffsetCommit version 3 to kafkajs (see the module comment, item 5). Returns whether it is in place.
+ * It changes only requests whose offsets carry group metadata ({@link withGroupMetadata}, which installs it):
+ * for any other `sendOffsets`, a user's own producer's included, kafkajs builds the same version 0 or 1
+ * request as stock kafkajs.
  *
  * @example
  * if (!installTxnOffsetCommitV3()) throw new Error('exactly-once needs the group generation on offset commits');
@@ -383,25 +390,39 @@ export function installTxnOffsetCommitV3(): boolean {
   return txnOffsetCommitV3Installed;
 }
 
-installTxnOffsetCommitV3();
-
-const CURRENT_GROUP = Symbol.for('tributary.consumerGroup');
 
 interface KafkajsConsumerGroup {
   generationId: number | null;
   memberId: string | null;
-  instrumentationEmitter: { emit(eventName: string, payload?: unknown): void; [CURRENT_GROUP]?: KafkajsConsumerGroup };
+  instrumentationEmitter: object;
   joinAndSync(...args: unknown[]): Promise<unknown>;
 }
 
+interface KafkajsInstrumentationEmitter {
+  emit(eventName: string, payload?: unknown): void;
+  addListener(eventName: string, listener: (...args: unknown[]) => void): () => void;
+}
+
+/**
+ * The kafkajs consumers Tributary created, by their instrumentation emitter: kafkajs gives each consumer one
+ * emitter and hands it to every ConsumerGroup the consumer makes, restarts included, so it is the one thing a
+ * ConsumerGroup carries that tells whose it is. The value is the consumer's latest ConsumerGroup (item 7).
+ * A consumer not in here is left to stock kafkajs.
+ */
+const tributaryConsumers = new WeakMap<object, { group?: KafkajsConsumerGroup }>();
+
+let groupJoinEvent: string | undefined;
 let groupJoinGenerationInstalled: boolean | undefined;
 
 /**
- * Makes kafkajs's GROUP_JOIN event carry the group generation (`payload.generationId`) next to the member
- * id (see the module comment, item 6). Returns whether it is in place.
+ * Wraps kafkajs's `ConsumerGroup.prototype.joinAndSync` so that the consumers marked with
+ * {@link markTributaryConsumer} report the generation and keep their member id through a restart (see the
+ * module comment, items 6 and 7). For every other consumer the wrapper calls kafkajs's `joinAndSync` with the
+ * same `this` and arguments and returns its result, nothing else. Returns whether it is in place; it is
+ * installed by the first {@link markTributaryConsumer}, so importing this module does not do it.
  *
  * @example
- * consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => remember(payload.memberId, (payload as { generationId?: number }).generationId));
+ * if (!installGroupJoinGeneration()) logger.warn('exactly-once offset commits are not fenced by the group generation');
  */
 export function installGroupJoinGeneration(): boolean {
   if (groupJoinGenerationInstalled !== undefined) return groupJoinGenerationInstalled;
@@ -412,22 +433,16 @@ export function installGroupJoinGeneration(): boolean {
     const proto = ConsumerGroup.prototype;
     const joinAndSync = proto.joinAndSync;
     if (typeof joinAndSync !== 'function') throw new Error('kafkajs ConsumerGroup has no joinAndSync');
-    proto.joinAndSync = function joinAndSyncReportingGeneration(this: KafkajsConsumerGroup, ...args: unknown[]) {
-      const emitter = this.instrumentationEmitter;
-      // A restarted kafkajs consumer makes a new ConsumerGroup on the same emitter: the latest one reports,
-      // and it rejoins under the member id of the one before it (item 7).
-      const previous = emitter[CURRENT_GROUP];
-      if (previous !== undefined && previous !== this && !this.memberId && previous.memberId) this.memberId = previous.memberId;
-      emitter[CURRENT_GROUP] = this;
-      if (!Object.prototype.hasOwnProperty.call(emitter, 'emit')) {
-        const emit = emitter.emit;
-        emitter.emit = function emitWithGeneration(this: KafkajsConsumerGroup['instrumentationEmitter'], eventName: string, payload?: unknown) {
-          const group = this[CURRENT_GROUP];
-          if (eventName === events.GROUP_JOIN && group !== undefined && typeof payload === 'object' && payload !== null && typeof group.generationId === 'number') {
-            return emit.call(this, eventName, { ...payload, generationId: group.generationId });
-          }
-          return emit.call(this, eventName, payload);
-        };
+    groupJoinEvent = events.GROUP_JOIN;
+    // A prototype wrapper because kafkajs makes a new ConsumerGroup at each (re)start and exposes none of them.
+    proto.joinAndSync = function joinAndSyncForTributaryConsumers(this: KafkajsConsumerGroup, ...args: unknown[]) {
+      const consumer = tributaryConsumers.get(this.instrumentationEmitter);
+      if (consumer !== undefined) {
+        // A restarted kafkajs consumer makes a new ConsumerGroup on the same emitter: the latest one reports
+        // the generation, and it rejoins under the member id of the one before it (item 7).
+        const previous = consumer.group;
+        if (previous !== undefined && previous !== this && !this.memberId && previous.memberId) this.memberId = previous.memberId;
+        consumer.group = this;
       }
       return joinAndSync.apply(this, args);
     };
@@ -438,4 +453,62 @@ export function installGroupJoinGeneration(): boolean {
   return groupJoinGenerationInstalled;
 }
 
-installGroupJoinGeneration();
+/**
+ * The instrumentation emitter of a kafkajs consumer, which kafkajs keeps to itself: `consumer.on` hands a
+ * listener to it, so the emitter is the `this` of the `addListener` that call makes. The prototype method is
+ * swapped for the duration of that synchronous call only, and the listener is removed again. Undefined when
+ * the consumer comes from another copy of kafkajs or kafkajs's internals have changed.
+ */
+export function consumerInstrumentationEmitter(consumer: Consumer): object | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const Emitter = require('kafkajs/src/instrumentation/emitter.js') as { prototype: KafkajsInstrumentationEmitter };
+    const proto = Emitter.prototype;
+    const addListener = proto.addListener;
+    let captured: object | undefined;
+    proto.addListener = function capturingAddListener(this: KafkajsInstrumentationEmitter, eventName, listener) {
+      captured ??= this;
+      return addListener.call(this, eventName, listener);
+    };
+    try {
+      consumer.on(consumer.events.GROUP_JOIN, () => undefined)();
+    } finally {
+      proto.addListener = addListener;
+    }
+    return captured;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes `consumer` a Tributary consumer for kafkajs-compat: its GROUP_JOIN events carry the group generation
+ * (`payload.generationId`) next to the member id, and after kafkajs restarts it (a broken coordinator
+ * connection) it rejoins under its previous member id (see the module comment, items 6 and 7). Only consumers
+ * marked this way change; every other kafkajs consumer in the process behaves as stock kafkajs. Call it before
+ * `consumer.run`. Returns whether the consumer is marked (false: it behaves as stock kafkajs).
+ *
+ * @example
+ * const consumer = kafka.consumer({ groupId: 'app' });
+ * if (!markTributaryConsumer(consumer)) logger.warn('no group generation on GROUP_JOIN');
+ * consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => remember(payload.memberId, (payload as { generationId?: number }).generationId));
+ */
+export function markTributaryConsumer(consumer: Consumer): boolean {
+  if (!installGroupJoinGeneration() || groupJoinEvent === undefined) return false;
+  const emitter = consumerInstrumentationEmitter(consumer) as KafkajsInstrumentationEmitter | undefined;
+  if (emitter === undefined) return false;
+  if (tributaryConsumers.has(emitter)) return true;
+  const state: { group?: KafkajsConsumerGroup } = {};
+  tributaryConsumers.set(emitter, state);
+  const joinEvent = groupJoinEvent;
+  // On this consumer's emitter only: the generation is the latest ConsumerGroup's, read when kafkajs emits GROUP_JOIN.
+  const emit = emitter.emit;
+  emitter.emit = function emitWithGeneration(this: KafkajsInstrumentationEmitter, eventName: string, payload?: unknown) {
+    const generationId = state.group?.generationId;
+    if (eventName === joinEvent && typeof payload === 'object' && payload !== null && typeof generationId === 'number') {
+      return emit.call(this, eventName, { ...payload, generationId });
+    }
+    return emit.call(this, eventName, payload);
+  };
+  return true;
+}
