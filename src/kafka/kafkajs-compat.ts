@@ -1,5 +1,5 @@
 /**
- * Workarounds for kafkajs 2.2.4 against Kafka 4.x, in one place. The runtime and connectors go through these
+ * Workarounds for kafkajs 2.2.4 against Kafka 4.x, in one place. The kafkajs adapter goes through these
  * instead of calling the affected kafkajs methods directly; test/integration/kafkajs-compat*.test.ts is the
  * contract that shows what works and why these exist.
  *
@@ -33,16 +33,37 @@
  *    kafkajs hands that array unchanged from `transaction.sendOffsets` to the request it builds, and has no
  *    other way in. It patches objects kafkajs looks up at each request, so it works whenever it runs.
  * 6. kafkajs keeps the group generation on its internal ConsumerGroup and reports only the member id (in
- *    GROUP_JOIN). {@link installGroupJoinGeneration} adds `generationId` to the GROUP_JOIN payload: the member
- *    id and generation of a join then reach the listener together with the assignment they belong to. It
- *    wraps `ConsumerGroup.prototype.joinAndSync`, so it also works whenever it runs before a consumer joins.
+ *    GROUP_JOIN). For a consumer marked with {@link markTributaryConsumer}, the GROUP_JOIN payload also carries
+ *    `generationId`: the member id and generation of a join then reach the listener together with the
+ *    assignment they belong to.
  * 7. When its connection to the group coordinator breaks (a broker restart), a kafkajs consumer crashes and
  *    restarts itself with a new ConsumerGroup that has forgotten its member id. It then joins as a new member,
  *    and the coordinator holds the rebalance until the old member, itself, misses its session timeout: 30 s
  *    or more without processing after the broker is back. The Java consumer keeps its member id through a
- *    reconnect. The same wrapper of `joinAndSync` hands the previous ConsumerGroup's member id to the new one
- *    (a member id the coordinator no longer knows is answered with UNKNOWN_MEMBER_ID, and kafkajs then joins
- *    as a new member, as before).
+ *    reconnect. For a consumer marked with {@link markTributaryConsumer}, the new ConsumerGroup gets the
+ *    previous one's member id (a member id the coordinator no longer knows is answered with UNKNOWN_MEMBER_ID,
+ *    and kafkajs then joins as a new member, as before). Items 6 and 7 wrap
+ *    `ConsumerGroup.prototype.joinAndSync` ({@link installGroupJoinGeneration}), since kafkajs exposes none of
+ *    a consumer's ConsumerGroups.
+ *
+ * What applies to whom. An application that uses kafkajs itself usually shares this kafkajs module with
+ * Tributary (npm dedupes it), so a patch of the module reaches the application's clients too; only patches
+ * that change nothing those clients can observe are made for everyone:
+ * - Importing this module (so importing `tributary-streams`; declared in package.json `sideEffects`) installs
+ *   item 4 and nothing else: when it loads before kafkajs, every kafkajs producer in the process groups a
+ *   send's messages with the linear function, into the same partitions in the same order (same requests).
+ * - Item 5 is installed by the first offsets with group metadata ({@link withGroupMetadata}) or the first
+ *   `kafkajsAdapter`. It changes only requests whose offsets carry that metadata, which only Tributary
+ *   attaches; any other `sendOffsets`, a user's own producer's included, gets the request stock kafkajs builds.
+ * - Items 6 and 7 apply to the consumers marked with {@link markTributaryConsumer}: those the kafkajs adapter
+ *   creates (its group consumers and its restore consumers). The `joinAndSync` wrapper, installed by the first
+ *   mark, calls kafkajs's own unchanged for every other consumer, and the GROUP_JOIN wrapper sits on the marked
+ *   consumer's own emitter. A consumer the application creates with `new Kafka(...)` reports stock GROUP_JOIN
+ *   payloads and rejoins as a new member after a restart (test/integration/kafkajs-compat-user-client.test.ts).
+ *   The connectors' and the testing helpers' kafkajs clients are not marked either: they were stock under
+ *   `tributary cdc` / `tributary sink`, which never load this module, and stay so when run beside a
+ *   KafkaStreams application.
+ * Items 1 to 3 are functions Tributary calls with its own clients; they patch nothing.
  */
 import { createRequire } from 'node:module';
 import { RetriesExhaustedError } from '../errors.js';
