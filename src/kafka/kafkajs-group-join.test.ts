@@ -3,7 +3,9 @@
 // ConsumerGroup.joinAndSync runs on ConsumerGroups whose join and sync talk to a fake coordinator, and emits on
 // the real consumers' instrumentation emitters, so the events arrive through the consumers' `on` listeners.
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { consumerInstrumentationEmitter, installGroupJoinGeneration, markTributaryConsumer } from './kafkajs-compat.js';
 
@@ -130,4 +132,18 @@ describe('kafkajs compatibility: group join patches apply to Tributary consumers
     expect(otherJoins[0]).toMatchObject({ memberId: 'member-2' });
     expect(otherJoins[0]).not.toHaveProperty('generationId');
   });
+
+  it('importing tributary-streams leaves joinAndSync and TxnOffsetCommit as kafkajs has them (fresh process)', () => {
+    const index = fileURLToPath(new URL('../index.ts', import.meta.url));
+    const script = `
+      const { createRequire } = await import('node:module');
+      const require = createRequire(${JSON.stringify(index)});
+      const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup.js');
+      const stockJoinAndSync = ConsumerGroup.prototype.joinAndSync;
+      await import(${JSON.stringify(index)});
+      const txnOffsetCommit = require('kafkajs/src/protocol/requests/txnOffsetCommit/index.js');
+      console.log(JSON.stringify({ joinAndSync: ConsumerGroup.prototype.joinAndSync === stockJoinAndSync, txnOffsetCommitVersions: txnOffsetCommit.versions }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ joinAndSync: true, txnOffsetCommitVersions: ['0', '1'] });
+  }, 60_000);
 });
