@@ -5,6 +5,8 @@
 // kafkajs after a broker restart broke its coordinator connection, joins as a new member; a Tributary consumer
 // beside it keeps its member id through the same restart. A broker of its own: the test restarts it.
 import { execFileSync } from 'node:child_process';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 // The package's entry point first, as an application importing tributary-streams would.
 import { kafkajsAdapter } from '../../src/index.js';
 import { installGroupJoinGeneration } from '../../src/kafka/kafkajs-compat.js';
@@ -67,7 +69,10 @@ describe('kafkajs on Kafka 4.x: an application kafkajs client beside Tributary b
     const userEvents = observe(user);
 
     const tributaryGroup = randomName('user_client_tributary_group');
-    const tributary: ConsumerPort = kafkajsAdapter({ brokers: service.brokers }).consumer({ groupId: tributaryGroup, sessionTimeoutMs: 10_000 });
+    // The adapter logs a warning when kafkajs restarts its consumer after a crash: when that happened.
+    const tributaryCrashes: number[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => void (chunk.toString().includes('kafkajs restarts it') && tributaryCrashes.push(Date.now()), done()) }));
+    const tributary: ConsumerPort = kafkajsAdapter({ brokers: service.brokers, logger }).consumer({ groupId: tributaryGroup, sessionTimeoutMs: 10_000 });
     const assignments: { at: number; metadata: GroupMetadata | undefined }[] = [];
     let tributaryCrash: Error | undefined;
 
@@ -107,13 +112,26 @@ describe('kafkajs on Kafka 4.x: an application kafkajs client beside Tributary b
       expect(rejoin.payload).not.toHaveProperty('generationId');
       expect(userEvents.joins.every((j) => !('generationId' in j.payload))).toBe(true);
 
-      // The Tributary consumer rejoined under the member id it had (kafkajs-compat item 7), in a later generation.
-      const tributaryAfter = await waitFor(() => assignments.find((a) => a.at >= restarted)?.metadata, { timeoutMs: 150_000, intervalMs: 200, description: 'the Tributary consumer back in its group' });
-      expect(tributaryAfter.memberId).toBe(tributaryBefore!.memberId);
-      expect(tributaryAfter.generationId).toBeGreaterThan(tributaryBefore!.generationId);
+      // Whether kafkajs had to restart the Tributary consumer too depends on timing (its retries may outlast the
+      // broker's absence). Restarted, it rejoins under the member id it had (kafkajs-compat item 7); either way
+      // it is the one member of its group, as it was.
+      const tributaryRestarted = tributaryCrashes.find((at) => at >= restarted);
+      if (tributaryRestarted !== undefined) {
+        const after = await waitFor(() => assignments.find((a) => a.at > tributaryRestarted)?.metadata, { timeoutMs: 150_000, intervalMs: 200, description: 'the restarted Tributary consumer back in its group' });
+        expect(after.memberId).toBe(tributaryBefore!.memberId);
+        expect(after.generationId).toBeGreaterThan(tributaryBefore!.generationId);
+      }
+      const members = await waitFor(
+        async () => {
+          const [group] = (await admin.describeGroups([tributaryGroup])).groups;
+          return group?.state === 'Stable' && group.members.length === 1 ? group.members.map((m) => m.memberId) : undefined;
+        },
+        { timeoutMs: 150_000, intervalMs: 200, description: 'the Tributary group stable with one member' },
+      );
+      expect(members).toEqual([tributaryBefore!.memberId]);
+      for (const a of assignments.filter((x) => x.at >= restarted)) expect(a.metadata?.memberId).toBe(tributaryBefore!.memberId);
       expect(tributaryCrash).toBeUndefined();
-      const { groups } = await admin.describeGroups([tributaryGroup]);
-      expect(groups[0]!.members.map((m) => m.memberId)).toEqual([tributaryBefore!.memberId]);
+      console.log(`[user client] the user consumer was restarted by kafkajs and rejoined as a new member; the Tributary consumer was ${tributaryRestarted === undefined ? 'not restarted' : 'restarted and rejoined as the member it was'}`);
     } finally {
       await Promise.allSettled([user.disconnect(), tributary.close()]);
     }
