@@ -6,6 +6,7 @@ import {
   installGroupJoinGeneration,
   installLinearPartitionGrouping,
   installTxnOffsetCommitV3,
+  markTributaryConsumer,
 } from './kafkajs-compat.js';
 import {
   AssignerProtocol,
@@ -68,7 +69,8 @@ export interface KafkajsAdapterOptions {
  *   records (transaction markers), so a changelog that ends with a commit marker is recognised as read.
  * - Message timestamps and offsets are strings in kafkajs; the port uses numbers.
  * - Transactional offsets carry the consumer's group generation (TxnOffsetCommit v3, KIP-447), which kafkajs
- *   neither sends nor exposes: `kafkajs-compat.ts` adds both (items 5 and 6).
+ *   neither sends nor exposes: `kafkajs-compat.ts` adds both (items 5 and 6) for this adapter's consumers and
+ *   offsets only; kafkajs clients the application creates itself stay stock.
  *
  * @example
  * const kafka = kafkajsAdapter({ brokers: ['localhost:9092'], logger });
@@ -265,6 +267,9 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
     rebalanceTimeout: 60_000,
     ...(options.assignor === undefined ? {} : { partitionAssigners: [kafkajsAssignor(options.assignor)] }),
   });
+  // Only this consumer gets the generation on GROUP_JOIN and keeps its member id through a restart (kafkajs-compat
+  // items 6 and 7); other kafkajs consumers in the process, the application's own, stay stock.
+  if (!markTributaryConsumer(consumer)) logger.warn('kafkajs-compat could not mark the consumer: exactly-once offset commits are not fenced by the group generation');
   let connected = false;
   let groupMetadata: GroupMetadata | undefined;
   return {
@@ -336,6 +341,8 @@ async function readToEnd(kafka: Kafka, requests: readonly ReadRequest[], onBatch
   for (const r of requests) if (r.endOffset > 0) pending.set(`${r.topic}\u0000${r.partition}`, r);
   if (pending.size === 0) return;
   const consumer = kafka.consumer({ groupId: `tributary-restore-${randomUUID()}`, readUncommitted: !readCommitted, sessionTimeout: 30_000, maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
+  // A restore consumer restarted by kafkajs after a broker restart rejoins its throwaway group as the member it was.
+  markTributaryConsumer(consumer);
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   const markProgress = (topic: string, partition: number, lastOffset: number): void => {

@@ -86,6 +86,25 @@ describe('kafkajs compatibility: TxnOffsetCommit v3 with the group generation', 
     expect(kafkajsTxnOffsetCommit(2, withGroupMetadata(offsets(), { generationId: 7, memberId: 'm' })).request.apiVersion).toBe(1);
   });
 
+  it("leaves offsets without group metadata (a user's own producer) to stock kafkajs: the same request, byte for byte", async () => {
+    expect(installTxnOffsetCommitV3()).toBe(true);
+    const require = createRequire(import.meta.url);
+    const stock = (version: number) =>
+      (require(`kafkajs/src/protocol/requests/txnOffsetCommit/v${version}/request.js`) as (args: object) => { apiVersion: number; encode: () => Promise<{ buffer: Buffer }> })({
+        transactionalId: 'tx',
+        groupId: 'g',
+        producerId: '5',
+        producerEpoch: 1,
+        topics: offsets(),
+      });
+    // A broker with version 3 and more, one without (2), and the two versions kafkajs implements itself.
+    for (const [brokerMax, stockVersion] of [[5, 1], [2, 1], [1, 1], [0, 0]] as const) {
+      const { request } = kafkajsTxnOffsetCommit(brokerMax, offsets());
+      expect(request.apiVersion).toBe(stockVersion);
+      expect((await request.encode()).buffer).toEqual((await stock(stockVersion).encode()).buffer);
+    }
+  });
+
   it('turns a refused partition into the kafkajs protocol error of its code, classified as migrated', async () => {
     const { response } = kafkajsTxnOffsetCommit(5, withGroupMetadata(offsets(), { generationId: 7, memberId: 'm' }));
     const refused = async (code: number) => {

@@ -1,5 +1,5 @@
 /**
- * Workarounds for kafkajs 2.2.4 against Kafka 4.x, in one place. The runtime and connectors go through these
+ * Workarounds for kafkajs 2.2.4 against Kafka 4.x, in one place. The kafkajs adapter goes through these
  * instead of calling the affected kafkajs methods directly; test/integration/kafkajs-compat*.test.ts is the
  * contract that shows what works and why these exist.
  *
@@ -33,16 +33,37 @@
  *    kafkajs hands that array unchanged from `transaction.sendOffsets` to the request it builds, and has no
  *    other way in. It patches objects kafkajs looks up at each request, so it works whenever it runs.
  * 6. kafkajs keeps the group generation on its internal ConsumerGroup and reports only the member id (in
- *    GROUP_JOIN). {@link installGroupJoinGeneration} adds `generationId` to the GROUP_JOIN payload: the member
- *    id and generation of a join then reach the listener together with the assignment they belong to. It
- *    wraps `ConsumerGroup.prototype.joinAndSync`, so it also works whenever it runs before a consumer joins.
+ *    GROUP_JOIN). For a consumer marked with {@link markTributaryConsumer}, the GROUP_JOIN payload also carries
+ *    `generationId`: the member id and generation of a join then reach the listener together with the
+ *    assignment they belong to.
  * 7. When its connection to the group coordinator breaks (a broker restart), a kafkajs consumer crashes and
  *    restarts itself with a new ConsumerGroup that has forgotten its member id. It then joins as a new member,
  *    and the coordinator holds the rebalance until the old member, itself, misses its session timeout: 30 s
  *    or more without processing after the broker is back. The Java consumer keeps its member id through a
- *    reconnect. The same wrapper of `joinAndSync` hands the previous ConsumerGroup's member id to the new one
- *    (a member id the coordinator no longer knows is answered with UNKNOWN_MEMBER_ID, and kafkajs then joins
- *    as a new member, as before).
+ *    reconnect. For a consumer marked with {@link markTributaryConsumer}, the new ConsumerGroup gets the
+ *    previous one's member id (a member id the coordinator no longer knows is answered with UNKNOWN_MEMBER_ID,
+ *    and kafkajs then joins as a new member, as before). Items 6 and 7 wrap
+ *    `ConsumerGroup.prototype.joinAndSync` ({@link installGroupJoinGeneration}), since kafkajs exposes none of
+ *    a consumer's ConsumerGroups.
+ *
+ * What applies to whom. An application that uses kafkajs itself usually shares this kafkajs module with
+ * Tributary (npm dedupes it), so a patch of the module reaches the application's clients too; only patches
+ * that change nothing those clients can observe are made for everyone:
+ * - Importing this module (so importing `tributary-streams`; declared in package.json `sideEffects`) installs
+ *   item 4 and nothing else: when it loads before kafkajs, every kafkajs producer in the process groups a
+ *   send's messages with the linear function, into the same partitions in the same order (same requests).
+ * - Item 5 is installed by the first offsets with group metadata ({@link withGroupMetadata}) or the first
+ *   `kafkajsAdapter`. It changes only requests whose offsets carry that metadata, which only Tributary
+ *   attaches; any other `sendOffsets`, a user's own producer's included, gets the request stock kafkajs builds.
+ * - Items 6 and 7 apply to the consumers marked with {@link markTributaryConsumer}: those the kafkajs adapter
+ *   creates (its group consumers and its restore consumers). The `joinAndSync` wrapper, installed by the first
+ *   mark, calls kafkajs's own unchanged for every other consumer, and the GROUP_JOIN wrapper sits on the marked
+ *   consumer's own emitter. A consumer the application creates with `new Kafka(...)` reports stock GROUP_JOIN
+ *   payloads and rejoins as a new member after a restart (test/integration/kafkajs-compat-user-client.test.ts).
+ *   The connectors' and the testing helpers' kafkajs clients are not marked either: they were stock under
+ *   `tributary cdc` / `tributary sink`, which never load this module, and stay so when run beside a
+ *   KafkaStreams application.
+ * Items 1 to 3 are functions Tributary calls with its own clients; they patch nothing.
  */
 import { createRequire } from 'node:module';
 import { RetriesExhaustedError } from '../errors.js';
@@ -50,6 +71,7 @@ import { retry } from '../retry.js';
 import { errorChain } from './error-chain.js';
 import type {
   Admin,
+  Consumer,
   ITopicConfig,
   Offsets,
   Producer,
@@ -286,7 +308,10 @@ type OffsetTopics = { topic: string; partitions: { partition: number; offset: st
  * await transaction.sendOffsets({ consumerGroupId: 'app', topics: withGroupMetadata(topics, { generationId: 4, memberId }) });
  */
 export function withGroupMetadata<T extends object[]>(topics: T, metadata: TxnOffsetCommitGroupMetadata | undefined): T {
-  if (metadata !== undefined) Object.defineProperty(topics, GROUP_METADATA, { value: { ...metadata }, enumerable: false, configurable: true });
+  if (metadata === undefined) return topics;
+  // Offsets with metadata are what version 3 exists for: it is installed by the first of them, not at import.
+  installTxnOffsetCommitV3();
+  Object.defineProperty(topics, GROUP_METADATA, { value: { ...metadata }, enumerable: false, configurable: true });
   return topics;
 }
 
@@ -352,6 +377,9 @@ let txnOffsetCommitV3Installed: boolean | undefined;
 
 /**
  * Adds TxnOffsetCommit version 3 to kafkajs (see the module comment, item 5). Returns whether it is in place.
+ * It changes only requests whose offsets carry group metadata ({@link withGroupMetadata}, which installs it):
+ * for any other `sendOffsets`, a user's own producer's included, kafkajs builds the same version 0 or 1
+ * request as stock kafkajs.
  *
  * @example
  * if (!installTxnOffsetCommitV3()) throw new Error('exactly-once needs the group generation on offset commits');
@@ -383,25 +411,39 @@ export function installTxnOffsetCommitV3(): boolean {
   return txnOffsetCommitV3Installed;
 }
 
-installTxnOffsetCommitV3();
-
-const CURRENT_GROUP = Symbol.for('tributary.consumerGroup');
 
 interface KafkajsConsumerGroup {
   generationId: number | null;
   memberId: string | null;
-  instrumentationEmitter: { emit(eventName: string, payload?: unknown): void; [CURRENT_GROUP]?: KafkajsConsumerGroup };
+  instrumentationEmitter: object;
   joinAndSync(...args: unknown[]): Promise<unknown>;
 }
 
+interface KafkajsInstrumentationEmitter {
+  emit(eventName: string, payload?: unknown): void;
+  addListener(eventName: string, listener: (...args: unknown[]) => void): () => void;
+}
+
+/**
+ * The kafkajs consumers Tributary created, by their instrumentation emitter: kafkajs gives each consumer one
+ * emitter and hands it to every ConsumerGroup the consumer makes, restarts included, so it is the one thing a
+ * ConsumerGroup carries that tells whose it is. The value is the consumer's latest ConsumerGroup (item 7).
+ * A consumer not in here is left to stock kafkajs.
+ */
+const tributaryConsumers = new WeakMap<object, { group?: KafkajsConsumerGroup }>();
+
+let groupJoinEvent: string | undefined;
 let groupJoinGenerationInstalled: boolean | undefined;
 
 /**
- * Makes kafkajs's GROUP_JOIN event carry the group generation (`payload.generationId`) next to the member
- * id (see the module comment, item 6). Returns whether it is in place.
+ * Wraps kafkajs's `ConsumerGroup.prototype.joinAndSync` so that the consumers marked with
+ * {@link markTributaryConsumer} report the generation and keep their member id through a restart (see the
+ * module comment, items 6 and 7). For every other consumer the wrapper calls kafkajs's `joinAndSync` with the
+ * same `this` and arguments and returns its result, nothing else. Returns whether it is in place; it is
+ * installed by the first {@link markTributaryConsumer}, so importing this module does not do it.
  *
  * @example
- * consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => remember(payload.memberId, (payload as { generationId?: number }).generationId));
+ * if (!installGroupJoinGeneration()) logger.warn('exactly-once offset commits are not fenced by the group generation');
  */
 export function installGroupJoinGeneration(): boolean {
   if (groupJoinGenerationInstalled !== undefined) return groupJoinGenerationInstalled;
@@ -412,22 +454,16 @@ export function installGroupJoinGeneration(): boolean {
     const proto = ConsumerGroup.prototype;
     const joinAndSync = proto.joinAndSync;
     if (typeof joinAndSync !== 'function') throw new Error('kafkajs ConsumerGroup has no joinAndSync');
-    proto.joinAndSync = function joinAndSyncReportingGeneration(this: KafkajsConsumerGroup, ...args: unknown[]) {
-      const emitter = this.instrumentationEmitter;
-      // A restarted kafkajs consumer makes a new ConsumerGroup on the same emitter: the latest one reports,
-      // and it rejoins under the member id of the one before it (item 7).
-      const previous = emitter[CURRENT_GROUP];
-      if (previous !== undefined && previous !== this && !this.memberId && previous.memberId) this.memberId = previous.memberId;
-      emitter[CURRENT_GROUP] = this;
-      if (!Object.prototype.hasOwnProperty.call(emitter, 'emit')) {
-        const emit = emitter.emit;
-        emitter.emit = function emitWithGeneration(this: KafkajsConsumerGroup['instrumentationEmitter'], eventName: string, payload?: unknown) {
-          const group = this[CURRENT_GROUP];
-          if (eventName === events.GROUP_JOIN && group !== undefined && typeof payload === 'object' && payload !== null && typeof group.generationId === 'number') {
-            return emit.call(this, eventName, { ...payload, generationId: group.generationId });
-          }
-          return emit.call(this, eventName, payload);
-        };
+    groupJoinEvent = events.GROUP_JOIN;
+    // A prototype wrapper because kafkajs makes a new ConsumerGroup at each (re)start and exposes none of them.
+    proto.joinAndSync = function joinAndSyncForTributaryConsumers(this: KafkajsConsumerGroup, ...args: unknown[]) {
+      const consumer = tributaryConsumers.get(this.instrumentationEmitter);
+      if (consumer !== undefined) {
+        // A restarted kafkajs consumer makes a new ConsumerGroup on the same emitter: the latest one reports
+        // the generation, and it rejoins under the member id of the one before it (item 7).
+        const previous = consumer.group;
+        if (previous !== undefined && previous !== this && !this.memberId && previous.memberId) this.memberId = previous.memberId;
+        consumer.group = this;
       }
       return joinAndSync.apply(this, args);
     };
@@ -438,4 +474,62 @@ export function installGroupJoinGeneration(): boolean {
   return groupJoinGenerationInstalled;
 }
 
-installGroupJoinGeneration();
+/**
+ * The instrumentation emitter of a kafkajs consumer, which kafkajs keeps to itself: `consumer.on` hands a
+ * listener to it, so the emitter is the `this` of the `addListener` that call makes. The prototype method is
+ * swapped for the duration of that synchronous call only, and the listener is removed again. Undefined when
+ * the consumer comes from another copy of kafkajs or kafkajs's internals have changed.
+ */
+export function consumerInstrumentationEmitter(consumer: Consumer): object | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const Emitter = require('kafkajs/src/instrumentation/emitter.js') as { prototype: KafkajsInstrumentationEmitter };
+    const proto = Emitter.prototype;
+    const addListener = proto.addListener;
+    let captured: object | undefined;
+    proto.addListener = function capturingAddListener(this: KafkajsInstrumentationEmitter, eventName, listener) {
+      captured ??= this;
+      return addListener.call(this, eventName, listener);
+    };
+    try {
+      consumer.on(consumer.events.GROUP_JOIN, () => undefined)();
+    } finally {
+      proto.addListener = addListener;
+    }
+    return captured;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes `consumer` a Tributary consumer for kafkajs-compat: its GROUP_JOIN events carry the group generation
+ * (`payload.generationId`) next to the member id, and after kafkajs restarts it (a broken coordinator
+ * connection) it rejoins under its previous member id (see the module comment, items 6 and 7). Only consumers
+ * marked this way change; every other kafkajs consumer in the process behaves as stock kafkajs. Call it before
+ * `consumer.run`. Returns whether the consumer is marked (false: it behaves as stock kafkajs).
+ *
+ * @example
+ * const consumer = kafka.consumer({ groupId: 'app' });
+ * if (!markTributaryConsumer(consumer)) logger.warn('no group generation on GROUP_JOIN');
+ * consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => remember(payload.memberId, (payload as { generationId?: number }).generationId));
+ */
+export function markTributaryConsumer(consumer: Consumer): boolean {
+  if (!installGroupJoinGeneration() || groupJoinEvent === undefined) return false;
+  const emitter = consumerInstrumentationEmitter(consumer) as KafkajsInstrumentationEmitter | undefined;
+  if (emitter === undefined) return false;
+  if (tributaryConsumers.has(emitter)) return true;
+  const state: { group?: KafkajsConsumerGroup } = {};
+  tributaryConsumers.set(emitter, state);
+  const joinEvent = groupJoinEvent;
+  // On this consumer's emitter only: the generation is the latest ConsumerGroup's, read when kafkajs emits GROUP_JOIN.
+  const emit = emitter.emit;
+  emitter.emit = function emitWithGeneration(this: KafkajsInstrumentationEmitter, eventName: string, payload?: unknown) {
+    const generationId = state.group?.generationId;
+    if (eventName === joinEvent && typeof payload === 'object' && payload !== null && typeof generationId === 'number') {
+      return emit.call(this, eventName, { ...payload, generationId });
+    }
+    return emit.call(this, eventName, payload);
+  };
+  return true;
+}
