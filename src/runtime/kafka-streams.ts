@@ -5,7 +5,7 @@ import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 
 import { ConfigError, StreamsError, asStreamsError, defaultErrorPolicies, type ErrorPolicies } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
-import type { AdminPort, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset } from '../kafka/port.js';
+import type { AdminPort, ConsumerPort, KafkaPort, ProducerOptions, ProducerPort, TopicPartitionOffset } from '../kafka/port.js';
 import { TransactionFailedError } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
@@ -13,6 +13,7 @@ import { RecordCache } from '../state/record-cache.js';
 import { copartitionAssignor } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
+import { Assignments } from './assignments.js';
 import { AtLeastOnceSender } from './at-least-once-sender.js';
 import { restoreTasks } from './changelog-reader.js';
 import { AtLeastOnceCommitter, ExactlyOnceCommitter, type Committer } from './committer.js';
@@ -81,9 +82,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #consumer: ConsumerPort | undefined;
   #timers: Subscription[] = [];
   #queue: Promise<void> = Promise.resolve();
-  #assignmentGeneration = 0;
-  /** The group generation the current tasks were assigned in; their transactional offsets go with it. */
-  #groupMetadata: GroupMetadata | undefined;
+  /** The group's assignments: generations, kept and new tasks (see Assignments). */
+  readonly #assignments: Assignments;
   #purger: RepartitionPurger | undefined;
   /** At-least-once: sends outputs as they are produced (see AtLeastOnceSender). */
   #sender: AtLeastOnceSender | undefined;
@@ -94,8 +94,6 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #error: StreamsError | undefined;
   /** The shutdown close() started; a second close() waits for the same one. */
   #closing: Promise<void> | undefined;
-  /** Partitions of the current assignment. */
-  #assigned: readonly TopicPartition[] = [];
   /** Recoveries from failed transactions allowed before the instance gives up. */
   #recoveryBudget: RecoveryBudget | undefined;
 
@@ -147,6 +145,19 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       serdes: () => this.#serdes,
       sender: () => this.#sender,
       committer: () => this.#committer!,
+    });
+    this.#assignments = new Assignments({
+      applicationId: this.applicationId,
+      tasks: this.#tasks,
+      pauser: this.#pauser,
+      loop: this.#loop,
+      logger: this.#logger,
+      metrics: config.metrics,
+      state: () => this.#state,
+      setState: (next) => this.#setState(next),
+      admin: () => this.#admin!,
+      committer: () => this.#committer,
+      restore: (tasks) => this.#restore(tasks),
     });
     this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
     config.metrics?.init?.({ applicationId: this.applicationId, instanceId: this.instanceId });
@@ -209,10 +220,10 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       this.#timers.push(interval(this.#config.punctuationTickMs ?? 100, this.#scheduler).subscribe(() => this.#enqueue(async () => this.#loop.punctuateWallClock())));
       await consumer.run(plan.sourceTopics, {
         onAssigned: (partitions) => {
-          const generation = ++this.#assignmentGeneration;
+          const generation = this.#assignments.next();
           // Taken at the join: a commit queued before this assignment's tasks exist keeps the old generation.
           const groupMetadata = consumer.groupMetadata();
-          this.#enqueue(() => this.#onAssigned(partitions, generation, groupMetadata));
+          this.#enqueue(() => this.#assignments.onAssigned(partitions, generation, groupMetadata));
         },
         onRebalancing: () => {
           if (this.#state === 'RUNNING') this.#setState('REBALANCING');
@@ -339,65 +350,6 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     } else this.#setState('NOT_RUNNING');
   }
 
-  /**
-   * A new assignment. A task this instance keeps goes on with its state, as Kafka Streams keeps a task that
-   * stays through a rebalance, provided no other instance committed work on its partitions meanwhile (its
-   * committed offsets are still the ones it knows; else it is rebuilt). Its uncommitted work stays too: the
-   * consumer re-reads its partitions from the committed offsets and the task skips what it already
-   * processed (its position), so nothing is applied twice and the next commit covers that work. Other
-   * tasks are closed, new ones are built and restored from their changelogs.
-   */
-  async #onAssigned(partitions: readonly TopicPartition[], generation: number, groupMetadata: GroupMetadata | undefined): Promise<void> {
-    if (this.#state === 'PENDING_SHUTDOWN' || generation !== this.#assignmentGeneration) return;
-    // A member that took part in every generation since the last assignment (same member id, next
-    // generation) is the only one that can have owned its tasks meanwhile. A gap means it was expelled, or
-    // missed a generation, and another member may have had the tasks: then none is kept.
-    const previous = this.#groupMetadata;
-    const continuous = previous === undefined || groupMetadata === undefined || (groupMetadata.memberId === previous.memberId && groupMetadata.generationId === previous.generationId + 1);
-    this.#groupMetadata = groupMetadata;
-    this.#setState('REBALANCING');
-    // The offsets of a commit in flight decide which tasks are kept.
-    await this.#committer?.inFlight;
-    this.#pauser.resumeAll();
-    this.#assigned = partitions;
-    const committed = await this.#committedOffsets(partitions);
-    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
-    const { kept, dropped } = this.#tasks.retain(partitions, continuous, committed);
-    // A kept task may hold work to commit; a commit with nothing in it costs nothing.
-    this.#loop.uncommitted = kept.length > 0;
-    if (kept.length > 0 || dropped.length > 0) this.#logger.info({ kept, dropped, continuous, generation: groupMetadata?.generationId }, `rebalance: ${kept.length} tasks kept with their state, ${dropped.length} closed`);
-    await this.#createTasks(partitions, generation, committed);
-  }
-
-  /** The group's committed offsets of `partitions` (key: tpKey), or undefined when they cannot be read. */
-  async #committedOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number> | undefined> {
-    try {
-      const offsets = await this.#admin!.committedOffsets(this.applicationId, [...new Set(partitions.map((tp) => tp.topic))]);
-      return new Map(offsets.map((o) => [tpKey(o.topic, o.partition), o.offset]));
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'cannot read the committed offsets at assignment; every task is rebuilt from its changelogs');
-      return undefined;
-    }
-  }
-
-  /**
-   * Builds the tasks of `partitions` this instance does not run yet, restores their stores and starts them
-   * (state RUNNING). `committed` holds the group's committed offsets as read for this assignment (undefined
-   * when they could not be read).
-   */
-  async #createTasks(partitions: readonly TopicPartition[], generation: number, committed: ReadonlyMap<string, number> | undefined): Promise<void> {
-    const created = this.#tasks.build(partitions, committed);
-    await this.#restore(created);
-    await this.#tasks.noteInitialLags(this.#admin!, created, partitions, committed);
-    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') {
-      for (const t of created) t.task.close();
-      return;
-    }
-    this.#tasks.activate(created);
-    this.#config.metrics?.tasksAssigned?.(this.taskIds, partitions);
-    this.#setState('RUNNING');
-  }
-
   /** Loads the global tables before tasks start and applies their updates; failures stop the instance. */
   #globalStateUpdater(): GlobalStateUpdater {
     return new GlobalStateUpdater({
@@ -450,7 +402,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       groupId: this.applicationId,
       transactionalId: this.#transactionalId,
       policy: this.#policies.production,
-      groupMetadata: () => this.#groupMetadata,
+      groupMetadata: () => this.#assignments.groupMetadata,
       recover: (failure) => this.#recover(failure),
       pendingShutdown: () => this.#state === 'PENDING_SHUTDOWN',
     });
@@ -473,7 +425,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   async #recover(failure: TransactionFailedError): Promise<void> {
     const budget = (this.#recoveryBudget ??= new RecoveryBudget(this.#config.transactionRecovery?.maxAttempts ?? 3, this.#config.transactionRecovery?.windowMs ?? 60_000, this.#transactionalId));
     const attempt = budget.admit(failure);
-    const generation = this.#assignmentGeneration;
+    const generation = this.#assignments.generation;
     const tasks = this.taskIds;
     this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${budget.maxAttempts})`);
     this.#setState('REBALANCING');
@@ -482,13 +434,13 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#loop.uncommitted = false;
     await this.#producer?.close().catch((e) => this.#logger.debug({ err: e }, 'close of the failed producer failed'));
     this.#producer = await this.#kafka.producer(this.#producerOptions());
-    const assigned = this.#assigned;
+    const assigned = this.#assignments.assigned;
     const committed = await this.#admin!.committedOffsets(this.applicationId, [...new Set(assigned.map((tp) => tp.topic))]);
     // A rebalance while the producer was re-created: the new assignment rebuilds the tasks itself.
-    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
+    if (generation !== this.#assignments.generation || this.#state !== 'REBALANCING') return;
     const next = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
     this.#consumer!.seek(assigned.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: next.get(tpKey(tp.topic, tp.partition)) ?? 'earliest' })));
-    await this.#createTasks(assigned, generation, next);
+    await this.#assignments.createTasks(assigned, generation, next);
     const info: RecoveryInfo = { kind: failure.kind, reason: failure.message, tasks, attempt };
     this.#logger.warn(info, `recovered from a failed transaction: ${tasks.length} tasks rebuilt, input rewound to the committed offsets`);
     this.emit('recovered', info);
