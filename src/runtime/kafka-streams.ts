@@ -2,10 +2,10 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 'rxjs';
-import { ConfigError, StreamsError, asStreamsError, defaultErrorPolicies, type ErrorPolicies, type OutgoingRecord } from '../errors.js';
+import { ConfigError, StreamsError, asStreamsError, defaultErrorPolicies, type ErrorPolicies } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
-import type { AdminPort, ConsumedBatch, ConsumerPort, GroupMetadata, KafkaPort, ProducerOptions, ProducerPort, TopicPartition, TopicPartitionOffset } from '../kafka/port.js';
+import type { AdminPort, ConsumerPort, KafkaPort, ProducerOptions, ProducerPort, TopicPartitionOffset } from '../kafka/port.js';
 import { TransactionFailedError } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
@@ -13,19 +13,18 @@ import { RecordCache } from '../state/record-cache.js';
 import { copartitionAssignor } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
 import { planTopics, type TopicPlan } from './internal-topics.js';
+import { Assignments } from './assignments.js';
 import { AtLeastOnceSender } from './at-least-once-sender.js';
 import { restoreTasks } from './changelog-reader.js';
-import { commitTransaction } from './exactly-once-transaction.js';
-import { requireAllDelivered } from './production-errors.js';
+import { AtLeastOnceCommitter, ExactlyOnceCommitter, type Committer } from './committer.js';
 import { PartitionPauser } from './partition-pauser.js';
 import { RecoveryBudget } from './recovery-budget.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { keyValueStoreView } from './store-queries.js';
 import { SerdePreparation } from './serde-preparation.js';
+import { StreamLoop } from './stream-loop.js';
 import { TaskManager, tpKey, type RunningTask } from './task-manager.js';
-import type { CommitOffset, InputRecord } from './task.js';
 import {
-  CHANGELOG_OFFSETS_HEADER,
   DEFAULT_ALOS_COMMIT_INTERVAL_MS,
   DEFAULT_EOS_COMMIT_INTERVAL_MS,
   type CommitInfo,
@@ -37,10 +36,6 @@ import {
 } from './streams-config.js';
 
 export * from './streams-config.js';
-
-/** Store sizes are sampled at most this often: sizing a window store walks its keys. */
-const STORE_SAMPLE_INTERVAL_MS = 1000;
-
 
 /**
  * Runs a topology on Kafka: one consumer in group `applicationId` over every source and repartition topic,
@@ -87,28 +82,18 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #consumer: ConsumerPort | undefined;
   #timers: Subscription[] = [];
   #queue: Promise<void> = Promise.resolve();
-  #lastCommit = 0;
-  #lastStoreSample = -Infinity;
-  #uncommitted = false;
-  #assignmentGeneration = 0;
-  /** The group generation the current tasks were assigned in; their transactional offsets go with it. */
-  #groupMetadata: GroupMetadata | undefined;
+  /** The group's assignments: generations, kept and new tasks (see Assignments). */
+  readonly #assignments: Assignments;
   #purger: RepartitionPurger | undefined;
   /** At-least-once: sends outputs as they are produced (see AtLeastOnceSender). */
   #sender: AtLeastOnceSender | undefined;
-  /** At-least-once: outputs handed out at the previous commit (the commit reports the outputs since). */
-  #handedOutAtCommit = 0;
-  /**
-   * At-least-once: the commit whose changelog send and offset commit are in flight. Tasks go on processing
-   * meanwhile; the next commit (and a rebalance, and closing) waits for it, so commits stay in order.
-   */
-  #committing: Promise<void> | undefined;
+  /** Delivers each commit under the guarantee; set at start. */
+  #committer: Committer | undefined;
+  /** Poll → process → punctuate → commit-if-due, step by step (see StreamLoop). */
+  readonly #loop: StreamLoop;
   #error: StreamsError | undefined;
-  #processed = 0;
   /** The shutdown close() started; a second close() waits for the same one. */
   #closing: Promise<void> | undefined;
-  /** Partitions of the current assignment. */
-  #assigned: readonly TopicPartition[] = [];
   /** Recoveries from failed transactions allowed before the instance gives up. */
   #recoveryBudget: RecoveryBudget | undefined;
 
@@ -149,6 +134,31 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       globalStores: () => this.#global?.stores,
       partitionCount: (topic) => this.#partitionCounts.get(topic),
     });
+    this.#loop = new StreamLoop({
+      tasks: this.#tasks,
+      pauser: this.#pauser,
+      logger: this.#logger,
+      scheduler: this.#scheduler,
+      commitIntervalMs: this.commitIntervalMs,
+      metrics: config.metrics,
+      state: () => this.#state,
+      serdes: () => this.#serdes,
+      sender: () => this.#sender,
+      committer: () => this.#committer!,
+    });
+    this.#assignments = new Assignments({
+      applicationId: this.applicationId,
+      tasks: this.#tasks,
+      pauser: this.#pauser,
+      loop: this.#loop,
+      logger: this.#logger,
+      metrics: config.metrics,
+      state: () => this.#state,
+      setState: (next) => this.#setState(next),
+      admin: () => this.#admin!,
+      committer: () => this.#committer,
+      restore: (tasks) => this.#restore(tasks),
+    });
     this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
     config.metrics?.init?.({ applicationId: this.applicationId, instanceId: this.instanceId });
   }
@@ -164,7 +174,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
 
   /** Records processed by this instance since start. */
   get processedRecords(): number {
-    return this.#processed;
+    return this.#loop.processedRecords;
   }
 
   /** Tasks running on this instance, e.g. `0_1`. */
@@ -198,27 +208,27 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       await (this.#serdes = new SerdePreparation(this.#topology, this.applicationId)).prepare();
       this.#logger.info({ internalTopics: plan.internalTopics.map((t) => `${t.topic}(${t.partitions})`) }, 'internal topics ready');
       this.#producer = await this.#kafka.producer(this.#producerOptions());
-      if (this.guarantee === 'at_least_once') this.#sender = new AtLeastOnceSender(() => this.#producer, this.#policies.production, this.#logger);
+      this.#committer = this.#createCommitter();
       const consumer = (this.#consumer = this.#kafka.consumer({
         groupId: this.applicationId,
         readCommitted: this.guarantee === 'exactly_once',
         assignor: copartitionAssignor(this.instanceId, plan.subtopologies),
         ...(this.#config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.#config.sessionTimeoutMs }),
       }));
-      this.#lastCommit = this.#scheduler.now();
-      this.#timers.push(interval(this.commitIntervalMs, this.#scheduler).subscribe(() => this.#enqueue(() => this.#commitIfDue())));
-      this.#timers.push(interval(this.#config.punctuationTickMs ?? 100, this.#scheduler).subscribe(() => this.#enqueue(async () => this.#punctuateWallClock())));
+      this.#loop.resetCommitClock();
+      this.#timers.push(interval(this.commitIntervalMs, this.#scheduler).subscribe(() => this.#enqueue(() => this.#loop.commitIfDue())));
+      this.#timers.push(interval(this.#config.punctuationTickMs ?? 100, this.#scheduler).subscribe(() => this.#enqueue(async () => this.#loop.punctuateWallClock())));
       await consumer.run(plan.sourceTopics, {
         onAssigned: (partitions) => {
-          const generation = ++this.#assignmentGeneration;
+          const generation = this.#assignments.next();
           // Taken at the join: a commit queued before this assignment's tasks exist keeps the old generation.
           const groupMetadata = consumer.groupMetadata();
-          this.#enqueue(() => this.#onAssigned(partitions, generation, groupMetadata));
+          this.#enqueue(() => this.#assignments.onAssigned(partitions, generation, groupMetadata));
         },
         onRebalancing: () => {
           if (this.#state === 'RUNNING') this.#setState('REBALANCING');
         },
-        onBatch: (batch) => this.#enqueue(() => this.#onBatch(batch)),
+        onBatch: (batch) => this.#enqueue(() => this.#loop.onBatch(batch)),
         onCrash: (error) => this.#fail(asStreamsError(error, (message, cause) => new StreamsError(`consumer stopped: ${message}`, { cause }))),
       });
     } catch (error) {
@@ -318,8 +328,8 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       // The final commit runs after queued work; nothing new is enqueued once PENDING_SHUTDOWN.
       await this.#queue;
       try {
-        await this.#commit();
-        await this.#committing;
+        await this.#loop.commit();
+        await this.#committer?.inFlight;
       } catch (error) {
         this.#logger.warn({ err: error }, 'final commit failed; uncommitted work will be redone by the next owner');
       }
@@ -338,65 +348,6 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       // `error` getter already tell what happened.
       if (this.listenerCount('error') > 0) this.emit('error', failure);
     } else this.#setState('NOT_RUNNING');
-  }
-
-  /**
-   * A new assignment. A task this instance keeps goes on with its state, as Kafka Streams keeps a task that
-   * stays through a rebalance, provided no other instance committed work on its partitions meanwhile (its
-   * committed offsets are still the ones it knows; else it is rebuilt). Its uncommitted work stays too: the
-   * consumer re-reads its partitions from the committed offsets and the task skips what it already
-   * processed (its position), so nothing is applied twice and the next commit covers that work. Other
-   * tasks are closed, new ones are built and restored from their changelogs.
-   */
-  async #onAssigned(partitions: readonly TopicPartition[], generation: number, groupMetadata: GroupMetadata | undefined): Promise<void> {
-    if (this.#state === 'PENDING_SHUTDOWN' || generation !== this.#assignmentGeneration) return;
-    // A member that took part in every generation since the last assignment (same member id, next
-    // generation) is the only one that can have owned its tasks meanwhile. A gap means it was expelled, or
-    // missed a generation, and another member may have had the tasks: then none is kept.
-    const previous = this.#groupMetadata;
-    const continuous = previous === undefined || groupMetadata === undefined || (groupMetadata.memberId === previous.memberId && groupMetadata.generationId === previous.generationId + 1);
-    this.#groupMetadata = groupMetadata;
-    this.#setState('REBALANCING');
-    // The offsets of a commit in flight decide which tasks are kept.
-    await this.#committing;
-    this.#pauser.resumeAll();
-    this.#assigned = partitions;
-    const committed = await this.#committedOffsets(partitions);
-    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
-    const { kept, dropped } = this.#tasks.retain(partitions, continuous, committed);
-    // A kept task may hold work to commit; a commit with nothing in it costs nothing.
-    this.#uncommitted = kept.length > 0;
-    if (kept.length > 0 || dropped.length > 0) this.#logger.info({ kept, dropped, continuous, generation: groupMetadata?.generationId }, `rebalance: ${kept.length} tasks kept with their state, ${dropped.length} closed`);
-    await this.#createTasks(partitions, generation, committed);
-  }
-
-  /** The group's committed offsets of `partitions` (key: tpKey), or undefined when they cannot be read. */
-  async #committedOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number> | undefined> {
-    try {
-      const offsets = await this.#admin!.committedOffsets(this.applicationId, [...new Set(partitions.map((tp) => tp.topic))]);
-      return new Map(offsets.map((o) => [tpKey(o.topic, o.partition), o.offset]));
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'cannot read the committed offsets at assignment; every task is rebuilt from its changelogs');
-      return undefined;
-    }
-  }
-
-  /**
-   * Builds the tasks of `partitions` this instance does not run yet, restores their stores and starts them
-   * (state RUNNING). `committed` holds the group's committed offsets as read for this assignment (undefined
-   * when they could not be read).
-   */
-  async #createTasks(partitions: readonly TopicPartition[], generation: number, committed: ReadonlyMap<string, number> | undefined): Promise<void> {
-    const created = this.#tasks.build(partitions, committed);
-    await this.#restore(created);
-    await this.#tasks.noteInitialLags(this.#admin!, created, partitions, committed);
-    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') {
-      for (const t of created) t.task.close();
-      return;
-    }
-    this.#tasks.activate(created);
-    this.#config.metrics?.tasksAssigned?.(this.taskIds, partitions);
-    this.#setState('RUNNING');
   }
 
   /** Loads the global tables before tasks start and applies their updates; failures stop the instance. */
@@ -433,156 +384,28 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     });
   }
 
-  async #onBatch(batch: ConsumedBatch): Promise<void> {
-    if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING') return;
-    // Fetched before a recovery rewound the partition: the re-read from the committed offset replaces it.
-    if (batch.isStale?.() === true) return;
-    const key = tpKey(batch.topic, batch.partition);
-    const running = this.#tasks.taskFor(batch.topic, batch.partition);
-    // A batch fetched for a partition this instance no longer owns: the new owner reads it again.
-    if (running === undefined) return;
-    if (batch.records.length === 0) {
-      // Only transaction markers or aborted records: no position to move (the batch may predate a seek),
-      // but the partition may be caught up, which can let its task go on.
-      if (batch.nextOffset !== undefined) running.task.updateFetchPosition(batch.topic, batch.partition, batch.nextOffset, batch.highWatermark);
-      if (running.task.bufferedRecords > 0) this.#processTask(running);
-      return;
-    }
-    // Serdes fetch what they need (e.g. writer schemas by id) so that deserializing never waits.
-    const prefetched = this.#serdes?.prefetch(batch.topic, batch.records);
-    if (prefetched !== undefined && ((await prefetched), this.#tasks.taskFor(batch.topic, batch.partition) !== running)) return;
-    const appliedUpTo = running.appliedUpTo.get(key) ?? -1;
-    const expected = running.position.get(key) ?? -1;
-    const inputs: InputRecord[] = [];
-    for (const r of batch.records) {
-      if (r.offset < appliedUpTo || r.offset < expected) continue;
-      inputs.push({ topic: batch.topic, partition: batch.partition, offset: r.offset, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers });
-    }
-    const last = batch.records[batch.records.length - 1]!;
-    running.position.set(key, last.offset + 1);
-    // The fetch position passes trailing transaction markers too (nextOffset), which the records do not show.
-    const fetchPosition = Math.max(batch.nextOffset ?? 0, last.offset + 1);
-    running.task.updateFetchPosition(batch.topic, batch.partition, fetchPosition, batch.highWatermark);
-    this.#config.metrics?.lag?.(batch.topic, batch.partition, Math.max(0, batch.highWatermark - fetchPosition));
-    if (inputs.length > 0) running.task.addRecords(inputs);
-    if (running.task.bufferedRecords === 0) return;
-    this.#processTask(running);
-    this.#pauser.pauseIfFull(running.task, batch.topic, batch.partition);
-    await this.#commitIfDue();
-  }
-
-  /** Processes what the task may process now (it may wait for another input partition). */
-  #processTask(running: RunningTask): void {
-    const t0 = performance.now();
-    const processed = running.task.processAll();
-    this.#pauser.resumeWorkedOff(running.task);
-    if (processed === 0) return;
-    this.#processed += processed;
-    this.#logger.debug({ task: running.name, processed, ms: performance.now() - t0 }, 'records processed');
-    this.#uncommitted = true;
-    this.#config.metrics?.recordsProcessed?.(running.name, processed, performance.now() - t0);
-    this.#sendAhead();
-  }
-
-  /** At-least-once: hands what the tasks produced to the sender, which sends it ahead of the commit. */
-  #sendAhead(): void {
-    const sender = this.#sender;
-    if (sender === undefined || sender.failed) return;
-    // Closing still sends what the final commit collected.
-    if (this.#state !== 'RUNNING' && this.#state !== 'REBALANCING' && this.#state !== 'PENDING_SHUTDOWN') return;
-    for (const t of this.#tasks.all()) if (t.task.collector.size > 0) sender.handOut(t.task.collector.drain());
-    sender.pump();
-  }
-
-  #punctuateWallClock(): Promise<void> | void {
-    if (this.#state !== 'RUNNING') return;
-    for (const t of this.#tasks.all()) {
-      // A task waiting for another input partition goes on here once its wait is over.
-      if (t.task.bufferedRecords > 0) this.#processTask(t);
-      if (t.task.punctuateWallClock()) this.#uncommitted = true;
-    }
-    this.#sendAhead();
-  }
-
-  /** Hands each task's counts (and, at most once a second, its store sizes) to the metrics hook. */
-  #reportTaskMetrics(): void {
-    const hook = this.#config.metrics?.taskMetrics;
-    if (hook === undefined) return;
-    const now = this.#scheduler.now();
-    const sampleStores = now - this.#lastStoreSample >= STORE_SAMPLE_INTERVAL_MS;
-    if (sampleStores) this.#lastStoreSample = now;
-    for (const t of this.#tasks.all()) hook({ task: t.name, ...t.task.drainMetrics(sampleStores) });
-  }
-
-  async #commitIfDue(): Promise<void> {
-    if (this.#scheduler.now() - this.#lastCommit < this.commitIntervalMs) return;
-    await this.#commit();
-  }
-
-  /**
-   * Commits every task: one transaction under exactly-once. Under at-least-once the outputs go to the sends,
-   * and once they are acknowledged the changelog records are sent and then the offsets committed, while the
-   * tasks go on processing (see `#committing`).
-   */
-  async #commit(): Promise<void> {
-    this.#lastCommit = this.#scheduler.now();
-    this.#reportTaskMetrics();
-    if (!this.#uncommitted || this.#tasks.size === 0) return;
-    await this.#committing;
-    const started = Date.now();
-    const records: OutgoingRecord[] = [];
-    const changelog: OutgoingRecord[] = [];
-    const offsets: TopicPartitionOffset[] = [];
-    for (const t of this.#tasks.all()) {
-      const result = t.task.commit();
-      records.push(...result.records);
-      offsets.push(...result.offsets);
-      if (result.changelog.length > 0) {
-        const header = JSON.stringify(result.offsets.map((o: CommitOffset) => [o.topic, o.partition, o.offset]));
-        for (const c of result.changelog) changelog.push({ ...c, headers: { ...c.headers, [CHANGELOG_OFFSETS_HEADER]: header } });
-      }
-    }
-    this.#uncommitted = false;
-    const producer = this.#producer!;
-    if (this.guarantee === 'exactly_once') {
-      if (records.length === 0 && changelog.length === 0 && offsets.length === 0) return;
-      if (!(await this.#commitTransaction(producer, records, changelog, offsets))) return;
-      this.#tasks.noteCommitted(offsets);
-      this.#committed({ records: records.length, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: true }, offsets);
-      return;
-    }
-    const sender = this.#sender!;
-    sender.handOut(records);
-    const upTo = sender.handedOut;
-    const outputs = upTo - this.#handedOutAtCommit;
-    this.#handedOutAtCommit = upTo;
-    if (outputs === 0 && changelog.length === 0 && offsets.length === 0) return;
-    this.#sendAhead();
-    const committing: Promise<void> = this.#finishAtLeastOnceCommit(producer, upTo, changelog, offsets)
-      .then(() => this.#committed({ records: outputs, changelogRecords: changelog.length, offsets: offsets.length, durationMs: Date.now() - started, transactional: false }, offsets))
-      .catch((error: unknown) => {
-        if (this.#state === 'PENDING_SHUTDOWN' || this.#state === 'NOT_RUNNING' || this.#state === 'ERROR') {
-          this.#logger.warn({ err: error }, 'commit failed while closing; uncommitted work will be redone by the next owner');
-        } else this.#fail(asStreamsError(error, (message, cause) => new StreamsError(`commit failed: ${message}`, { cause })));
-      })
-      .finally(() => {
-        if (this.#committing === committing) this.#committing = undefined;
-      });
-    this.#committing = committing;
-  }
-
-  /** At-least-once: once the outputs before the commit are acknowledged, sends the changelog, then commits the offsets. */
-  async #finishAtLeastOnceCommit(producer: ProducerPort, upTo: number, changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    await this.#sender!.whenAcknowledged(upTo);
-    requireAllDelivered(await producer.send(changelog), 'changelog');
-    try {
-      await this.#consumer!.commit(offsets);
-      this.#tasks.noteCommitted(offsets);
-    } catch (error) {
-      // A rebalance took the partitions: the next owner re-reads from the last committed offsets and the
-      // changelog headers keep it from applying twice what the store already holds.
-      this.#logger.warn({ err: error }, 'offset commit failed; records since the last commit will be processed again');
-    }
+  /** The committer of the guarantee, over this instance's producer, consumer and tasks. */
+  #createCommitter(): Committer {
+    const host = {
+      logger: this.#logger,
+      tasks: this.#tasks,
+      producer: () => this.#producer!,
+      consumer: () => this.#consumer!,
+      committed: (info: CommitInfo, offsets: readonly TopicPartitionOffset[]) => this.#committed(info, offsets),
+      fail: (error: StreamsError) => this.#fail(error),
+      stopping: () => this.#state === 'PENDING_SHUTDOWN' || this.#state === 'NOT_RUNNING' || this.#state === 'ERROR',
+      sendAhead: () => this.#loop.sendAhead(),
+    };
+    if (this.guarantee === 'at_least_once') return new AtLeastOnceCommitter(host, (this.#sender = new AtLeastOnceSender(() => this.#producer, this.#policies.production, this.#logger)));
+    return new ExactlyOnceCommitter({
+      ...host,
+      groupId: this.applicationId,
+      transactionalId: this.#transactionalId,
+      policy: this.#policies.production,
+      groupMetadata: () => this.#assignments.groupMetadata,
+      recover: (failure) => this.#recover(failure),
+      pendingShutdown: () => this.#state === 'PENDING_SHUTDOWN',
+    });
   }
 
   #committed(info: CommitInfo, offsets: readonly TopicPartitionOffset[]): void {
@@ -590,24 +413,6 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.emit('commit', info);
     this.#config.metrics?.commit?.(info);
     this.#purger?.purge(offsets);
-  }
-
-
-
-  /**
-   * One transaction with outputs, changelog records and offsets. A failure aborts it; a recoverable one is
-   * then recovered from (returns false), a fatal one rethrown.
-   */
-  async #commitTransaction(producer: ProducerPort, records: readonly OutgoingRecord[], changelog: readonly OutgoingRecord[], offsets: readonly TopicPartitionOffset[]): Promise<boolean> {
-    const failure = await commitTransaction(
-      producer,
-      { records, changelog, offsets, groupId: this.applicationId, groupMetadata: this.#groupMetadata },
-      { policy: this.#policies.production, logger: this.#logger, transactionalId: this.#transactionalId },
-    );
-    if (failure === undefined) return true;
-    if (failure.kind === 'fatal' || this.#state === 'PENDING_SHUTDOWN') throw failure;
-    await this.#recover(failure);
-    return false;
   }
 
   /**
@@ -620,22 +425,22 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   async #recover(failure: TransactionFailedError): Promise<void> {
     const budget = (this.#recoveryBudget ??= new RecoveryBudget(this.#config.transactionRecovery?.maxAttempts ?? 3, this.#config.transactionRecovery?.windowMs ?? 60_000, this.#transactionalId));
     const attempt = budget.admit(failure);
-    const generation = this.#assignmentGeneration;
+    const generation = this.#assignments.generation;
     const tasks = this.taskIds;
     this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${budget.maxAttempts})`);
     this.#setState('REBALANCING');
     this.#tasks.closeAll();
     this.#pauser.resumeAll();
-    this.#uncommitted = false;
+    this.#loop.uncommitted = false;
     await this.#producer?.close().catch((e) => this.#logger.debug({ err: e }, 'close of the failed producer failed'));
     this.#producer = await this.#kafka.producer(this.#producerOptions());
-    const assigned = this.#assigned;
+    const assigned = this.#assignments.assigned;
     const committed = await this.#admin!.committedOffsets(this.applicationId, [...new Set(assigned.map((tp) => tp.topic))]);
     // A rebalance while the producer was re-created: the new assignment rebuilds the tasks itself.
-    if (generation !== this.#assignmentGeneration || this.#state !== 'REBALANCING') return;
+    if (generation !== this.#assignments.generation || this.#state !== 'REBALANCING') return;
     const next = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
     this.#consumer!.seek(assigned.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: next.get(tpKey(tp.topic, tp.partition)) ?? 'earliest' })));
-    await this.#createTasks(assigned, generation, next);
+    await this.#assignments.createTasks(assigned, generation, next);
     const info: RecoveryInfo = { kind: failure.kind, reason: failure.message, tasks, attempt };
     this.#logger.warn(info, `recovered from a failed transaction: ${tasks.length} tasks rebuilt, input rewound to the committed offsets`);
     this.emit('recovered', info);
