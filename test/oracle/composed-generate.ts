@@ -206,6 +206,9 @@ function freeTopology(random: () => number): { nodes: Node[]; sinks: Record<stri
     add({ id: `s${i}`, op, topic, ...(op === 'table' ? { materialized: chance(0.3) } : {}) }, op === 'stream' ? 'stream' : op === 'table' ? 'table' : 'global');
   }
   const of = (shape: Shape): string[] => [...shapes].filter(([, s]) => s === shape).map(([id]) => id);
+  // Tables Tributary cannot look values up in (a suppress result, or a filter / mapValues of one without its own
+  // store): joining them is a known gap (TopologyError), not drawn; see test/oracle/README.md.
+  const unreadable = new Set<string>();
   const window = (): Node => {
     const type = pick(['time', 'time', 'sliding', 'session'] as const);
     const size = int(2, 10);
@@ -254,7 +257,7 @@ function freeTopology(random: () => number): { nodes: Node[]; sinks: Record<stri
           },
         );
       }
-      for (const other of tables) offer(from, () => add({ id, op: pick(['join', 'leftJoin']), from, other }, 'stream'));
+      for (const other of tables.filter((o) => !unreadable.has(o))) offer(from, () => add({ id, op: pick(['join', 'leftJoin']), from, other }, 'stream'));
       for (const other of globals) offer(from, () => add({ id, op: pick(['join', 'leftJoin']), from, other }, 'stream'));
     }
     for (const from of tables) {
@@ -266,7 +269,7 @@ function freeTopology(random: () => number): { nodes: Node[]; sinks: Record<stri
         () => add({ id, op: 'suppress', from, timeLimit: int(0, 10) }, 'table'),
         () => add({ id, op: 'regroupCount', from, agg: pick(['count', 'aggregate']) }, 'table'),
       );
-      for (const other of tables.filter((o) => o !== from)) offer(from, () => add({ id, op: pick(['join', 'leftJoin', 'outerJoin']), from, other }, 'table'));
+      for (const other of tables.filter((o) => o !== from && !unreadable.has(o) && !unreadable.has(from))) offer(from, () => add({ id, op: pick(['join', 'leftJoin', 'outerJoin']), from, other }, 'table'));
     }
     for (const from of windowed) {
       offer(
@@ -280,6 +283,8 @@ function freeTopology(random: () => number): { nodes: Node[]; sinks: Record<stri
     const last = String(nodes[nodes.length - 1]!.id);
     const onLast = choices.filter((c) => c.from === last);
     pick(onLast.length > 0 && chance(0.6) ? onLast : choices).make();
+    const made = nodes[nodes.length - 1]!;
+    if (made.op === 'suppress' || (unreadable.has(String(made.from)) && (made.op === 'filter' || made.op === 'mapValues') && made.materialized !== true)) unreadable.add(id);
   }
   const candidates = [...shapes].filter(([id, s]) => s !== 'global' && id.startsWith('n')).map(([id]) => id);
   const sinks: Record<string, string> = { out: candidates[candidates.length - 1]! };
