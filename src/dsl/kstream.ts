@@ -158,10 +158,7 @@ export class KStream<K, V> {
       base,
       keySerde,
       valueSerde,
-      // Kafka Streams keeps null keys on an explicit repartition() (only implicit ones, before a key-dependent
-      // operator, drop them); the filter node stays so that generated names match Kafka's.
       filterNullKeys: true,
-      keepNullKeys: true,
       partitioner: options.partitioner as never,
       partitions: options.partitions,
     });

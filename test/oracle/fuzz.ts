@@ -9,6 +9,7 @@
  * `--composed`: random multi-operator topologies (composed-generate.ts, composed-fuzz.ts) instead, `--batch B`
  * scenarios per JVM (default 1000); the first difference is shrunk and written as a scenario file with Kafka Streams'
  * outputs as `expect` (to `--out DIR`, default the working directory), ready for test/conformance/scenarios/composed.
+ * The run stops after the batch with the first difference unless `--keep-going` (then every difference is listed).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     'no-shrink': { type: 'boolean', default: false },
     composed: { type: 'boolean', default: false },
     batch: { type: 'string' },
+    'keep-going': { type: 'boolean', default: false },
   },
 });
 
@@ -46,10 +48,11 @@ if (values.composed) {
     seed,
     ...(values.batch === undefined ? {} : { batch: Number(values.batch) }),
     ...threads,
-    stopEarly: true,
+    stopEarly: !values['keep-going'],
     onBatch: (done, failures) => console.log(`  ${done}/${count} run, ${failures} differ (${Math.round((Date.now() - started) / 1000)} s)`),
   });
   for (const { index, error } of result.rejected.slice(0, 20)) console.log(`Kafka Streams rejected scenario #${index}: ${error}`);
+  if (values['keep-going']) for (const f of result.failures.slice(0, 100)) console.log(`DIFF #${f.index}: ${f.difference}`);
   const first = result.failures[0];
   if (first !== undefined) {
     console.log(`FIRST DIFFERENCE: scenario #${first.index} of seed ${seed}: ${first.difference}`);
