@@ -48,9 +48,10 @@ export async function fuzzComposed(options: {
   readonly batch?: number;
   readonly threads?: number;
   readonly stopEarly?: boolean;
+  readonly avoidKnown?: boolean;
   readonly onBatch?: (done: number, failures: number) => void;
 }): Promise<ComposedFuzzResult> {
-  const scenarios = generateComposedScenarios({ count: options.count, seed: options.seed });
+  const scenarios = generateComposedScenarios({ count: options.count, seed: options.seed, avoidKnown: options.avoidKnown === true });
   const size = Math.max(1, options.batch ?? 1000);
   const failures: ComposedFailure[] = [];
   const rejected: { index: number; error: string }[] = [];

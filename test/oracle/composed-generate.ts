@@ -5,6 +5,7 @@
  * keys `A:`-prefixed values re-key by, and out-of-order timestamps. Scenario i of a seed is always the same.
  * test/conformance/engine-vs-kafka-streams.oracle.test.ts runs fixed seeds through both TopologyTestDrivers.
  */
+import { composed } from '../conformance/composed-kinds.js';
 import type { Scenario } from './scenario.js';
 
 type Node = { readonly [field: string]: unknown };
@@ -23,7 +24,13 @@ function prng(seed: number): () => number {
 
 const VALUES = ['k1', 'x1', 'A:k', 'B:x', 'k2', 'nokey', 'C:k2', null] as const;
 
-function scenario(random: () => number, name: string): Scenario {
+/** How many repartition topics Tributary builds for a composed topology (0 when it rejects the topology). */
+function repartitionTopicCount(topology: Scenario['topology']): number {
+  const setup = composed(topology as never);
+  return typeof setup === 'string' ? 0 : setup.topology.repartitionTopics.length;
+}
+
+function scenario(random: () => number, name: string, avoidKnown: boolean): Scenario {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const chance = (p: number): boolean => random() < p;
   const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
@@ -43,7 +50,10 @@ function scenario(random: () => number, name: string): Scenario {
   const kind = chance(0.5) ? 'free' : pick(['table-joins', 'stream-table', 'rekey', 'suppress', 'aggregate', 'windowed', 'chain', 'global'] as const);
   switch (kind) {
     case 'free': {
-      const built = freeTopology(random);
+      let built = freeTopology(random);
+      // Known divergence: with two or more repartition topics, records of equal timestamp waiting on several of
+      // them are taken in a different order by Kafka Streams' PartitionGroup and Tributary's task (README).
+      while (avoidKnown && repartitionTopicCount({ kind: 'composed', nodes: built.nodes, sinks: built.sinks }) > 1) built = freeTopology(random);
       nodes.push(...built.nodes);
       sinks = built.sinks;
       topics = built.topics;
@@ -300,7 +310,12 @@ function freeTopology(random: () => number): { nodes: Node[]; sinks: Record<stri
 }
 
 /** Scenarios `0..count-1` of `seed`. */
-export function generateComposedScenarios(options: { readonly count: number; readonly seed: number }): Scenario[] {
+export function generateComposedScenarios(options: {
+  readonly count: number;
+  readonly seed: number;
+  /** Redraw free-form topologies in the area of a known open divergence (see test/oracle/README.md). */
+  readonly avoidKnown?: boolean;
+}): Scenario[] {
   const random = prng(options.seed);
-  return Array.from({ length: options.count }, (_, i) => scenario(random, `composed seed ${options.seed} #${i}`));
+  return Array.from({ length: options.count }, (_, i) => scenario(random, `composed seed ${options.seed} #${i}`, options.avoidKnown === true));
 }
