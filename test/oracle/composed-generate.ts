@@ -219,11 +219,7 @@ function freeTopology(random: () => number): { nodes: Node[]; sinks: Record<stri
   // Tables Tributary cannot look values up in (a suppress result, or a filter / mapValues of one without its own
   // store): joining them is a known gap (TopologyError), not drawn; see test/oracle/README.md.
   const unreadable = new Set<string>();
-  // Streams read back from an explicit repartition(): Kafka Streams drops their null keys unless a left or outer
-  // join follows, and Tributary always drops them (a known divergence, see test/oracle/README.md), so only inner
-  // joins are drawn on them.
-  const repartitioned = new Set<string>();
-  const joinOp = (sides: readonly string[], ops: readonly string[]): string => pick(sides.some((s) => repartitioned.has(s)) ? ['join'] : ops);
+
   const window = (): Node => {
     const type = pick(['time', 'time', 'sliding', 'session'] as const);
     const size = int(2, 10);
@@ -265,15 +261,15 @@ function freeTopology(random: () => number): { nodes: Node[]; sinks: Record<stri
         offer(
           from,
           () => add({ id, op: 'merge', from, other }, 'stream'),
-          () => add({ id, op: joinOp([from, other], ['join', 'leftJoin', 'outerJoin']), from, other, window: { before: int(0, 5), after: int(0, 5), grace: int(0, 5) } }, 'stream'),
+          () => add({ id, op: pick(['join', 'leftJoin', 'outerJoin']), from, other, window: { before: int(0, 5), after: int(0, 5), grace: int(0, 5) } }, 'stream'),
           () => {
             aggregating = true;
             add({ id, op: 'cogroup', from, other, groupBy: chance(0.3) }, 'table');
           },
         );
       }
-      for (const other of tables.filter((o) => !unreadable.has(o))) offer(from, () => add({ id, op: joinOp([from], ['join', 'leftJoin']), from, other }, 'stream'));
-      for (const other of globals) offer(from, () => add({ id, op: joinOp([from], ['join', 'leftJoin']), from, other }, 'stream'));
+      for (const other of tables.filter((o) => !unreadable.has(o))) offer(from, () => add({ id, op: pick(['join', 'leftJoin']), from, other }, 'stream'));
+      for (const other of globals) offer(from, () => add({ id, op: pick(['join', 'leftJoin']), from, other }, 'stream'));
     }
     for (const from of tables) {
       offer(
@@ -299,8 +295,6 @@ function freeTopology(random: () => number): { nodes: Node[]; sinks: Record<stri
     const onLast = choices.filter((c) => c.from === last);
     pick(onLast.length > 0 && chance(0.6) ? onLast : choices).make();
     const made = nodes[nodes.length - 1]!;
-    const inputs = [made.from, made.other].filter((x) => x !== undefined).map(String);
-    if (made.op === 'repartition' || (['filter', 'mapValues', 'branch', 'merge'].includes(String(made.op)) && inputs.some((i) => repartitioned.has(i)))) repartitioned.add(id);
     if (made.op === 'suppress' || (unreadable.has(String(made.from)) && (made.op === 'filter' || made.op === 'mapValues') && made.materialized !== true)) unreadable.add(id);
   }
   const candidates = [...shapes].filter(([id, s]) => s !== 'global' && id.startsWith('n')).map(([id]) => id);
