@@ -75,7 +75,7 @@ const nullKeyFilters = new WeakMap<GraphBuilder, Set<string>>();
 
 /**
  * At build time, a repartition path with a left or outer stream join anywhere downstream (a stream-table or
- * stream-globalTable left join, the non-joined side of a stream-stream left / outer join) lets null keys through,
+ * stream-globalTable left join, either side of a stream-stream left / outer join) lets null keys through,
  * as Kafka Streams 4 does (KIP-962): a key-dependent operator in between (an aggregation) then drops and counts
  * them as dropped records, where the filter used to drop them silently. Checked against Kafka Streams 4.3.1 by the
  * composed scenarios `groupby-null-key-before-left-join*` (test/conformance/scenarios/composed).
@@ -109,7 +109,8 @@ export function keepNullKeysBeforeLeftJoins(builder: GraphBuilder): void {
       const node = builder.nodes.get(name);
       if (node === undefined) continue;
       if (node.kind === 'StreamTableJoin' && (node as unknown as { left: boolean }).left) return true;
-      if (node.kind === 'StreamStreamJoin' && (node as unknown as { outer: boolean }).outer) return true;
+      // Either side of a stream-stream left or outer join (both have the shared store of non-joined records).
+      if (node.kind === 'StreamStreamJoin' && (node as unknown as { outerStoreName: string | undefined }).outerStoreName !== undefined) return true;
       stack.push(...(children.get(name) ?? []));
       // A repartition sink's records come back through the sources of its topic.
       if (node.kind === 'Sink') stack.push(...(readers.get(String((node as unknown as { topic: unknown }).topic)) ?? []));
