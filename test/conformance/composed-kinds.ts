@@ -13,11 +13,18 @@
  * - `join` / `leftJoin` / `outerJoin` `{ other, window?: { before, after, grace } }`: stream-stream (window
  *   needed), stream-table, stream-globalTable (lookup key: the `selectKey` rule applied to the stream value) or
  *   table-table; the joiner is `left + "+" + right` with `null` for a missing side;
- * - `aggregate`: groupByKey, aggregate `"0"` then `agg + "+" + v`;
- * - `windowedAggregate` `{ type?: 'time' | 'sliding' | 'session', size | difference | gap, grace }`: the same in
- *   tumbling TimeWindows (default), SlidingWindows or SessionWindows (session merger: `a + b`);
- * - `regroupCount`: a table's groupBy (new key: the value's text) then count;
- * - `suppress` `{ untilWindowCloses: true } | { timeLimit }` with an unbounded buffer.
+ * - `aggregate` `{ agg?, groupBy? }`: groupByKey (or, with `groupBy: true`, groupBy the `selectKey` rule), then
+ *   `agg`: 'aggregate' (default: `"0"` then `agg + "+" + v`), 'count' or 'reduce' (`a + "+" + b`);
+ * - `windowedAggregate` `{ type?: 'time' | 'sliding' | 'session', size [advance] | difference | gap, grace, agg?,
+ *   emit?: 'update' | 'final', groupBy? }`: the same in tumbling or hopping TimeWindows (default), SlidingWindows
+ *   or SessionWindows (session merger: `a + b`); `final` is emitStrategy('final');
+ * - `regroupCount` `{ agg?: 'count' | 'aggregate' }`: a table's groupBy (new key: the value's text) then count, or
+ *   aggregate `"0"`, adder `+ v`, subtractor `- v`;
+ * - `suppress` `{ untilWindowCloses: true } | { timeLimit }` with an unbounded buffer;
+ * - `merge` `{ other }`, `branch` `{ contains, take: 'match' | 'default' }` (split with one branch and a default
+ *   branch), `repartition`, `toStream`;
+ * - `cogroup` `{ other, groupBy? }`: both streams grouped (each under its own name), `"0"`, `agg + "+" + v` for
+ *   `from` and `agg + "*" + v` for `other`.
  * `topology.sinks` maps output names to node ids; a table output is its `toStream()`.
  */
 import {

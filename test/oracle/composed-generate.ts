@@ -2,7 +2,9 @@
  * Seeded random `composed` scenarios (test/conformance/composed-kinds.ts): small topologies of table filters and
  * mapValues (materialized or not), table-table, stream-table, stream-globalTable and re-keyed stream-stream joins,
  * aggregations (also windowed) with filters and suppress, table regrouping; inputs with null keys, tombstones,
- * keys `A:`-prefixed values re-key by, and out-of-order timestamps. Scenario i of a seed is always the same.
+ * keys `A:`-prefixed values re-key by, and out-of-order timestamps; and (half of them) free-form topologies of 2-6
+ * operators over the whole composed vocabulary (freeTopology). Inputs also carry numbers, exact duplicates, equal
+ * timestamps and late records. Scenario i of a seed is always the same.
  * test/conformance/engine-vs-kafka-streams.oracle.test.ts runs fixed seeds through both TopologyTestDrivers.
  */
 import { composed } from '../conformance/composed-kinds.js';
