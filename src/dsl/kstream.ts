@@ -137,7 +137,8 @@ export class KStream<K, V> {
     const s = this[STATE];
     const o = other[STATE];
     if (o.graph !== s.graph) throw new TopologyError('merge(): the other stream belongs to another StreamsBuilder; streams of another StreamsBuilder cannot be combined');
-    const node = createMergeNode(s.graph, [s.node, o.node], options?.name).name;
+    // A stream merged with itself forwards each record once, as in Kafka Streams (a node's children are a set).
+    const node = createMergeNode(s.graph, s.node === o.node ? [s.node] : [s.node, o.node], options?.name).name;
     return new KStream<K, V>({
       graph: s.graph,
       node,

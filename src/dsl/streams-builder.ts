@@ -1,3 +1,4 @@
+import { keepNullKeysBeforeLeftJoins } from './operators/repartition.js';
 import { GraphBuilder } from '../graph/graph-builder.js';
 import { Prefix } from '../graph/naming.js';
 import { compileTopology, type Topology } from '../graph/topology.js';
@@ -83,6 +84,7 @@ export class StreamsBuilder {
 
   /** Validates the graph and freezes it into a Topology. Throws a TopologyError saying what to fix. */
   build(): Topology {
+    keepNullKeysBeforeLeftJoins(this.#graph);
     return compileTopology(this.#graph, nodeHandlers);
   }
 }

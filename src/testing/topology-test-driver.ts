@@ -117,20 +117,34 @@ export class TopologyTestDriver {
     if (!this.#inputTopics.has(topic)) {
       throw new StreamsError(`topic ${topic} is not read by this topology; input topics: ${[...this.#inputTopics].join(', ')}`);
     }
+    this.#enqueue(topic, key, value, timestamp, headers);
+    // Like Kafka Streams' driver: one record at a time, each followed by a commit that captures everything it
+    // produced. Records written to an input (e.g. repartition) topic are queued only then, so every output of
+    // the record that wrote them is captured before they are processed (a direct path's output comes before a
+    // repartitioned path's, whatever the order of the source's children).
+    for (;;) {
+      const processed = this.#task.process();
+      this.#capture(this.#task.commit());
+      // Nothing processable (a record the task dropped on arrival) or nothing left: done.
+      if (!processed || this.#task.bufferedRecords === 0) break;
+    }
+  }
+
+  #enqueue(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): void {
     const offset = this.#offsets.get(topic) ?? 0;
     this.#offsets.set(topic, offset + 1);
     const raw: InputRecord = { topic, partition: 0, offset, key, value, timestamp, headers };
     this.#task.addRecords([raw]);
-    this.#task.processAll();
-    this.#capture(this.#task.commit());
   }
 
   #capture(result: CommitResult): void {
+    const fedBack: OutgoingRecord[] = [];
     for (const record of result.records) {
       this.#queue(record.topic).push(record);
-      if (this.#inputTopics.has(record.topic)) this.pipeRaw(record.topic, record.key, record.value, record.timestamp, record.headers);
+      if (this.#inputTopics.has(record.topic)) fedBack.push(record);
     }
     for (const record of result.changelog) this.#queue(record.topic).push(record);
+    for (const record of fedBack) this.#enqueue(record.topic, record.key, record.value, record.timestamp, record.headers);
   }
 
   #queue(topic: string): OutgoingRecord[] {

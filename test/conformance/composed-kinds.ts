@@ -13,17 +13,25 @@
  * - `join` / `leftJoin` / `outerJoin` `{ other, window?: { before, after, grace } }`: stream-stream (window
  *   needed), stream-table, stream-globalTable (lookup key: the `selectKey` rule applied to the stream value) or
  *   table-table; the joiner is `left + "+" + right` with `null` for a missing side;
- * - `aggregate`: groupByKey, aggregate `"0"` then `agg + "+" + v`;
- * - `windowedAggregate` `{ type?: 'time' | 'sliding' | 'session', size | difference | gap, grace }`: the same in
- *   tumbling TimeWindows (default), SlidingWindows or SessionWindows (session merger: `a + b`);
- * - `regroupCount`: a table's groupBy (new key: the value's text) then count;
- * - `suppress` `{ untilWindowCloses: true } | { timeLimit }` with an unbounded buffer.
+ * - `aggregate` `{ agg?, groupBy? }`: groupByKey (or, with `groupBy: true`, groupBy the `selectKey` rule), then
+ *   `agg`: 'aggregate' (default: `"0"` then `agg + "+" + v`), 'count' or 'reduce' (`a + "+" + b`);
+ * - `windowedAggregate` `{ type?: 'time' | 'sliding' | 'session', size [advance] | difference | gap, grace, agg?,
+ *   emit?: 'update' | 'final', groupBy? }`: the same in tumbling or hopping TimeWindows (default), SlidingWindows
+ *   or SessionWindows (session merger: `a + b`); `final` is emitStrategy('final');
+ * - `regroupCount` `{ agg?: 'count' | 'aggregate' }`: a table's groupBy (new key: the value's text) then count, or
+ *   aggregate `"0"`, adder `+ v`, subtractor `- v`;
+ * - `suppress` `{ untilWindowCloses: true } | { timeLimit }` with an unbounded buffer;
+ * - `merge` `{ other }`, `branch` `{ contains, take: 'match' | 'default' }` (split with one branch and a default
+ *   branch), `repartition`, `toStream`;
+ * - `cogroup` `{ other, groupBy? }`: both streams grouped (each under its own name), `"0"`, `agg + "+" + v` for
+ *   `from` and `agg + "*" + v` for `other`.
  * `topology.sinks` maps output names to node ids; a table output is its `toStream()`.
  */
 import {
   BufferConfig,
   GlobalKTable,
   JoinWindows,
+  KGroupedStream,
   KStream,
   KTable,
   Serdes,
@@ -98,6 +106,21 @@ function joinNodes(node: Spec, left: Handle, right: Handle): Handle | string {
   return `${op} ${String(node.id)}: unsupported sides ${left.kind} and ${right.kind}`;
 }
 
+const concat = (_k: unknown, v: unknown, agg: string): string => `${agg}+${text(v)}`;
+
+/** groupByKey, or with `groupBy: true` groupBy the selectKey rule (a repartition; null keys are dropped). */
+function groupOf(node: Spec, stream: KStream<any, any>, name?: string): KGroupedStream<any, any> {
+  const grouped = { key: Serdes.string(), value: scalar as Serde<any>, ...(name === undefined ? {} : { name }) };
+  return node.groupBy === true ? stream.groupBy((_k: unknown, v: unknown) => keyOfValue(v), grouped) : stream.groupByKey(grouped);
+}
+
+/** `agg`: 'aggregate' (default: "0" then agg + "+" + v), 'count', or 'reduce' (a + "+" + b). */
+function aggregateOf(node: Spec, grouped: KGroupedStream<any, any>): KTable<any, any> {
+  if (node.agg === 'count') return grouped.count();
+  if (node.agg === 'reduce') return grouped.reduce((a: unknown, b: unknown) => `${text(a)}+${text(b)}`, { value: scalar as Serde<any> });
+  return grouped.aggregate(() => '0', concat, { value: Serdes.string() });
+}
+
 export function composed(spec: Spec): KindSetup | string {
   const nodes = spec.nodes as readonly Spec[] | undefined;
   const sinks = spec.sinks as { readonly [output: string]: string } | undefined;
@@ -139,7 +162,7 @@ export function composed(spec: Spec): KindSetup | string {
         const suffix = String(node.suffix ?? '');
         const mapper = (v: unknown): string => `${text(v)}${suffix}`;
         if (from?.kind === 'stream') made = { kind: 'stream', h: from.h.mapValues(mapper) };
-        else if (from?.kind === 'table') made = { kind: 'table', h: from.h.mapValues(mapper, materialized(node)) };
+        else if (from?.kind === 'table') made = { kind: 'table', h: from.h.mapValues(mapper, materialized(node)), ...(from.windowed === undefined ? {} : { windowed: from.windowed }) };
         else return `mapValues ${id} needs a stream or table`;
         break;
       }
@@ -153,32 +176,81 @@ export function composed(spec: Spec): KindSetup | string {
       }
       case 'aggregate': {
         if (from?.kind !== 'stream') return `aggregate ${id} needs a stream`;
-        const table = from.h
-          .groupByKey({ key: Serdes.string(), value: scalar as Serde<any> })
-          .aggregate(() => '0', (_k: unknown, v: unknown, agg: string) => `${agg}+${text(v)}`, { value: Serdes.string() });
-        made = { kind: 'table', h: table };
+        made = { kind: 'table', h: aggregateOf(node, groupOf(node, from.h)) };
         break;
       }
       case 'regroupCount': {
         if (from?.kind !== 'table') return `regroupCount ${id} needs a table`;
-        const table = from.h.groupBy((_k: unknown, v: unknown) => [text(v), v] as const, { key: Serdes.string(), value: scalar as Serde<any> }).count();
+        const grouped = from.h.groupBy((_k: unknown, v: unknown) => [text(v), v] as const, { key: Serdes.string(), value: scalar as Serde<any> });
+        const table =
+          node.agg === 'aggregate'
+            ? grouped.aggregate(() => '0', (_k: unknown, v: unknown, agg: string) => `${agg}+${text(v)}`, (_k: unknown, v: unknown, agg: string) => `${agg}-${text(v)}`, { value: Serdes.string() })
+            : grouped.count();
         made = { kind: 'table', h: table };
         break;
       }
       case 'windowedAggregate': {
         if (from?.kind !== 'stream') return `windowedAggregate ${id} needs a stream`;
-        const grouped = from.h.groupByKey({ key: Serdes.string(), value: scalar as Serde<any> });
+        const grouped = groupOf(node, from.h);
         const grace = Number(node.grace ?? 0);
-        const concat = (_k: unknown, v: unknown, agg: string): string => `${agg}+${text(v)}`;
+        const emit = node.emit === 'final' ? 'final' : 'update';
         if (node.type === 'session') {
-          const table = grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(Number(node.gap), grace)).aggregate(() => '0', concat, (_k: unknown, a: string, b: string) => `${a}${b}`, { value: Serdes.string() });
+          const windowed = grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(Number(node.gap), grace)).emitStrategy(emit);
+          const table =
+            node.agg === 'count'
+              ? windowed.count()
+              : node.agg === 'reduce'
+                ? windowed.reduce((a: unknown, b: unknown) => `${text(a)}+${text(b)}`, { value: scalar as Serde<any> })
+                : windowed.aggregate(() => '0', concat, (_k: unknown, a: string, b: string) => `${a}${b}`, { value: Serdes.string() });
           made = { kind: 'table', h: table, windowed: sessionWindowedSerde(Serdes.string()) };
         } else {
           const sliding = node.type === 'sliding';
           const size = Number(sliding ? node.difference : node.size);
-          const windows = sliding ? SlidingWindows.ofTimeDifferenceAndGrace(size, grace) : TimeWindows.ofSizeAndGrace(size, grace);
-          made = { kind: 'table', h: grouped.windowedBy(windows).aggregate(() => '0', concat, { value: Serdes.string() }), windowed: timeWindowedSerde(Serdes.string(), size) };
+          const windows = sliding ? SlidingWindows.ofTimeDifferenceAndGrace(size, grace) : TimeWindows.ofSizeAndGrace(size, grace).advanceBy(Number(node.advance ?? size));
+          const windowed = grouped.windowedBy(windows).emitStrategy(emit);
+          const table =
+            node.agg === 'count'
+              ? windowed.count()
+              : node.agg === 'reduce'
+                ? windowed.reduce((a: unknown, b: unknown) => `${text(a)}+${text(b)}`, { value: scalar as Serde<any> })
+                : windowed.aggregate(() => '0', concat, { value: Serdes.string() });
+          made = { kind: 'table', h: table, windowed: timeWindowedSerde(Serdes.string(), size) };
         }
+        break;
+      }
+      case 'merge': {
+        const other = handles.get(String(node.other));
+        if (from?.kind !== 'stream' || other?.kind !== 'stream') return `merge ${id} needs two streams`;
+        made = { kind: 'stream', h: from.h.merge(other.h) };
+        break;
+      }
+      case 'branch': {
+        if (from?.kind !== 'stream') return `branch ${id} needs a stream`;
+        const needle = String(node.contains);
+        const branches = from.h
+          .split({ name: `${id}-` })
+          .branch((_k: unknown, v: unknown) => text(v).includes(needle), { name: 'match' })
+          .defaultBranch({ name: 'default' });
+        made = { kind: 'stream', h: branches[`${id}-${node.take === 'default' ? 'default' : 'match'}`]! };
+        break;
+      }
+      case 'repartition':
+        if (from?.kind !== 'stream') return `repartition ${id} needs a stream`;
+        made = { kind: 'stream', h: from.h.repartition({ key: Serdes.string(), value: scalar as Serde<any> }) };
+        break;
+      case 'toStream':
+        if (from?.kind !== 'table' || from.windowed !== undefined) return `toStream ${id} needs a non-windowed table`;
+        made = { kind: 'stream', h: from.h.toStream() };
+        break;
+      case 'cogroup': {
+        const other = handles.get(String(node.other));
+        if (from?.kind !== 'stream' || other?.kind !== 'stream') return `cogroup ${id} needs two streams`;
+        // Each input grouped under its own name, as on the Kafka Streams side (where two unnamed repartitions clash).
+        const table = groupOf(node, from.h, `${id}-left`)
+          .cogroup((_k: unknown, v: unknown, agg: string) => `${agg}+${text(v)}`)
+          .cogroup(groupOf(node, other.h, `${id}-right`), (_k: unknown, v: unknown, agg: string) => `${agg}*${text(v)}`)
+          .aggregate(() => '0', { value: Serdes.string() });
+        made = { kind: 'table', h: table };
         break;
       }
       case 'suppress': {

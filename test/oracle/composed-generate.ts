@@ -2,9 +2,12 @@
  * Seeded random `composed` scenarios (test/conformance/composed-kinds.ts): small topologies of table filters and
  * mapValues (materialized or not), table-table, stream-table, stream-globalTable and re-keyed stream-stream joins,
  * aggregations (also windowed) with filters and suppress, table regrouping; inputs with null keys, tombstones,
- * keys `A:`-prefixed values re-key by, and out-of-order timestamps. Scenario i of a seed is always the same.
+ * keys `A:`-prefixed values re-key by, and out-of-order timestamps; and (half of them) free-form topologies of 2-6
+ * operators over the whole composed vocabulary (freeTopology). Inputs also carry numbers, exact duplicates, equal
+ * timestamps and late records. Scenario i of a seed is always the same.
  * test/conformance/engine-vs-kafka-streams.oracle.test.ts runs fixed seeds through both TopologyTestDrivers.
  */
+import { composed } from '../conformance/composed-kinds.js';
 import type { Scenario } from './scenario.js';
 
 type Node = { readonly [field: string]: unknown };
@@ -23,7 +26,13 @@ function prng(seed: number): () => number {
 
 const VALUES = ['k1', 'x1', 'A:k', 'B:x', 'k2', 'nokey', 'C:k2', null] as const;
 
-function scenario(random: () => number, name: string): Scenario {
+/** How many repartition topics Tributary builds for a composed topology (0 when it rejects the topology). */
+function repartitionTopicCount(topology: Scenario['topology']): number {
+  const setup = composed(topology as never);
+  return typeof setup === 'string' ? 0 : setup.topology.repartitionTopics.length;
+}
+
+function scenario(random: () => number, name: string, avoidKnown: boolean): Scenario {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const chance = (p: number): boolean => random() < p;
   const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
@@ -38,8 +47,21 @@ function scenario(random: () => number, name: string): Scenario {
   let sinks: Record<string, string> = {};
   let topics: string[];
   let aggregating = false;
-  const kind = pick(['table-joins', 'stream-table', 'rekey', 'suppress', 'aggregate', 'windowed', 'chain', 'global'] as const);
+  // Half the scenarios are free-form topologies of 2-6 operators over the whole composed vocabulary (`free`);
+  // the rest are the fixed shapes below, each aimed at one known-delicate interaction.
+  const kind = chance(0.5) ? 'free' : pick(['table-joins', 'stream-table', 'rekey', 'suppress', 'aggregate', 'windowed', 'chain', 'global'] as const);
   switch (kind) {
+    case 'free': {
+      let built = freeTopology(random);
+      // Known divergence: with two or more repartition topics, records of equal timestamp waiting on several of
+      // them are taken in a different order by Kafka Streams' PartitionGroup and Tributary's task (README).
+      while (avoidKnown && repartitionTopicCount({ kind: 'composed', nodes: built.nodes, sinks: built.sinks }) > 1) built = freeTopology(random);
+      nodes.push(...built.nodes);
+      sinks = built.sinks;
+      topics = built.topics;
+      aggregating = built.aggregating;
+      break;
+    }
     case 'table-joins': {
       topics = ['a', 'b', 'c'];
       for (const t of topics) nodes.push({ id: t, op: 'table', topic: t, materialized: chance(0.3) });
@@ -146,22 +168,150 @@ function scenario(random: () => number, name: string): Scenario {
     }
   }
   let t = 0;
+  let previous: { topic: string; key: string | null; value: string | number | null; ts: number } | undefined;
   const steps = Array.from({ length: 5 }, () => ({
     input: Array.from({ length: int(1, 5) }, () => {
-      t += pick([0, 1, 2, 3, 7]);
-      const ts = chance(0.15) ? Math.max(0, t - int(1, 10)) : t;
+      // An exact duplicate of the record before (same topic, key, value and timestamp).
+      if (previous !== undefined && chance(0.08)) return previous;
+      t += pick([0, 0, 1, 2, 3, 7]);
+      // Out of order (within most graces) or late (beyond every grace and window drawn).
+      const ts = chance(0.15) ? Math.max(0, t - int(1, 10)) : chance(0.04) ? Math.max(0, t - int(15, 30)) : t;
       const key = chance(0.15) ? pick(['A', 'B', 'C', null]) : pick(['A', 'B', 'C']);
-      let value: string | null = pick(VALUES);
+      let value: string | number | null = chance(0.05) ? int(1, 9) : pick(VALUES);
       // Aggregations drop null values; keep most of their inputs.
       if (aggregating && value === null && chance(0.7)) value = 'k3';
-      return { topic: pick(topics), key, value, ts };
+      previous = { topic: pick(topics), key, value, ts };
+      return previous;
     }),
   }));
   return { name: `${name} ${kind}`, topology: { kind: 'composed', nodes, sinks }, steps, order: 'exact' };
 }
 
+type Shape = 'stream' | 'table' | 'windowed' | 'global';
+
+/**
+ * A free-form topology: 1-3 sources (stream, table, globalTable, each on its own topic), then 2-6 operators, each
+ * drawn among those that apply to what exists so far (stateless stream ops, re-keys, repartition, split branches,
+ * merges, every join kind, grouped and windowed aggregations in every window kind, count / reduce / aggregate, emit
+ * update or final, cogroup, table filters and mapValues materialized or not, table groupBy, suppress). Sinks: the
+ * last operator plus, now and then, earlier ones.
+ */
+function freeTopology(random: () => number): { nodes: Node[]; sinks: Record<string, string>; topics: string[]; aggregating: boolean } {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const chance = (p: number): boolean => random() < p;
+  const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
+  const nodes: Node[] = [];
+  const shapes = new Map<string, Shape>();
+  const topics: string[] = [];
+  let aggregating = false;
+  const add = (node: Node, shape: Shape): string => {
+    nodes.push(node);
+    shapes.set(String(node.id), shape);
+    return String(node.id);
+  };
+  const sourceCount = int(1, 3);
+  for (let i = 0; i < sourceCount; i++) {
+    const topic = `t${i}`;
+    topics.push(topic);
+    // The first source is a stream or table (a global table alone has nothing to join it).
+    const op = i === 0 ? pick(['stream', 'stream', 'table']) : pick(['stream', 'table', 'globalTable']);
+    add({ id: `s${i}`, op, topic, ...(op === 'table' ? { materialized: chance(0.3) } : {}) }, op === 'stream' ? 'stream' : op === 'table' ? 'table' : 'global');
+  }
+  const of = (shape: Shape): string[] => [...shapes].filter(([, s]) => s === shape).map(([id]) => id);
+  // Tables Tributary cannot look values up in (a suppress result, or a filter / mapValues of one without its own
+  // store): joining them is a known gap (TopologyError), not drawn; see test/oracle/README.md.
+  const unreadable = new Set<string>();
+
+  const window = (): Node => {
+    const type = pick(['time', 'time', 'sliding', 'session'] as const);
+    const size = int(2, 10);
+    return type === 'time'
+      ? { type, size, ...(chance(0.5) ? { advance: int(1, size) } : {}) }
+      : type === 'sliding'
+        ? { type, difference: int(1, 8) }
+        : { type, gap: int(1, 8) };
+  };
+  const operatorCount = int(2, 6);
+  for (let n = 0; n < operatorCount; n++) {
+    const id = `n${n}`;
+    const streams = of('stream');
+    const tables = of('table');
+    const windowed = of('windowed');
+    const globals = of('global');
+    const choices: { from: string; make: () => void }[] = [];
+    const offer = (from: string, ...makes: (() => void)[]): void => {
+      for (const make of makes) choices.push({ from, make });
+    };
+    for (const from of streams) {
+      offer(
+        from,
+        () => add({ id, op: 'filter', from, ...(chance(0.5) ? { contains: pick(['k', ':']) } : { notContains: pick(['x', 'null']) }) }, 'stream'),
+        () => add({ id, op: 'mapValues', from, suffix: pick(['!', 'x', ':k']) }, 'stream'),
+        () => add({ id, op: 'selectKey', from }, 'stream'),
+        () => add({ id, op: 'repartition', from }, 'stream'),
+        () => add({ id, op: 'branch', from, contains: pick(['k', ':', 'x']), take: pick(['match', 'default']) }, 'stream'),
+        () => {
+          aggregating = true;
+          add({ id, op: 'aggregate', from, agg: pick(['aggregate', 'count', 'reduce']), groupBy: chance(0.4) }, 'table');
+        },
+        () => {
+          aggregating = true;
+          add({ id, op: 'windowedAggregate', from, ...window(), grace: int(0, 6), agg: pick(['aggregate', 'aggregate', 'count', 'reduce']), emit: pick(['update', 'final']), groupBy: chance(0.3) }, 'windowed');
+        },
+      );
+      for (const other of streams.filter((o) => o !== from)) {
+        offer(
+          from,
+          () => add({ id, op: 'merge', from, other }, 'stream'),
+          () => add({ id, op: pick(['join', 'leftJoin', 'outerJoin']), from, other, window: { before: int(0, 5), after: int(0, 5), grace: int(0, 5) } }, 'stream'),
+          () => {
+            aggregating = true;
+            add({ id, op: 'cogroup', from, other, groupBy: chance(0.3) }, 'table');
+          },
+        );
+      }
+      for (const other of tables.filter((o) => !unreadable.has(o))) offer(from, () => add({ id, op: pick(['join', 'leftJoin']), from, other }, 'stream'));
+      for (const other of globals) offer(from, () => add({ id, op: pick(['join', 'leftJoin']), from, other }, 'stream'));
+    }
+    for (const from of tables) {
+      offer(
+        from,
+        () => add({ id, op: 'filter', from, ...(chance(0.5) ? { contains: pick(['k', '+']) } : { notContains: pick(['x', 'null']) }), materialized: chance(0.5) }, 'table'),
+        () => add({ id, op: 'mapValues', from, suffix: pick(['!', 'x']), materialized: chance(0.4) }, 'table'),
+        () => add({ id, op: 'toStream', from }, 'stream'),
+        () => add({ id, op: 'suppress', from, timeLimit: int(0, 10) }, 'table'),
+        () => add({ id, op: 'regroupCount', from, agg: pick(['count', 'aggregate']) }, 'table'),
+      );
+      for (const other of tables.filter((o) => o !== from && !unreadable.has(o) && !unreadable.has(from))) offer(from, () => add({ id, op: pick(['join', 'leftJoin', 'outerJoin']), from, other }, 'table'));
+    }
+    for (const from of windowed) {
+      offer(
+        from,
+        () => add({ id, op: 'filter', from, ...(chance(0.5) ? { contains: 'k' } : { notContains: 'x' }) }, 'windowed'),
+        () => add({ id, op: 'mapValues', from, suffix: '!' }, 'windowed'),
+        () => add({ id, op: 'suppress', from, untilWindowCloses: true }, 'windowed'),
+      );
+    }
+    // Prefer operators on what was made last, so that topologies are chains more often than fans.
+    const last = String(nodes[nodes.length - 1]!.id);
+    const onLast = choices.filter((c) => c.from === last);
+    pick(onLast.length > 0 && chance(0.6) ? onLast : choices).make();
+    const made = nodes[nodes.length - 1]!;
+    if (made.op === 'suppress' || (unreadable.has(String(made.from)) && (made.op === 'filter' || made.op === 'mapValues') && made.materialized !== true)) unreadable.add(id);
+  }
+  const candidates = [...shapes].filter(([id, s]) => s !== 'global' && id.startsWith('n')).map(([id]) => id);
+  const sinks: Record<string, string> = { out: candidates[candidates.length - 1]! };
+  for (const id of candidates.slice(0, -1)) if (chance(0.3)) sinks[id] = id;
+  return { nodes, sinks, topics, aggregating };
+}
+
 /** Scenarios `0..count-1` of `seed`. */
-export function generateComposedScenarios(options: { readonly count: number; readonly seed: number }): Scenario[] {
+export function generateComposedScenarios(options: {
+  readonly count: number;
+  readonly seed: number;
+  /** Redraw free-form topologies in the area of a known open divergence (see test/oracle/README.md). */
+  readonly avoidKnown?: boolean;
+}): Scenario[] {
   const random = prng(options.seed);
-  return Array.from({ length: options.count }, (_, i) => scenario(random, `composed seed ${options.seed} #${i}`));
+  return Array.from({ length: options.count }, (_, i) => scenario(random, `composed seed ${options.seed} #${i}`, options.avoidKnown === true));
 }

@@ -5,12 +5,19 @@
  * conformance runner, and prints the first differing scenario (shrunk) or `N passed, M failed`. `--out DIR` also
  * writes every generated scenario with Kafka Streams' outputs as its `expect`, ready for `npm run conformance -- DIR`.
  * Without the engine's runner in the repository it only generates and runs the oracle. Exit code 1 on any failure.
+ *
+ * `--composed`: random multi-operator topologies (composed-generate.ts, composed-fuzz.ts) instead, `--batch B`
+ * scenarios per JVM (default 1000); the first difference is shrunk and written as a scenario file with Kafka Streams'
+ * outputs as `expect` (to `--out DIR`, default the working directory), ready for test/conformance/scenarios/composed.
+ * The run stops after the batch with the first difference unless `--keep-going` (then every difference is listed).
+ * `--avoid-known` redraws topologies in the area of a known open divergence (test/oracle/README.md), as CI does.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { corpusFiles, generateWithOracle, runDifferential } from './differential.js';
 import { ENGINE_RUNNER, findEngine } from './engine-adapter.js';
+import { fuzzComposed, shrinkComposed } from './composed-fuzz.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +26,10 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     out: { type: 'string' },
     'no-shrink': { type: 'boolean', default: false },
+    composed: { type: 'boolean', default: false },
+    batch: { type: 'string' },
+    'keep-going': { type: 'boolean', default: false },
+    'avoid-known': { type: 'boolean', default: false },
   },
 });
 
@@ -30,7 +41,40 @@ if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(seed)) {
 }
 const threads = values.threads === undefined ? {} : { threads: Number(values.threads) };
 
-console.log(`seed ${seed}, ${count} scenarios`);
+console.log(`seed ${seed}, ${count} ${values.composed ? 'composed ' : ''}scenarios`);
+
+if (values.composed) {
+  const started = Date.now();
+  const result = await fuzzComposed({
+    count,
+    seed,
+    ...(values.batch === undefined ? {} : { batch: Number(values.batch) }),
+    ...threads,
+    stopEarly: !values['keep-going'],
+    avoidKnown: values['avoid-known'],
+    onBatch: (done, failures) => console.log(`  ${done}/${count} run, ${failures} differ (${Math.round((Date.now() - started) / 1000)} s)`),
+  });
+  for (const { index, error } of result.rejected.slice(0, 20)) console.log(`Kafka Streams rejected scenario #${index}: ${error}`);
+  if (values['keep-going']) for (const f of result.failures.slice(0, 100)) console.log(`DIFF #${f.index}: ${f.difference}`);
+  const first = result.failures[0];
+  if (first !== undefined) {
+    console.log(`FIRST DIFFERENCE: scenario #${first.index} of seed ${seed}: ${first.difference}`);
+    if (!values['no-shrink']) {
+      const shrunk = await shrinkComposed(first);
+      const dir = values.out ?? '.';
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `composed-seed-${seed}-${first.index}.json`);
+      const note = `Shrunk by npm run conformance:fuzz -- --composed (seed ${seed}, scenario ${first.index}); expect is Kafka Streams' output. Tributary differs: ${shrunk.difference}`;
+      writeFileSync(file, `${JSON.stringify({ ...shrunk.scenario, name: `composed seed ${seed} #${first.index} shrunk`, note }, null, 1)}\n`);
+      console.log(`shrunk (${shrunk.tried} candidates tried), written to ${file}:`);
+      console.log(JSON.stringify(shrunk.scenario, null, 1));
+      console.log(`difference: ${shrunk.difference}`);
+    }
+  }
+  console.log(`oracle ${result.oracleMs} ms, engine ${result.engineMs} ms, wall ${Date.now() - started} ms`);
+  console.log(`${result.passed} passed, ${result.failures.length} differ, ${result.rejected.length} rejected (of ${count})`);
+  process.exit(result.failures.length === 0 && result.rejected.length === 0 ? 0 : 1);
+}
 const engine = await findEngine();
 
 const batch = await generateWithOracle({ count, seed, ...threads });

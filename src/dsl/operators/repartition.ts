@@ -42,6 +42,11 @@ export function addRepartitionTopic(builder: GraphBuilder, parent: string, optio
   let sinkParent = parent;
   if (options.filterNullKeys) {
     sinkParent = createFilterNode(builder, parent, options.keepNullKeys === true ? anyKey : isNonNullKey, false, builder.newProcessorName(Prefix.filter)).name;
+    if (options.keepNullKeys !== true) {
+      let filters = nullKeyFilters.get(builder);
+      if (filters === undefined) nullKeyFilters.set(builder, (filters = new Set()));
+      filters.add(sinkParent);
+    }
   }
   const sourceName = options.sourceName ?? builder.newProcessorName(Prefix.source);
   createSinkNode(builder, sinkParent, {
@@ -63,4 +68,59 @@ function isNonNullKey(key: unknown): boolean {
 
 function anyKey(): boolean {
   return true;
+}
+
+/** The null-key filters of each builder's repartition paths that drop null keys (see keepNullKeysBeforeLeftJoins). */
+const nullKeyFilters = new WeakMap<GraphBuilder, Set<string>>();
+
+/**
+ * At build time, a repartition path with a left or outer stream join anywhere downstream (a stream-table or
+ * stream-globalTable left join, either side of a stream-stream left / outer join) lets null keys through,
+ * as Kafka Streams 4 does (KIP-962): a key-dependent operator in between (an aggregation) then drops and counts
+ * them as dropped records, where the filter used to drop them silently. Checked against Kafka Streams 4.3.1 by the
+ * composed scenarios `groupby-null-key-before-left-join*` (test/conformance/scenarios/composed).
+ */
+export function keepNullKeysBeforeLeftJoins(builder: GraphBuilder): void {
+  const filters = nullKeyFilters.get(builder);
+  if (filters === undefined || filters.size === 0) return;
+  const children = new Map<string, string[]>();
+  const readers = new Map<string, string[]>();
+  for (const node of builder.nodes.values()) {
+    for (const parent of node.parents) {
+      let list = children.get(parent);
+      if (list === undefined) children.set(parent, (list = []));
+      list.push(node.name);
+    }
+    if (node.kind === 'Source') {
+      for (const topic of (node as unknown as { topics: readonly string[] }).topics) {
+        let list = readers.get(topic);
+        if (list === undefined) readers.set(topic, (list = []));
+        list.push(node.name);
+      }
+    }
+  }
+  const leftJoinDownstream = (start: string): boolean => {
+    const seen = new Set<string>();
+    const stack = [start];
+    while (stack.length > 0) {
+      const name = stack.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const node = builder.nodes.get(name);
+      if (node === undefined) continue;
+      if (node.kind === 'StreamTableJoin' && (node as unknown as { left: boolean }).left) return true;
+      // Either side of a stream-stream left or outer join (both have the shared store of non-joined records).
+      if (node.kind === 'StreamStreamJoin' && (node as unknown as { outerStoreName: string | undefined }).outerStoreName !== undefined) return true;
+      stack.push(...(children.get(name) ?? []));
+      // A repartition sink's records come back through the sources of its topic.
+      if (node.kind === 'Sink') stack.push(...(readers.get(String((node as unknown as { topic: unknown }).topic)) ?? []));
+    }
+    return false;
+  };
+  for (const name of filters) {
+    const node = builder.nodes.get(name);
+    if (node?.kind !== 'Filter' || !leftJoinDownstream(name)) continue;
+    builder.nodes.set(name, Object.freeze({ ...node, predicate: anyKey }));
+    filters.delete(name);
+  }
 }

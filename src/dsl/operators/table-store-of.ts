@@ -17,10 +17,23 @@ export function lookupStoreOf(graph: GraphBuilder, table: TableState<any, any>, 
     return node.store.name;
   }
   if (node !== undefined && node.stores.length === 1 && (node.kind === 'StreamAggregate' || node.kind === 'TableAggregate')) return node.stores[0]!;
+  // A cogroup's result: the pass-through over its aggregates, which all write one store (Kafka Streams' view of
+  // a cogrouped table reads that store too).
+  const shared = node === undefined ? undefined : sharedAggregateStore(graph, node.parents);
+  if (shared !== undefined) return shared;
   throw new TopologyError(
     `${operation} needs to look up values of table ${table.node}, which has no store (only sources, aggregates and filter/mapValues/join results can be read without one); materialize it with toStream().toTable({ storeName })`,
     { nodeName: table.node },
   );
+}
+
+function sharedAggregateStore(graph: GraphBuilder, parents: readonly string[]): string | undefined {
+  const stores = parents.map((p) => {
+    const parent = graph.nodes.get(p);
+    return parent?.kind === 'StreamAggregate' && parent.stores.length === 1 ? parent.stores[0] : undefined;
+  });
+  const first = stores[0];
+  return first !== undefined && stores.every((s) => s === first) ? first : undefined;
 }
 
 /**

@@ -10,7 +10,13 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.EmitStrategy;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindowedKStream;
+import org.apache.kafka.streams.kstream.SessionWindowedKStream;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
@@ -69,13 +75,18 @@ final class ComposedTopology {
                 case "filter" -> filter(node, id, from, scalar);
                 case "mapValues" -> mapValues(node, id, from, scalar);
                 case "join", "leftJoin", "outerJoin" -> join(node, op, id, from, handle(handles, text(node, "other")), scalar);
-                case "aggregate" -> stream(from, id)
-                        .groupByKey(grouped(scalar))
-                        .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, store2(scalar));
-                case "regroupCount" -> table(from, id)
-                        .groupBy((k, v) -> KeyValue.pair((Object) String.valueOf(v), v), grouped(scalar))
-                        .count();
-                case "windowedAggregate" -> windowedAggregate(node, stream(from, id), scalar);
+                case "aggregate" -> aggregate(node, group(node, stream(from, id), scalar), scalar);
+                case "regroupCount" -> regroup(node, table(from, id), scalar);
+                case "windowedAggregate" -> windowedAggregate(node, group(node, stream(from, id), scalar), scalar);
+                case "merge" -> stream(from, id).merge(stream(handle(handles, text(node, "other")), id));
+                case "branch" -> branch(node, id, stream(from, id));
+                case "repartition" -> stream(from, id).repartition((Repartitioned) Repartitioned.with(Serdes.String(), scalar));
+                case "toStream" -> table(from, id).toStream();
+                // Each input grouped under its own name: two unnamed repartitions of one cogroup would clash.
+                case "cogroup" -> group(node, stream(from, id), scalar, id + "-left")
+                        .cogroup((k, v, agg) -> (Object) (agg + "+" + v))
+                        .cogroup(group(node, stream(handle(handles, text(node, "other")), id), scalar, id + "-right"), (k, v, agg) -> (Object) (agg + "*" + v))
+                        .aggregate(() -> (Object) "0", store2(scalar));
                 case "suppress" -> table(from, id).suppress(node.path("untilWindowCloses").asBoolean(false)
                         ? (Suppressed) Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
                         : Suppressed.untilTimeLimit(Duration.ofMillis(node.path("timeLimit").asLong()),
@@ -99,19 +110,80 @@ final class ComposedTopology {
         return outputs;
     }
 
-    /** groupByKey, then "0" and agg + "+" + v in tumbling (default), sliding or session windows (merger a + b). */
-    private static Object windowedAggregate(JsonNode node, KStream<Object, Object> stream, ScalarSerde scalar) {
-        KGroupedStream<Object, Object> grouped = stream.groupByKey(grouped(scalar));
+    /** groupByKey, or with {@code groupBy: true} groupBy the selectKey rule (a repartition; null keys are dropped). */
+    private static KGroupedStream<Object, Object> group(JsonNode node, KStream<Object, Object> stream, ScalarSerde scalar) {
+        return group(node, stream, scalar, null);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static KGroupedStream<Object, Object> group(JsonNode node, KStream<Object, Object> stream, ScalarSerde scalar, String name) {
+        Grouped<Object, Object> g = name == null ? grouped(scalar) : (Grouped) Grouped.with(name, Serdes.String(), scalar);
+        return node.path("groupBy").asBoolean(false)
+                ? stream.groupBy((k, v) -> (Object) keyOfValue(v), g)
+                : stream.groupByKey(g);
+    }
+
+    /** {@code agg}: "aggregate" (default: "0" then agg + "+" + v), "count", or "reduce" (a + "+" + b). */
+    private static Object aggregate(JsonNode node, KGroupedStream<Object, Object> grouped, ScalarSerde scalar) {
+        return switch (node.path("agg").asText("aggregate")) {
+            case "count" -> grouped.count();
+            case "reduce" -> grouped.reduce((a, b) -> (Object) (a + "+" + b), store2(scalar));
+            default -> grouped.aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, store2(scalar));
+        };
+    }
+
+    /** A table's groupBy (new key: the value's text) then count, or {@code agg: "aggregate"}: "0", adder + v, subtractor - v. */
+    private static Object regroup(JsonNode node, KTable<Object, Object> table, ScalarSerde scalar) {
+        var grouped = table.groupBy((k, v) -> KeyValue.pair((Object) String.valueOf(v), v), grouped(scalar));
+        return node.path("agg").asText("count").equals("aggregate")
+                ? grouped.aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, (k, v, agg) -> agg + "-" + v, store2(scalar))
+                : grouped.count();
+    }
+
+    /** split() with one branch (values containing {@code contains}) and a default branch; {@code take: "default"} picks the latter. */
+    private static Object branch(JsonNode node, String id, KStream<Object, Object> stream) {
+        String needle = text(node, "contains");
+        Map<String, KStream<Object, Object>> branches = stream.split(Named.as(id + "-"))
+                .branch((k, v) -> String.valueOf(v).contains(needle), Branched.as("match"))
+                .defaultBranch(Branched.as("default"));
+        return branches.get(id + "-" + node.path("take").asText("match"));
+    }
+
+    /**
+     * The grouped stream in tumbling / hopping ({@code advance}, default size), sliding or session windows; {@code agg}
+     * as for aggregate (session merger a + b); {@code emit: "final"} is emitStrategy(onWindowClose()).
+     */
+    private static Object windowedAggregate(JsonNode node, KGroupedStream<Object, Object> grouped, ScalarSerde scalar) {
         Duration grace = Duration.ofMillis(node.path("grace").asLong(0));
         String type = node.path("type").asText("time");
-        return switch (type) {
-            case "session" -> grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(node.path("gap").asLong()), grace))
-                    .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, (k, a, b) -> String.valueOf(a) + b, store2(scalar));
-            case "sliding" -> grouped.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(node.path("difference").asLong()), grace))
-                    .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, store2(scalar));
-            case "time" -> grouped.windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(node.path("size").asLong()), grace))
-                    .aggregate(() -> (Object) "0", (k, v, agg) -> agg + "+" + v, store2(scalar));
+        boolean fin = node.path("emit").asText("update").equals("final");
+        String agg = node.path("agg").asText("aggregate");
+        if (type.equals("session")) {
+            SessionWindowedKStream<Object, Object> w = grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(node.path("gap").asLong()), grace));
+            if (fin) {
+                w = w.emitStrategy(EmitStrategy.onWindowClose());
+            }
+            return switch (agg) {
+                case "count" -> w.count();
+                case "reduce" -> w.reduce((a, b) -> (Object) (a + "+" + b), store2(scalar));
+                default -> w.aggregate(() -> (Object) "0", (k, v, a) -> a + "+" + v, (k, a, b) -> String.valueOf(a) + b, store2(scalar));
+            };
+        }
+        TimeWindowedKStream<Object, Object> w = switch (type) {
+            case "sliding" -> grouped.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(node.path("difference").asLong()), grace));
+            case "time" -> {
+                long size = node.path("size").asLong();
+                yield grouped.windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), grace).advanceBy(Duration.ofMillis(node.path("advance").asLong(size))));
+            }
             default -> throw new ScenarioRunner.ScenarioException("unknown window type " + type);
+        };
+        if (fin) {
+            w = w.emitStrategy(EmitStrategy.onWindowClose());
+        }
+        return switch (agg) {
+            case "count" -> w.count();
+            case "reduce" -> w.reduce((a, b) -> (Object) (a + "+" + b), store2(scalar));
+            default -> w.aggregate(() -> (Object) "0", (k, v, a) -> a + "+" + v, store2(scalar));
         };
     }
 
