@@ -9,20 +9,10 @@
  */
 import { composed } from '../conformance/composed-kinds.js';
 import type { Scenario } from './scenario.js';
+import { seededRandom } from '../../src/testing/seeded-random.js';
 
 type Node = { readonly [field: string]: unknown };
 
-/** mulberry32: a small seeded PRNG, so that a seed names the same scenarios everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES = ['k1', 'x1', 'A:k', 'B:x', 'k2', 'nokey', 'C:k2', null] as const;
 
@@ -312,6 +302,7 @@ export function generateComposedScenarios(options: {
   /** Redraw free-form topologies in the area of a known open divergence (see test/oracle/README.md). */
   readonly avoidKnown?: boolean;
 }): Scenario[] {
-  const random = prng(options.seed);
+  // The library's seeded PRNG (mulberry32): a seed names the same scenarios everywhere.
+  const random = seededRandom(options.seed);
   return Array.from({ length: options.count }, (_, i) => scenario(random, `composed seed ${options.seed} #${i}`, options.avoidKnown === true));
 }
