@@ -151,17 +151,23 @@ function catalogAnswer(text: string): { rows: unknown[]; rowCount: number } {
   return { rows: [], rowCount: text.startsWith('INSERT') ? 1 : 0 };
 }
 
+/** A sink config for table "customers" and the upsert of one customer row under it. */
+function customerInsert(): { config: ReturnType<typeof parseSinkConfig>; op: Exclude<ReturnType<typeof decodeRecord>, { kind: 'skip' }> } {
+  const config = parseSinkConfig({
+    'connection.url': 'postgres://u@localhost/db', 'bootstrap.servers': 'localhost:9092', topics: 'dbserver1.public.customers',
+    'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'table.name.format': 'customers', 'flush.retry.delay.ms': 0,
+  });
+  const op = decodeRecord({
+    topic: 'dbserver1.public.customers', partition: 0, offset: '7',
+    key: Buffer.from(customerKey(2)), value: Buffer.from(changeEvent('c', null, bob)),
+  }, config);
+  if (op.kind === 'skip') throw new Error('expected a row operation');
+  return { config, op };
+}
+
 describe('PostgresWriter on a server that goes away', () => {
   it('retries the batch on a new connection when the server fails one between two statements', async () => {
-    const config = parseSinkConfig({
-      'connection.url': 'postgres://u@localhost/db', 'bootstrap.servers': 'localhost:9092', topics: 'dbserver1.public.customers',
-      'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'table.name.format': 'customers', 'flush.retry.delay.ms': 0,
-    });
-    const op = decodeRecord({
-      topic: 'dbserver1.public.customers', partition: 0, offset: '7',
-      key: Buffer.from(customerKey(2)), value: Buffer.from(changeEvent('c', null, bob)),
-    }, config);
-    if (op.kind === 'skip') throw new Error('expected a row operation');
+    const { config, op } = customerInsert();
     const clients = [new DyingClient(1), new DyingClient(0)];
     const handed: DyingClient[] = [];
     const pool = { connect: async () => { const c = clients.shift()!; handed.push(c); return c; } };
@@ -183,15 +189,7 @@ describe('PostgresWriter on a server that goes away', () => {
 
 describe('PostgresWriter.abort', () => {
   it('ends a statement a paused server never answers, without retrying it', async () => {
-    const config = parseSinkConfig({
-      'connection.url': 'postgres://u@localhost/db', 'bootstrap.servers': 'localhost:9092', topics: 'dbserver1.public.customers',
-      'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'table.name.format': 'customers', 'flush.retry.delay.ms': 0,
-    });
-    const op = decodeRecord({
-      topic: 'dbserver1.public.customers', partition: 0, offset: '7',
-      key: Buffer.from(customerKey(2)), value: Buffer.from(changeEvent('c', null, bob)),
-    }, config);
-    if (op.kind === 'skip') throw new Error('expected a row operation');
+    const { config, op } = customerInsert();
     // A client of a paused server: BEGIN gets no answer until the connection is destroyed, and pg then fails the
     // statement in flight the way it does for a connection that ends.
     let fail: ((e: Error) => void) | undefined;
