@@ -2,7 +2,7 @@
 // stay exact (the store equals the truth; under exactly-once every key's outputs are 1..n once each in a
 // read_committed read) and processing resumes after the broker returns. How long that took is printed (the
 // note reports it); no test asserts a duration.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,8 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaStreams, Serdes, StreamsBuilder, type ProcessingGuarantee } from '../../src/index.js';
 import { kafkajsAdapter } from '../../src/kafka/kafkajs-adapter.js';
-import { startKafka, type KafkaService } from '../../src/testing/index.js';
+import type { KafkaService } from '../../src/testing/index.js';
+import { docker, startOwnKafka } from '../env/own-kafka.js';
 import { randomName, randomTopic, testServices, waitFor } from '../env/services.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,14 +38,9 @@ async function withAppLog(body: () => Promise<void>): Promise<void> {
   }
 }
 
-const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', env: process.env }).trim();
-
 beforeAll(async () => {
   // Its own container (never KAFKA_BROKERS): the test restarts and pauses it.
-  service = await startKafka({ env: { TRIBUTARY_KAFKA_IMAGE: process.env['TRIBUTARY_KAFKA_IMAGE'] } });
-  const port = service.brokers[0]!.split(':').at(-1)!;
-  container = docker('ps', '-q', '--filter', `publish=${port}`);
-  expect(container).toMatch(/^[0-9a-f]+$/);
+  ({ service, container } = await startOwnKafka());
   kafka = new Kafka({ clientId: randomName('faults'), brokers: service.brokers, logLevel: logLevel.NOTHING });
   admin = kafka.admin();
   await admin.connect();
