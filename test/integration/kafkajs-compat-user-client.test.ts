@@ -1,10 +1,9 @@
 // Compatibility contract: importing tributary-streams leaves an application's own kafkajs clients stock. An
 // application that also uses kafkajs gets the same kafkajs module as Tributary (npm dedupes it), so a patch of
 // that module reaches its clients too; kafkajs-compat's group-join patches act only on the consumers Tributary
-// creates. A plain consumer made with `new Kafka(...)` reports GROUP_JOIN without a generation and, restarted by
-// kafkajs after a broker restart broke its coordinator connection, joins as a new member; a Tributary consumer
-// beside it keeps its member id through the same restart. A broker of its own: the test restarts it.
-import { execFileSync } from 'node:child_process';
+// creates. A plain consumer made with `new Kafka(...)` reports GROUP_JOIN without a generation and, when kafkajs
+// restarts it after a broker restart broke its coordinator connection, joins as a new member; a Tributary consumer
+// beside it stays its group's one member under its id through the same restart. A broker of its own: the test restarts it.
 import { Writable } from 'node:stream';
 import pino from 'pino';
 // The package's entry point first, as an application importing tributary-streams would.
@@ -13,21 +12,17 @@ import { installGroupJoinGeneration } from '../../src/kafka/kafkajs-compat.js';
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsumerPort, GroupMetadata } from '../../src/kafka/port.js';
-import { startKafka, type KafkaService } from '../../src/testing/index.js';
+import type { KafkaService } from '../../src/testing/index.js';
+import { docker, startOwnKafka } from '../env/own-kafka.js';
 import { randomName, randomTopic, waitFor } from '../env/services.js';
 
 let service: KafkaService;
 let container: string;
 let admin: Admin;
 
-const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', env: process.env }).trim();
-
 beforeAll(async () => {
   // Its own container (never KAFKA_BROKERS): the test restarts it.
-  service = await startKafka({ env: { TRIBUTARY_KAFKA_IMAGE: process.env['TRIBUTARY_KAFKA_IMAGE'] } });
-  const port = service.brokers[0]!.split(':').at(-1)!;
-  container = docker('ps', '-q', '--filter', `publish=${port}`);
-  expect(container).toMatch(/^[0-9a-f]+$/);
+  ({ service, container } = await startOwnKafka());
   admin = new Kafka({ clientId: randomName('user_client_admin'), brokers: service.brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
 });
@@ -98,18 +93,17 @@ describe('kafkajs on Kafka 4.x: an application kafkajs client beside Tributary b
       const restarted = Date.now();
       docker('restart', '-t', '2', container);
 
-      // kafkajs restarts the user consumer (a new ConsumerGroup) once its coordinator connection broke; the
-      // restarted one joins as a new member, and the group takes it once the old member's session has expired.
-      const rejoin = await waitFor(
-        () => {
-          const crash = userEvents.crashes.find((c) => c.at >= restarted && c.restart);
-          return crash === undefined ? undefined : userEvents.joins.find((j) => j.at > crash.at);
-        },
-        { timeoutMs: 150_000, intervalMs: 200, description: 'the user consumer restarted by kafkajs and back in its group' },
-      );
-      expect(rejoin.payload['memberId']).toEqual(expect.any(String));
-      expect(rejoin.payload['memberId']).not.toBe(firstUserJoin['memberId']);
-      expect(rejoin.payload).not.toHaveProperty('generationId');
+      // Whether kafkajs restarts the user consumer (a new ConsumerGroup) depends on timing, as for the Tributary
+      // consumer below: its retries may outlast the broker's absence. Restarted, a stock consumer joins as a new
+      // member once the old member's session has expired (the patched one would keep its id). The unit test
+      // kafkajs-group-join.test.ts checks both paths without timing; here the broker is real.
+      const userRestarted = await waitFor(() => userEvents.crashes.find((c) => c.at >= restarted && c.restart), { timeoutMs: 60_000, intervalMs: 200, description: 'a kafkajs restart of the user consumer' }).catch(() => undefined);
+      if (userRestarted !== undefined) {
+        const rejoin = await waitFor(() => userEvents.joins.find((j) => j.at > userRestarted.at), { timeoutMs: 150_000, intervalMs: 200, description: 'the restarted user consumer back in its group' });
+        expect(rejoin.payload['memberId']).toEqual(expect.any(String));
+        expect(rejoin.payload['memberId']).not.toBe(firstUserJoin['memberId']);
+        expect(rejoin.payload).not.toHaveProperty('generationId');
+      }
       expect(userEvents.joins.every((j) => !('generationId' in j.payload))).toBe(true);
 
       // Whether kafkajs had to restart the Tributary consumer too depends on timing (its retries may outlast the
@@ -123,7 +117,10 @@ describe('kafkajs on Kafka 4.x: an application kafkajs client beside Tributary b
       }
       const members = await waitFor(
         async () => {
-          const [group] = (await admin.describeGroups([tributaryGroup])).groups;
+          // A fresh admin each time: the one from before the restart may keep failing on its closed connection.
+          const probe = new Kafka({ clientId: randomName('user_client_probe'), brokers: service.brokers, logLevel: logLevel.NOTHING }).admin();
+          await probe.connect();
+          const [group] = await probe.describeGroups([tributaryGroup]).then((r) => r.groups).finally(() => probe.disconnect());
           return group?.state === 'Stable' && group.members.length === 1 ? group.members.map((m) => m.memberId) : undefined;
         },
         { timeoutMs: 150_000, intervalMs: 200, description: 'the Tributary group stable with one member' },
@@ -131,7 +128,7 @@ describe('kafkajs on Kafka 4.x: an application kafkajs client beside Tributary b
       expect(members).toEqual([tributaryBefore!.memberId]);
       for (const a of assignments.filter((x) => x.at >= restarted)) expect(a.metadata?.memberId).toBe(tributaryBefore!.memberId);
       expect(tributaryCrash).toBeUndefined();
-      console.log(`[user client] the user consumer was restarted by kafkajs and rejoined as a new member; the Tributary consumer was ${tributaryRestarted === undefined ? 'not restarted' : 'restarted and rejoined as the member it was'}`);
+      console.log(`[user client] the user consumer was ${userRestarted === undefined ? 'not restarted by kafkajs' : 'restarted by kafkajs and rejoined as a new member'}; the Tributary consumer was ${tributaryRestarted === undefined ? 'not restarted' : 'restarted and rejoined as the member it was'}`);
     } finally {
       await Promise.allSettled([user.disconnect(), tributary.close()]);
     }
