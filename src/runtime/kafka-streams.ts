@@ -1,37 +1,35 @@
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { asyncScheduler, interval, type SchedulerLike, type Subscription } from 'rxjs';
 import { ConfigError, StreamsError, asStreamsError, defaultErrorPolicies, type ErrorPolicies } from '../errors.js';
 import type { Topology } from '../graph/topology.js';
 import { kafkajsAdapter } from '../kafka/kafkajs-adapter.js';
 import type { AdminPort, ConsumerPort, KafkaPort, ProducerOptions, ProducerPort, TopicPartitionOffset } from '../kafka/port.js';
-import { TransactionFailedError } from '../kafka/transaction-errors.js';
 import { silentLogger } from '../logger.js';
 import type { ReadOnlyKeyValueStore } from '../state/key-value-store.js';
 import { RecordCache } from '../state/record-cache.js';
 import { copartitionAssignor } from './copartition-assignor.js';
 import { GLOBAL_TASK_NAME, GlobalStateUpdater } from './global-state-updater.js';
-import { planTopics, type TopicPlan } from './internal-topics.js';
+import type { TopicPlan } from './internal-topics.js';
+import { setUpTopics } from './topic-setup.js';
+import { settlesWithin } from './settles-within.js';
 import { Assignments } from './assignments.js';
 import { AtLeastOnceSender } from './at-least-once-sender.js';
 import { restoreTasks } from './changelog-reader.js';
 import { AtLeastOnceCommitter, ExactlyOnceCommitter, type Committer } from './committer.js';
 import { PartitionPauser } from './partition-pauser.js';
-import { RecoveryBudget } from './recovery-budget.js';
 import { RepartitionPurger } from './repartition-purger.js';
 import { keyValueStoreView } from './store-queries.js';
 import { SerdePreparation } from './serde-preparation.js';
 import { StreamLoop } from './stream-loop.js';
-import { TaskManager, tpKey, type RunningTask } from './task-manager.js';
+import { resolveStreamsConfig } from './resolved-config.js';
+import { TaskManager, type RunningTask } from './task-manager.js';
+import { TransactionRecovery } from './transaction-recovery.js';
 import {
-  DEFAULT_ALOS_COMMIT_INTERVAL_MS,
-  DEFAULT_EOS_COMMIT_INTERVAL_MS,
   type CommitInfo,
   type KafkaStreamsConfig,
   type KafkaStreamsEvents,
   type ProcessingGuarantee,
-  type RecoveryInfo,
   type StreamsState,
 } from './streams-config.js';
 
@@ -62,7 +60,6 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   readonly commitIntervalMs: number;
 
   readonly #topology: Topology;
-  readonly #maxTaskIdleMs: number;
   readonly #kafka: KafkaPort;
   readonly #logger: Logger;
   readonly #scheduler: SchedulerLike;
@@ -94,42 +91,30 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
   #error: StreamsError | undefined;
   /** The shutdown close() started; a second close() waits for the same one. */
   #closing: Promise<void> | undefined;
-  /** Recoveries from failed transactions allowed before the instance gives up. */
-  #recoveryBudget: RecoveryBudget | undefined;
+  /** Recovers from failed transactions; holds the budget of recoveries allowed before the instance gives up. */
+  #transactionRecovery: TransactionRecovery | undefined;
 
   constructor(topology: Topology, config: KafkaStreamsConfig) {
     super();
-    if (!config.applicationId) throw new ConfigError('applicationId is required: it names the consumer group and the internal topics');
-    if (config.kafka === undefined && (config.brokers === undefined || config.brokers.length === 0)) {
-      throw new ConfigError('brokers are required (e.g. ["localhost:9092"]) unless a kafka port is given');
-    }
+    const resolved = resolveStreamsConfig(config);
     this.#topology = topology;
     this.#config = config;
-    this.applicationId = config.applicationId;
-    this.instanceId = config.instanceId ?? randomUUID();
-    this.guarantee = config.guarantee ?? 'at_least_once';
-    if (this.guarantee !== 'at_least_once' && this.guarantee !== 'exactly_once') {
-      throw new ConfigError(`guarantee must be 'at_least_once' or 'exactly_once', got ${String(this.guarantee)}`);
-    }
-    this.commitIntervalMs = config.commitIntervalMs ?? (this.guarantee === 'exactly_once' ? DEFAULT_EOS_COMMIT_INTERVAL_MS : DEFAULT_ALOS_COMMIT_INTERVAL_MS);
+    this.applicationId = resolved.applicationId;
+    this.instanceId = resolved.instanceId;
+    this.guarantee = resolved.guarantee;
+    this.commitIntervalMs = resolved.commitIntervalMs;
     this.#logger = (config.logger ?? silentLogger()).child({ applicationId: this.applicationId, instanceId: this.instanceId });
     this.#scheduler = config.scheduler ?? asyncScheduler;
     this.#pauser = new PartitionPauser(() => this.#consumer, this.#logger);
     this.#policies = { ...defaultErrorPolicies, ...config.errorPolicies };
-    this.#maxTaskIdleMs = config.maxTaskIdleMs ?? 0;
-    if (!Number.isInteger(this.#maxTaskIdleMs) || this.#maxTaskIdleMs < -1) {
-      throw new ConfigError(`maxTaskIdleMs must be an integer of at least -1, got ${String(config.maxTaskIdleMs)}`);
-    }
-    const cacheMaxBytes = config.cacheMaxBytes ?? 0;
-    if (!Number.isSafeInteger(cacheMaxBytes) || cacheMaxBytes < 0) throw new ConfigError(`cacheMaxBytes must be an integer of at least 0, got ${String(config.cacheMaxBytes)}`);
     this.#tasks = new TaskManager({
       topology,
       applicationId: this.applicationId,
       scheduler: this.#scheduler,
       policies: this.#policies,
       logger: this.#logger,
-      cache: new RecordCache(cacheMaxBytes),
-      maxTaskIdleMs: this.#maxTaskIdleMs,
+      cache: new RecordCache(resolved.cacheMaxBytes),
+      maxTaskIdleMs: resolved.maxTaskIdleMs,
       subtopologies: () => this.#plan?.subtopologies ?? [],
       globalStores: () => this.#global?.stores,
       partitionCount: (topic) => this.#partitionCounts.get(topic),
@@ -191,19 +176,14 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#setState('REBALANCING');
     try {
       const admin = (this.#admin = await this.#kafka.admin());
-      const userTopics = [...new Set(this.#topology.taskSubtopologies.flatMap((s) => s.sourceTopics.filter((t) => !t.internal).map((t) => t.topic)))];
       if (this.#topology.globalSubtopologies.length > 0) {
         // Like Kafka Streams' global thread: stream tasks start once every global store holds its whole topic.
         const loaded = await (this.#global = this.#globalStateUpdater()).start(admin);
         this.emit('restored', { task: GLOBAL_TASK_NAME, ...loaded });
       }
-      const plan = (this.#plan = planTopics(this.#topology, this.applicationId, await admin.partitionCounts(userTopics)));
-      await admin.createTopics(plan.internalTopics);
-      // A StreamPartitioner is told the partition count of the topic it partitions for, as in Kafka Streams:
-      // internal topics as planned, output topics as the broker reports them (a topic chosen per record by a
-      // TopicNameExtractor, or not created yet, stays unknown: -1).
-      const outputTopics = [...new Set([...this.#topology.nodes.values()].flatMap((n) => (n.kind === 'Sink' && !n.internal && typeof n.topic === 'string' ? [n.topic] : [])))];
-      this.#partitionCounts = new Map([...(await admin.partitionCounts(outputTopics)), ...plan.internalTopics.map((t) => [t.topic, t.partitions] as const)]);
+      const { plan, partitionCounts } = await setUpTopics(this.#topology, this.applicationId, admin);
+      this.#plan = plan;
+      this.#partitionCounts = partitionCounts;
       if (this.#config.purgeRepartitionTopics !== false) this.#purger = new RepartitionPurger(admin, plan.repartitionTopics, this.#logger);
       await (this.#serdes = new SerdePreparation(this.#topology, this.applicationId)).prepare();
       this.#logger.info({ internalTopics: plan.internalTopics.map((t) => `${t.topic}(${t.partitions})`) }, 'internal topics ready');
@@ -259,12 +239,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       await this.#closing;
       return true;
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), options.timeoutMs);
-    });
-    const done = await Promise.race([this.#closing.then(() => true as const), timedOut]);
-    clearTimeout(timer);
+    const done = await settlesWithin(this.#closing, options.timeoutMs);
     if (!done) this.#logger.warn({ timeoutMs: options.timeoutMs }, 'close did not finish in time (is Kafka reachable?); the shutdown goes on in the background and work not committed will be redone by the next owner');
     return done;
   }
@@ -403,7 +378,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       transactionalId: this.#transactionalId,
       policy: this.#policies.production,
       groupMetadata: () => this.#assignments.groupMetadata,
-      recover: (failure) => this.#recover(failure),
+      recover: (failure) => this.#recovery().recover(failure),
       pendingShutdown: () => this.#state === 'PENDING_SHUTDOWN',
     });
   }
@@ -415,34 +390,28 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
     this.#purger?.purge(offsets);
   }
 
-  /**
-   * Recovers from an aborted transaction as Kafka Streams does from a corrupted or migrated task: closes
-   * every task dirty (its uncommitted state is dropped), re-creates the producer (its InitProducerId also
-   * fences a zombie transaction of ours), rewinds the input to the committed offsets and rebuilds the tasks
-   * from their changelogs (read_committed). Gives up (ERROR) when the recovery budget is spent, e.g. when
-   * another live instance keeps fencing this one with the same transactional id.
-   */
-  async #recover(failure: TransactionFailedError): Promise<void> {
-    const budget = (this.#recoveryBudget ??= new RecoveryBudget(this.#config.transactionRecovery?.maxAttempts ?? 3, this.#config.transactionRecovery?.windowMs ?? 60_000, this.#transactionalId));
-    const attempt = budget.admit(failure);
-    const generation = this.#assignments.generation;
-    const tasks = this.taskIds;
-    this.#logger.warn({ err: failure, kind: failure.kind, attempt, tasks }, `transaction failed; recovering (attempt ${attempt} of ${budget.maxAttempts})`);
-    this.#setState('REBALANCING');
-    this.#tasks.closeAll();
-    this.#pauser.resumeAll();
-    this.#loop.uncommitted = false;
-    await this.#producer?.close().catch((e) => this.#logger.debug({ err: e }, 'close of the failed producer failed'));
-    this.#producer = await this.#kafka.producer(this.#producerOptions());
-    const assigned = this.#assignments.assigned;
-    const committed = await this.#admin!.committedOffsets(this.applicationId, [...new Set(assigned.map((tp) => tp.topic))]);
-    // A rebalance while the producer was re-created: the new assignment rebuilds the tasks itself.
-    if (generation !== this.#assignments.generation || this.#state !== 'REBALANCING') return;
-    const next = new Map(committed.map((o) => [tpKey(o.topic, o.partition), o.offset]));
-    this.#consumer!.seek(assigned.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: next.get(tpKey(tp.topic, tp.partition)) ?? 'earliest' })));
-    await this.#assignments.createTasks(assigned, generation, next);
-    const info: RecoveryInfo = { kind: failure.kind, reason: failure.message, tasks, attempt };
-    this.#logger.warn(info, `recovered from a failed transaction: ${tasks.length} tasks rebuilt, input rewound to the committed offsets`);
-    this.emit('recovered', info);
+  /** The recovery from failed transactions (exactly-once), created on the first failure. */
+  #recovery(): TransactionRecovery {
+    return (this.#transactionRecovery ??= new TransactionRecovery({
+      logger: this.#logger,
+      transactionalId: this.#transactionalId,
+      groupId: this.applicationId,
+      maxAttempts: this.#config.transactionRecovery?.maxAttempts ?? 3,
+      windowMs: this.#config.transactionRecovery?.windowMs ?? 60_000,
+      tasks: this.#tasks,
+      pauser: this.#pauser,
+      loop: this.#loop,
+      assignments: this.#assignments,
+      admin: () => this.#admin!,
+      consumer: () => this.#consumer!,
+      state: () => this.#state,
+      setState: (next) => this.#setState(next),
+      replaceProducer: async () => {
+        await this.#producer?.close().catch((e) => this.#logger.debug({ err: e }, 'close of the failed producer failed'));
+        this.#producer = await this.#kafka.producer(this.#producerOptions());
+      },
+      taskIds: () => this.taskIds,
+      recovered: (info) => this.emit('recovered', info),
+    }));
   }
 }
