@@ -30,7 +30,7 @@ import {
  *
  * - Producers append to the logs (a record without a partition goes where Kafka's default partitioner puts
  *   it); a transaction's records and offsets land at its commit.
- * - Consumers of a group read from the group's committed offsets (or the log start or end, per
+ * - Consumers read from the committed offsets (or the log start or end, per
  *   `fromBeginning`) when the test calls {@link InMemoryKafka.deliver}; {@link InMemoryKafka.batch} hands
  *   them a batch made by the test instead.
  * - `readToEnd` reads the logs in batches of at most `maxBatchRecords`.
@@ -48,7 +48,10 @@ export class InMemoryKafka implements KafkaPort {
   readonly created: NewTopic[] = [];
   /** Errors the next transaction commits throw, first to last. */
   readonly commitFailures: unknown[] = [];
-  /** The latest offset committed for each `topic/partition` (by any group, in or out of a transaction). */
+  /**
+   * The committed offset of each `topic/partition`, in or out of a transaction. There is one set of committed
+   * offsets, whatever the group (a test runs one group per topic); a test may set one, as another member would.
+   */
   readonly committed = new Map<string, TopicPartitionOffset>();
   /** The group metadata of every transactional sendOffsets, in order. */
   readonly sentGroupMetadata: (GroupMetadata | undefined)[] = [];
@@ -60,10 +63,10 @@ export class InMemoryKafka implements KafkaPort {
   readonly producers: { readonly options: ProducerOptions; closed: boolean }[] = [];
 
   readonly #topics = new Map<string, { logs: ConsumedRecord[][]; low: number[]; configs: Readonly<Record<string, string>> }>();
-  readonly #groups = new Map<string, Map<string, number>>();
   readonly #maxBatchRecords: number;
   #refuse: (record: OutgoingRecord) => StreamsError | undefined = () => undefined;
   #failSend: (records: readonly OutgoingRecord[]) => unknown = () => undefined;
+  readonly #running: InMemoryConsumer[] = [];
   #generationId = 2;
   #roundRobin = 0;
 
@@ -123,8 +126,8 @@ export class InMemoryKafka implements KafkaPort {
     this.#failSend = decide;
   }
 
-  /** Gives the latest consumer (or `consumer`) a new assignment, in a new group generation. */
-  assign(partitions: readonly TopicPartition[], consumer: InMemoryConsumer | undefined = this.consumers.at(-1)): void {
+  /** Gives the consumer that started running last (or `consumer`) a new assignment, in a new group generation. */
+  assign(partitions: readonly TopicPartition[], consumer: InMemoryConsumer | undefined = this.#latestRunning()): void {
     if (consumer?.handlers === undefined) throw new Error('no running consumer to assign partitions to');
     this.#generationId += 1;
     consumer.assignment = [...partitions];
@@ -150,8 +153,8 @@ export class InMemoryKafka implements KafkaPort {
     this.#generationId += 1;
   }
 
-  /** Hands a batch made by the test to the latest consumer (or `consumer`). */
-  batch(batch: ConsumedBatch, consumer: InMemoryConsumer | undefined = this.consumers.at(-1)): Promise<void> {
+  /** Hands a batch made by the test to the consumer that started running last (or `consumer`). */
+  batch(batch: ConsumedBatch, consumer: InMemoryConsumer | undefined = this.#latestRunning()): Promise<void> {
     if (consumer?.handlers === undefined) throw new Error('no running consumer to hand the batch to');
     return consumer.handlers.onBatch(batch);
   }
@@ -184,14 +187,9 @@ export class InMemoryKafka implements KafkaPort {
     return delivered;
   }
 
-  /** The offsets a group committed. */
-  groupOffsets(groupId: string): ReadonlyMap<string, number> {
-    return this.#groups.get(groupId) ?? new Map();
-  }
+  // ---- the port (own properties, so that a test can spread the port and replace one method) ----
 
-  // ---- the port ----
-
-  async admin(): Promise<AdminPort> {
+  readonly admin = async (): Promise<AdminPort> => {
     return {
       createTopics: async (topics) => {
         for (const t of topics) {
@@ -202,8 +200,7 @@ export class InMemoryKafka implements KafkaPort {
       },
       partitionCounts: async (names) => new Map(names.filter((n) => this.#topics.has(n)).map((n) => [n, this.#topics.get(n)!.logs.length])),
       offsets: async (topic) => (this.#topics.get(topic)?.logs ?? []).map((log, partition) => ({ partition, low: this.#topics.get(topic)!.low[partition]!, high: log.length })),
-      committedOffsets: async (groupId, names) =>
-        [...(this.#groups.get(groupId) ?? new Map<string, number>())].map(([k, offset]) => ({ ...parseKey(k), offset })).filter((o) => names.includes(o.topic)),
+      committedOffsets: async (_groupId, names) => [...this.committed.values()].filter((o) => names.includes(o.topic)),
       deleteRecords: async (topic, partitions) => {
         this.ops.push(`deleteRecords ${topic} ${JSON.stringify(partitions)}`);
         const t = this.#topics.get(topic);
@@ -211,15 +208,15 @@ export class InMemoryKafka implements KafkaPort {
       },
       close: async () => undefined,
     };
-  }
+  };
 
-  consumer(options: ConsumerOptions): ConsumerPort {
+  readonly consumer = (options: ConsumerOptions): ConsumerPort => {
     const consumer = new InMemoryConsumer(options, this);
     this.consumers.push(consumer);
     return consumer;
-  }
+  };
 
-  async producer(options: ProducerOptions = {}): Promise<ProducerPort> {
+  readonly producer = async (options: ProducerOptions = {}): Promise<ProducerPort> => {
     const entry = { options, closed: false };
     this.producers.push(entry);
     const send = async (records: readonly OutgoingRecord[], into: (accepted: OutgoingRecord[]) => void): Promise<SendReport> => {
@@ -256,9 +253,9 @@ export class InMemoryKafka implements KafkaPort {
         entry.closed = true;
       },
     };
-  }
+  };
 
-  async readToEnd(requests: readonly ReadRequest[], onBatch: (batch: ConsumedBatch) => void | Promise<void>, options?: { readCommitted?: boolean }): Promise<void> {
+  readonly readToEnd = async (requests: readonly ReadRequest[], onBatch: (batch: ConsumedBatch) => void | Promise<void>, options?: { readCommitted?: boolean }): Promise<void> => {
     this.reads.push({ readCommitted: options?.readCommitted, partitions: requests.map((r) => `${r.topic}-${r.partition}@${r.endOffset}`) });
     for (const r of requests) {
       const low = this.#topics.get(r.topic)?.low[r.partition] ?? 0;
@@ -267,23 +264,27 @@ export class InMemoryKafka implements KafkaPort {
         await onBatch({ topic: r.topic, partition: r.partition, records: records.slice(i, i + this.#maxBatchRecords), highWatermark: r.endOffset });
       }
     }
-  }
+  };
 
   // ---- internals shared with the consumers ----
 
   /** @internal */
-  commitFor(groupId: string, offsets: readonly TopicPartitionOffset[]): void {
-    let group = this.#groups.get(groupId);
-    if (group === undefined) this.#groups.set(groupId, (group = new Map()));
-    for (const o of offsets) {
-      group.set(key(o), o.offset);
-      this.committed.set(`${o.topic}/${o.partition}`, o);
-    }
+  commitFor(offsets: readonly TopicPartitionOffset[]): void {
+    for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, o);
+  }
+
+  #latestRunning(): InMemoryConsumer | undefined {
+    return this.#running.at(-1);
+  }
+
+  /** @internal The consumer started running. */
+  running(consumer: InMemoryConsumer): void {
+    this.#running.push(consumer);
   }
 
   #startOf(consumer: InMemoryConsumer, tp: TopicPartition): number {
-    const committed = this.#groups.get(consumer.options.groupId)?.get(key(tp));
-    if (committed !== undefined) return committed;
+    const committed = this.committed.get(`${tp.topic}/${tp.partition}`);
+    if (committed !== undefined) return committed.offset;
     const t = this.#topics.get(tp.topic);
     return consumer.options.fromBeginning === false ? this.log(tp.topic, tp.partition).length : (t?.low[tp.partition] ?? 0);
   }
@@ -323,7 +324,7 @@ export class InMemoryKafka implements KafkaPort {
         }
         this.ops.push('txn commit');
         this.#write(pending);
-        for (const { groupId, offsets } of pendingOffsets) this.commitFor(groupId, offsets);
+        for (const { offsets } of pendingOffsets) this.commitFor(offsets);
       },
       abort: async () => void this.ops.push('txn abort'),
     };
@@ -349,17 +350,18 @@ export class InMemoryConsumer implements ConsumerPort {
     private readonly kafka: InMemoryKafka,
   ) {}
 
-  async run(topics: Subscription, handlers: ConsumerHandlers): Promise<void> {
+  readonly run = async (topics: Subscription, handlers: ConsumerHandlers): Promise<void> => {
     this.topics = topics;
     this.handlers = handlers;
-  }
+    this.kafka.running(this);
+  };
 
-  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+  readonly commit = async (offsets: readonly TopicPartitionOffset[]): Promise<void> => {
     this.kafka.ops.push(`commit ${JSON.stringify(offsets)}`);
-    this.kafka.commitFor(this.options.groupId, offsets);
-  }
+    this.kafka.commitFor(offsets);
+  };
 
-  seek(positions: readonly SeekPosition[]): void {
+  readonly seek = (positions: readonly SeekPosition[]): void => {
     this.kafka.ops.push(`seek ${JSON.stringify(positions)}`);
     this.seekCount++;
     for (const p of positions) {
@@ -367,17 +369,17 @@ export class InMemoryConsumer implements ConsumerPort {
       if (p.offset === 'earliest') this.positions.delete(key(p));
       else this.positions.set(key(p), p.offset);
     }
-  }
+  };
 
-  pause(partitions: readonly TopicPartition[]): void {
+  readonly pause = (partitions: readonly TopicPartition[]): void => {
     this.kafka.ops.push(`pause ${partitions.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`);
     for (const tp of partitions) this.#paused.add(key(tp));
-  }
+  };
 
-  resume(partitions: readonly TopicPartition[]): void {
+  readonly resume = (partitions: readonly TopicPartition[]): void => {
     this.kafka.ops.push(`resume ${partitions.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`);
     for (const tp of partitions) this.#paused.delete(key(tp));
-  }
+  };
 
   isPaused(tp: TopicPartition): boolean {
     return this.#paused.has(key(tp));
@@ -388,21 +390,17 @@ export class InMemoryConsumer implements ConsumerPort {
     return this.positions.get(key(tp));
   }
 
-  groupMetadata(): GroupMetadata | undefined {
+  readonly groupMetadata = (): GroupMetadata | undefined => {
     return this.generation;
-  }
+  };
 
-  async close(): Promise<void> {
+  readonly close = async (): Promise<void> => {
     this.kafka.ops.push('consumer close');
     this.closed = true;
-  }
+  };
 }
 
 const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
-const parseKey = (k: string): TopicPartition => {
-  const [topic, partition] = k.split('\u0000');
-  return { topic: topic!, partition: Number(partition) };
-};
 
 /** Kafka's murmur2 (the Java client's `Utils.murmur2`), which its default partitioner hashes keys with. */
 function murmur2(data: Buffer): number {
