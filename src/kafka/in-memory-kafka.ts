@@ -131,6 +131,9 @@ export class InMemoryKafka implements KafkaPort {
     if (consumer?.handlers === undefined) throw new Error('no running consumer to assign partitions to');
     this.#generationId += 1;
     consumer.assignment = [...partitions];
+    // As a fetch after a rebalance: each partition from the committed offset, else from the log start or end.
+    consumer.positions.clear();
+    for (const tp of partitions) consumer.positions.set(key(tp), this.#startOf(consumer, tp));
     consumer.generation = { generationId: this.#generationId, memberId: `member-${this.consumers.indexOf(consumer) + 1}` };
     consumer.handlers.onAssigned(partitions);
   }
