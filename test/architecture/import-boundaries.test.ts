@@ -46,6 +46,13 @@ describe('import boundaries of src/, connectors/ and topologies/', () => {
   it('has no allowance left whose breach is gone', () => {
     expect(report.staleAllowances).toEqual([]);
   });
+
+  it("keeps kafkajs out of the connectors' unit tests too: they run on the in-memory Kafka of the port", () => {
+    const tests = readSources(repoRoot, ['connectors'], 'tests');
+    expect(tests.map((test) => test.path)).toContain('connectors/postgres-sink/sink.test.ts');
+    const kafkajsRule = BOUNDARY_RULES.filter((rule) => rule.name === 'kafkajs-only-in-src-kafka');
+    expect(checkBoundaries(tests, kafkajsRule, []).violations.map(formatViolation)).toEqual([]);
+  });
 });
 
 describe('the boundary checker', () => {
