@@ -2,8 +2,7 @@
  * Source offsets in a compacted Kafka topic, in Kafka Connect's layout: key `["<connector>",{"server":"<prefix>"}]`,
  * value a JSON map with Debezium's PostgreSQL offset keys. 64-bit numbers are written as exact JSON integers.
  */
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
+import type { AdminPort, KafkaPort, ProducerPort, ReadRequest } from '../../src/kafka/port.js';
 
 export interface SourceOffset {
   /** LSN of the last event this offset covers. */
@@ -60,9 +59,9 @@ export class KafkaOffsetStore {
   private readonly key: string;
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly admin: Admin,
-    private readonly producer: Producer,
+    private readonly kafka: KafkaPort,
+    private readonly admin: AdminPort,
+    private readonly producer: ProducerPort,
     private readonly topic: string,
     connectorName: string,
     topicPrefix: string,
@@ -71,50 +70,28 @@ export class KafkaOffsetStore {
   }
 
   async ensureTopic(): Promise<void> {
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: this.topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-    });
+    await this.admin.createTopics([{ topic: this.topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } }]);
   }
 
   /** Reads the topic to its end and returns the newest offset stored for this connector, if any. */
   async load(): Promise<SourceOffset | null> {
-    const ends = await this.admin.fetchTopicOffsets(this.topic);
-    const targets = new Map(ends.map((e) => [e.partition, BigInt(e.high)]));
-    const nonEmpty = [...targets].filter(([p, high]) => high > BigInt(ends.find((e) => e.partition === p)!.low));
-    if (nonEmpty.length === 0) return null;
-    const groupId = `tributary-cdc-offset-reader-${randomUUID()}`;
-    // Disconnecting waits for the fetch in flight: a short broker wait keeps start-up from idling up to 5 s.
-    const consumer: Consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
+    // A partition whose records are all deleted has nothing to read: its end would never be reached.
+    const requests: ReadRequest[] = (await this.admin.offsets(this.topic))
+      .filter((o) => o.high > o.low)
+      .map((o) => ({ topic: this.topic, partition: o.partition, endOffset: o.high }));
     let latest: SourceOffset | null = null;
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-      const remaining = new Set(nonEmpty.map(([p]) => p));
-      await new Promise<void>((resolve, reject) => {
-        consumer
-          .run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              if (message.key?.toString('utf8') === this.key) {
-                latest = message.value === null ? null : decodeOffset(message.value.toString('utf8'));
-              }
-              if (BigInt(message.offset) + 1n >= targets.get(partition)!) {
-                remaining.delete(partition);
-                if (remaining.size === 0) resolve();
-              }
-            },
-          })
-          .catch(reject);
-      });
-    } finally {
-      await consumer.disconnect();
-      await this.admin.deleteGroups([groupId]).catch(() => undefined);
-    }
+    await this.kafka.readToEnd(requests, (batch) => {
+      for (const record of batch.records) {
+        if (record.key?.toString('utf8') !== this.key) continue;
+        latest = record.value === null ? null : decodeOffset(record.value.toString('utf8'));
+      }
+    });
     return latest;
   }
 
   async save(offset: SourceOffset): Promise<void> {
-    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key: this.key, value: encodeOffset(offset) }] });
+    const record = { topic: this.topic, key: Buffer.from(this.key), value: Buffer.from(encodeOffset(offset)), timestamp: Date.now(), headers: {} };
+    const report = await this.producer.send([record]);
+    if (report.rejected.length > 0) throw report.rejected[0]!.error;
   }
 }

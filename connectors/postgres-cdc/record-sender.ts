@@ -1,9 +1,11 @@
 /**
- * Sends change records to Kafka in WAL order, one batch request at a time (idempotent producer, acks=all), then stores
- * the offset of the newest batch and acknowledges its LSN ticket. Batches queued while a request is in flight are
- * merged into the next request, so throughput does not depend on one round trip per transaction.
+ * Sends change records to Kafka in WAL order, one send at a time through the Kafka port's producer (idempotent,
+ * acks=all; the port splits a send into requests the broker takes), then stores the offset of the newest batch and
+ * acknowledges its LSN ticket. Batches queued while a send is in flight are merged into the next send, so
+ * throughput does not depend on one round trip per transaction.
  */
-import type { Message, Producer, TopicMessages } from 'kafkajs';
+import type { OutgoingRecord } from '../../src/errors.js';
+import type { ProducerPort } from '../../src/kafka/port.js';
 import type { CdcRecord } from './change-events.js';
 import type { SourceOffset } from './offset-store.js';
 
@@ -29,12 +31,12 @@ export class RecordSender {
   sentRecords = 0;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: ProducerPort,
     private readonly saveOffset: (o: SourceOffset) => Promise<void>,
     private readonly onFatal: (err: Error) => void,
     private readonly hooks: SenderHooks = {},
     private readonly maxRecordsPerRequest = 5000,
-    /** Stays under the broker's default message.max.bytes (1 MiB) for one partition's record batch. */
+    /** Bounds one send (and so the records whose offset waits for it); the port splits it further for the broker. */
     private readonly maxBytesPerRequest = 900_000,
   ) {}
   private cursor = 0;
@@ -94,7 +96,9 @@ export class RecordSender {
           completed.push(this.queue.shift()!);
         }
         if (records.length > 0) {
-          await this.producer.sendBatch({ acks: -1, topicMessages: groupByTopic(records) });
+          const report = await this.producer.send(toOutgoing(records, Date.now()));
+          // A record Kafka refuses (too large for its topic) fails the source: skipping it would lose a change.
+          if (report.rejected.length > 0) throw report.rejected[0]!.error;
           this.sentRecords += records.length;
           this.hooks.onAcknowledged?.(records);
         }
@@ -122,13 +126,7 @@ function recordSize(r: CdcRecord): number {
   return n;
 }
 
-/** Groups records per topic keeping their relative order (ordering matters within a partition only). */
-export function groupByTopic(records: readonly CdcRecord[]): TopicMessages[] {
-  const byTopic = new Map<string, Message[]>();
-  for (const r of records) {
-    let list = byTopic.get(r.topic);
-    if (!list) byTopic.set(r.topic, (list = []));
-    list.push({ key: r.key, value: r.value, headers: { ...r.headers } });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+/** The records as the port sends them, in order, stamped with the time of the send. */
+export function toOutgoing(records: readonly CdcRecord[], timestamp: number): OutgoingRecord[] {
+  return records.map((r) => ({ topic: r.topic, key: r.key, value: r.value, timestamp, headers: { ...r.headers } }));
 }

@@ -21,8 +21,9 @@
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
+import { connectorKafka } from '../../src/kafka/connector-kafka.js';
+import type { AdminPort, KafkaPort, ProducerPort } from '../../src/kafka/port.js';
 import { parseCdcConfig, tableCaptured, columnCaptured, keyColumnsFor, type CdcConfig, type RawConfig, type SnapshotMode } from './config.js';
 import { Catalog } from './catalog.js';
 import { buildTableSchema, type CatalogTable, type TableId, type TableSchema, type WireColumn } from './table-schema.js';
@@ -75,6 +76,11 @@ export interface CdcSourceOptions {
   readonly logger?: Logger;
   /** Registers the source's metrics (slot lag, confirmed LSN, change counts) in this prom-client registry. */
   readonly metrics?: Registry;
+  /**
+   * The Kafka the source writes to (default: the kafkajs adapter on `kafka.bootstrap.servers`, giving up on an
+   * unreachable broker within seconds: the source's own `errors.*` restarts handle longer outages).
+   */
+  readonly kafka?: KafkaPort;
 }
 
 const rawText = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
@@ -95,9 +101,9 @@ function errInfo(err: unknown): { message: string; code?: unknown; name?: string
 export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   readonly config: CdcConfig;
   private readonly log: Logger;
-  private readonly kafka: Kafka;
-  private producer!: Producer;
-  private admin!: Admin;
+  private readonly kafka: KafkaPort;
+  private producer: ProducerPort | undefined;
+  private admin: AdminPort | undefined;
   private catalogClient!: pg.Client;
   private catalog!: Catalog;
   private offsets!: KafkaOffsetStore;
@@ -140,11 +146,8 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     this.log = options.logger ?? pino({ name: 'tributary-cdc' });
     if (this.config.unknownKeys.length > 0) this.log.warn({ keys: this.config.unknownKeys }, 'ignoring unknown configuration keys');
     this.budget = new RetryBudget({ maxRetries: this.config.errorsMaxRetries, initialDelayMs: this.config.errorsRetryDelayInitialMs, maxDelayMs: this.config.errorsRetryDelayMaxMs });
-    // kafkajs retries briefly by itself; longer outages are the session retries' job (logged, counted, bounded)
-    this.kafka = new Kafka({
-      clientId: this.config.name, brokers: [...this.config.kafkaBrokers], logLevel: logLevel.NOTHING,
-      connectionTimeout: 3000, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
-    });
+    // the client retries briefly by itself; longer outages are the session retries' job (logged, counted, bounded)
+    this.kafka = options.kafka ?? connectorKafka({ clientId: this.config.name, brokers: this.config.kafkaBrokers, logger: this.log, outages: 'brief', clientLogs: false });
     this.factory = new ChangeEventFactory({
       keySchemasEnable: this.config.keySchemasEnable,
       valueSchemasEnable: this.config.valueSchemasEnable,
@@ -243,13 +246,12 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     const walLevel = (await this.catalogClient.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
     if (walLevel !== 'logical') throw new CdcConfigError(`PostgreSQL wal_level is '${walLevel}', logical decoding needs wal_level=logical`, { key: 'database.hostname' });
 
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
+    const admin = (this.admin = await this.kafka.admin());
     this.alive(gen);
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await this.producer.connect();
+    // topics are created by the source itself, each before its first record
+    const producer = (this.producer = await this.kafka.producer({ autoCreateTopics: false }));
     this.alive(gen);
-    this.offsets = new KafkaOffsetStore(this.kafka, this.admin, this.producer, cfg.offsetStorageTopic, cfg.name, cfg.topicPrefix);
+    this.offsets = new KafkaOffsetStore(this.kafka, admin, producer, cfg.offsetStorageTopic, cfg.name, cfg.topicPrefix);
     if (this.storedOffset === undefined) {
       await this.offsets.ensureTopic();
       const loaded = await this.offsets.load();
@@ -260,7 +262,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     const stored = this.storedOffset;
     const offsets = this.offsets;
     this.sender = new RecordSender(
-      this.producer,
+      producer,
       async (o) => {
         await offsets.save(o);
         this.storedOffset = o;
@@ -458,7 +460,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   private async ensureTopics(topics: readonly string[]): Promise<void> {
     const missing = [...new Set(topics)].filter((t) => !this.topics.has(t));
     if (missing.length === 0) return;
-    await this.admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 1 })) });
+    await this.admin!.createTopics(missing.map((topic) => ({ topic, partitions: 1 })));
     for (const t of missing) this.topics.add(t);
   }
 
@@ -746,8 +748,8 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
   /** Producer, admin and catalog connection, closed side by side and bounded (a paused broker or server must not hold a stop). */
   private async disconnectAll(): Promise<void> {
     await Promise.all([
-      within(this.producer?.disconnect() ?? Promise.resolve(), 1500),
-      within(this.admin?.disconnect() ?? Promise.resolve(), 1500),
+      within(this.producer?.close() ?? Promise.resolve(), 1500),
+      within(this.admin?.close() ?? Promise.resolve(), 1500),
       closePgClient(this.catalogClient, 1000),
     ]);
   }

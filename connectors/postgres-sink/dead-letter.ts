@@ -1,4 +1,5 @@
-import type { IHeaders, Producer } from 'kafkajs';
+import type { ProducerPort } from '../../src/kafka/port.js';
+import type { Headers } from '../../src/processor/headers.js';
 import type { BadRecordError } from './errors.js';
 import type { KafkaRecord } from './record.js';
 
@@ -6,7 +7,7 @@ import type { KafkaRecord } from './record.js';
  * Kafka Connect's dead-letter context headers, so tools that read Connect dead-letter topics read ours.
  * The record's own key, value and headers are kept byte for byte.
  */
-export function deadLetterHeaders(record: KafkaRecord, error: BadRecordError, connectorName: string): IHeaders {
+export function deadLetterHeaders(record: KafkaRecord, error: BadRecordError, connectorName: string): Headers {
   const cause = error.cause instanceof Error ? error.cause : error;
   return {
     ...(record.headers ?? {}),
@@ -23,22 +24,28 @@ export function deadLetterHeaders(record: KafkaRecord, error: BadRecordError, co
   };
 }
 
-/** Sends bad records to the dead-letter topic and waits for every broker acknowledgement. */
+/**
+ * Sends bad records to the dead-letter topic and waits for every broker acknowledgement (the port's producer is
+ * idempotent and waits for all in-sync replicas). A dead letter Kafka refuses in turn (too large for the topic)
+ * fails the send: its record would otherwise be lost.
+ */
 export async function sendToDeadLetter(
-  producer: Producer,
+  producer: ProducerPort,
   topic: string,
   rejected: readonly { record: KafkaRecord; error: BadRecordError }[],
   connectorName: string,
   contextHeaders: boolean,
 ): Promise<void> {
   if (rejected.length === 0) return;
-  await producer.send({
-    topic,
-    acks: -1,
-    messages: rejected.map(({ record, error }) => ({
+  const timestamp = Date.now();
+  const report = await producer.send(
+    rejected.map(({ record, error }) => ({
+      topic,
       key: record.key,
       value: record.value,
+      timestamp,
       headers: contextHeaders ? deadLetterHeaders(record, error, connectorName) : { ...(record.headers ?? {}) },
     })),
-  });
+  );
+  if (report.rejected.length > 0) throw report.rejected[0]!.error;
 }

@@ -1,4 +1,3 @@
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { parseSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
@@ -7,6 +6,8 @@ import { BadRecordError, SinkError } from './errors.js';
 import type { TableOperation } from './plan.js';
 import { decodeRecord, type KafkaRecord } from './record.js';
 import { PostgresWriter } from './writer.js';
+import { connectorKafka } from '../../src/kafka/connector-kafka.js';
+import type { ConsumedBatch, ConsumedRecord, ConsumerPort, KafkaPort, ProducerPort } from '../../src/kafka/port.js';
 
 /** Counters since start; also logged every `statsIntervalMs`. */
 export interface SinkStats {
@@ -37,6 +38,13 @@ export interface PostgresSinkOptions {
    * moment a crash replays records that are already in the table. For observability and crash tests.
    */
   readonly afterPostgresCommit?: (batch: CommittedBatch) => void | Promise<void>;
+  /** The Kafka the sink reads from and writes dead letters to (default: the kafkajs adapter on `bootstrap.servers`). */
+  readonly kafka?: KafkaPort;
+  /**
+   * The PostgreSQL pool to write with (default: one of two connections to `connection.url`). A pool passed here
+   * belongs to the caller: the sink does not end it when it stops.
+   */
+  readonly pool?: pg.Pool;
 }
 
 export interface PostgresSink {
@@ -57,20 +65,8 @@ const STOP_GRACE_MS = 5000;
 /** pool.end() waits for every connection; one still opening to a server that does not answer must not hold the stop. */
 const POOL_END_BOUND_MS = 2000;
 
-function kafkaLogger(logger: Logger) {
-  return () => ({ level, log }: LogEntry) => {
-    const { message, ...extra } = log;
-    if (level === logLevel.ERROR) logger.error(extra, message);
-    else if (level === logLevel.WARN) logger.warn(extra, message);
-    else logger.debug(extra, message);
-  };
-}
-
-function toRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
-  return {
-    topic, partition, offset: m.offset, key: m.key, value: m.value,
-    ...(m.headers === undefined ? {} : { headers: m.headers as KafkaRecord['headers'] }),
-  };
+function toRecord(topic: string, partition: number, m: ConsumedRecord): KafkaRecord {
+  return { topic, partition, offset: String(m.offset), key: m.key, value: m.value, headers: m.headers as KafkaRecord['headers'] };
 }
 
 /**
@@ -103,34 +99,27 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
   const logger = (options.logger ?? pino({ name: 'tributary-sink' })).child({ sink: config.name });
   const statsIntervalMs = options.statsIntervalMs ?? 10_000;
 
-  const pool = new pg.Pool({ ...config.connection, max: 2 });
+  const ownPool = options.pool === undefined;
+  const pool = options.pool ?? new pg.Pool({ ...config.connection, max: 2 });
   // An idle client that loses its connection must not crash the process; the next batch reconnects. pg-pool hangs
   // the whole client on the error (err.client: its settings and the server's query-cancel key), so only what went
   // wrong is logged.
-  pool.on('error', (err) => logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'idle PostgreSQL connection failed'));
+  if (ownPool) pool.on('error', (err) => logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'idle PostgreSQL connection failed'));
   const writer = new PostgresWriter(pool, config, logger);
-  const kafka = new Kafka({
-    clientId: config.kafka.clientId,
-    brokers: [...config.kafka.brokers],
-    logLevel: logLevel.WARN,
-    logCreator: kafkaLogger(logger.child({ component: 'kafkajs' })),
-  });
-  const consumer: Consumer = kafka.consumer({
+  const kafka = options.kafka ?? connectorKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, logger: logger.child({ component: 'kafka' }) });
+  // The port's consumer restarts after failures the client classes as retriable (a group-coordination time-out, a
+  // lost broker): that replays from the committed offsets, which upserts make harmless. Our own failures never
+  // reach it: onBatch ends the sink itself through fail(). Once closed (the sink is stopping) it stays down.
+  const consumer: ConsumerPort = kafka.consumer({
     groupId: config.kafka.groupId,
-    sessionTimeout: config.kafka.sessionTimeoutMs,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    fromBeginning: config.fromBeginning,
     // kafkajs fetches at most 1 MiB per partition by default: ~400 Debezium events with schemas, so fewer than
     // one batch.size of 500 per round trip. Larger fetches let every chunk be a full batch.size.
     maxBytesPerPartition: 16 << 20,
     maxBytes: 64 << 20,
-    // Stopping waits for the fetch in flight; kafkajs's 5 s broker wait would make a quiet sink slow to stop.
-    maxWaitTimeInMs: 500,
-    // kafkajs asks only about failures it classes as retriable (a group-coordination time-out, a lost broker):
-    // restarting replays from the committed offsets, which upserts make harmless. Our own failures never reach
-    // kafkajs: eachBatch ends the sink itself through fail(). A consumer that crashes once the sink is stopping
-    // stays down: its reconnect attempts would keep the process alive after "sink stopped".
-    retry: { restartOnFailure: async () => state === 'new' || state === 'running' },
   });
-  const producer: Producer | undefined = config.deadLetterTopic === undefined ? undefined : kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  let producer: ProducerPort | undefined;
 
   const counters = { records: 0, rows: 0, batches: 0, skipped: 0, deadLettered: 0 };
   const lag = new Map<string, number>();
@@ -167,12 +156,12 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
       logger.warn({ afterMs: STOP_GRACE_MS }, 'the batch in flight did not finish; ending it (the next start writes it again)');
       writer.abort();
     }, STOP_GRACE_MS);
-    const closing = [consumer.disconnect(), producer?.disconnect()].map((p) => Promise.resolve(p).catch((err: unknown) => logger.warn({ err }, 'disconnect failed')));
+    const closing = [consumer.close(), producer?.close()].map((p) => Promise.resolve(p).catch((err: unknown) => logger.warn({ err }, 'disconnect failed')));
     await Promise.all(closing);
     clearTimeout(grace);
     let bound: NodeJS.Timeout | undefined;
     await Promise.race([
-      pool.end().catch((err: unknown) => logger.warn({ err }, 'closing PostgreSQL pool failed')),
+      ownPool ? pool.end().catch((err: unknown) => logger.warn({ err }, 'closing PostgreSQL pool failed')) : undefined,
       new Promise<void>((resolve) => (bound = setTimeout(resolve, POOL_END_BOUND_MS))),
     ]);
     clearTimeout(bound);
@@ -188,12 +177,12 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
   }
 
   /** A failure no retry can fix: stop consuming at once, keep offsets where they are, and end the sink. */
-  function fail(error: unknown, payload: EachBatchPayload): void {
-    payload.pause();
+  function fail(error: unknown, batch: ConsumedBatch): void {
+    consumer.pause([{ topic: batch.topic, partition: batch.partition }]);
     void shutdown(error);
   }
 
-  async function processChunk(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<number> {
+  async function processChunk(topic: string, partition: number, messages: readonly ConsumedRecord[]): Promise<number> {
     const records = messages.map((m) => toRecord(topic, partition, m));
     const ops: TableOperation[] = [];
     const opRecord: number[] = [];
@@ -227,31 +216,28 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
     return result.rows;
   }
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
+  async function onBatch(batch: ConsumedBatch): Promise<void> {
     // Offsets go to Kafka once per fetched batch (and when it stops early), not per chunk: each chunk is already
     // committed to PostgreSQL, and a crash in between replays chunks that upserts apply again harmlessly.
     let written: string | undefined;
     try {
-      for (let start = 0; start < batch.messages.length; start += config.batchSize) {
-        if (!payload.isRunning() || payload.isStale() || state !== 'running') return;
-        const chunk = batch.messages.slice(start, start + config.batchSize);
-        const last = chunk[chunk.length - 1]!;
+      for (let start = 0; start < batch.records.length; start += config.batchSize) {
+        if (batch.isStale?.() === true || state !== 'running') return;
+        const chunk = batch.records.slice(start, start + config.batchSize);
+        const last = String(chunk[chunk.length - 1]!.offset);
         try {
           const began = performance.now();
           const rows = await processChunk(batch.topic, batch.partition, chunk);
-          await options.afterPostgresCommit?.({ topic: batch.topic, partition: batch.partition, lastOffset: last.offset, records: chunk.length });
-          payload.resolveOffset(last.offset);
-          written = last.offset;
+          await options.afterPostgresCommit?.({ topic: batch.topic, partition: batch.partition, lastOffset: last, records: chunk.length });
+          written = last;
           logger.debug({
             topic: batch.topic, partition: batch.partition, records: chunk.length, rows, writeMs: Math.round(performance.now() - began),
           }, 'batch written');
           counters.records += chunk.length;
           counters.rows += rows;
           counters.batches++;
-          const high = BigInt(batch.highWatermark);
-          lag.set(`${batch.topic}/${batch.partition}`, Number(high - BigInt(last.offset) - 1n));
-          await payload.heartbeat();
+          lag.set(`${batch.topic}/${batch.partition}`, batch.highWatermark - Number(last) - 1);
+          await batch.heartbeat?.();
         } catch (e) {
           const error = e instanceof SinkError ? e : new SinkError(`sink failed on ${batch.topic}/${batch.partition} at offset ${chunk[0]!.offset}: ${(e as Error).message}`, {
             topic: batch.topic, partition: batch.partition, offset: chunk[0]!.offset, cause: e,
@@ -259,27 +245,28 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
           // The chunks before this one are in PostgreSQL: their offsets go to Kafka before the sink stops.
           const done = written;
           written = undefined;
-          if (done !== undefined) await commitOffset(payload, batch.topic, batch.partition, done);
-          fail(error, payload);
+          if (done !== undefined) await commitOffset(batch, done);
+          fail(error, batch);
           return;
         }
       }
     } finally {
-      if (written !== undefined) await commitOffset(payload, batch.topic, batch.partition, written);
+      if (written !== undefined) await commitOffset(batch, written);
     }
   }
 
-  async function commitOffset(payload: EachBatchPayload, topic: string, partition: number, lastOffset: string): Promise<void> {
+  async function commitOffset(batch: ConsumedBatch, lastOffset: string): Promise<void> {
+    const { topic, partition } = batch;
     const began = performance.now();
     try {
-      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
+      await consumer.commit([{ topic, partition, offset: Number(lastOffset) + 1 }]);
     } catch (e) {
       // Stopping (or failing) already: the chunks are in PostgreSQL and will be replayed, harmlessly for upserts.
       if (state !== 'running') {
         logger.warn({ err: e, topic, partition, lastOffset }, 'committing offsets while stopping failed');
         return;
       }
-      fail(new SinkError(`committing offset ${lastOffset} of ${topic}/${partition} to Kafka failed: ${(e as Error).message}`, { cause: e }), payload);
+      fail(new SinkError(`committing offset ${lastOffset} of ${topic}/${partition} to Kafka failed: ${(e as Error).message}`, { cause: e }), batch);
       return;
     }
     logger.debug({ topic, partition, lastOffset, commitMs: Math.round(performance.now() - began) }, 'offsets committed');
@@ -294,14 +281,13 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
       try {
         // Fail fast on a wrong URL or credentials, before joining the consumer group.
         await pool.query('SELECT 1');
-        await producer?.connect();
-        await consumer.connect();
-        await consumer.subscribe({ topics: config.topics instanceof RegExp ? [config.topics] : [...config.topics], fromBeginning: config.fromBeginning });
-        consumer.on(consumer.events.CRASH, (event) => {
-          if (event.payload.restart) logger.warn({ err: event.payload.error }, 'Kafka consumer failed; kafkajs restarts it');
-          else void shutdown(event.payload.error);
+        if (config.deadLetterTopic !== undefined) producer = await kafka.producer();
+        await consumer.run(config.topics instanceof RegExp ? [config.topics] : config.topics, {
+          onAssigned: (partitions) => logger.debug({ partitions }, 'partitions assigned'),
+          onBatch,
+          // a failure the consumer does not restart after (it logs the ones it restarts after)
+          onCrash: (error) => void shutdown(error),
         });
-        await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
       } catch (e) {
         await shutdown(e);
         throw e;

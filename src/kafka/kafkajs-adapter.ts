@@ -113,12 +113,14 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
     consumer: (consumerOptions) => consumerPort(kafka, consumerOptions, logger),
     producer: async (producerOptions = {}) => {
       const create = async (): Promise<Producer> => {
+        const allowAutoTopicCreation = producerOptions.autoCreateTopics ?? true;
         const producer = kafka.producer(
           producerOptions.transactionalId === undefined
-            ? { idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }
+            ? { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation, createPartitioner: Partitioners.DefaultPartitioner }
             : {
                 idempotent: true,
                 maxInFlightRequests: 1,
+                allowAutoTopicCreation,
                 transactionalId: producerOptions.transactionalId,
                 transactionTimeout: producerOptions.transactionTimeoutMs ?? 60_000,
                 createPartitioner: Partitioners.DefaultPartitioner,
@@ -262,7 +264,8 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     // Smaller fetches keep a batch's processing and its commit short (and heartbeats regular).
-    maxBytesPerPartition: 256 * 1024,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 256 * 1024,
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
     maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
     rebalanceTimeout: 60_000,
     ...(options.assignor === undefined ? {} : { partitionAssigners: [kafkajsAssignor(options.assignor)] }),
@@ -296,14 +299,14 @@ function consumerPort(kafka: Kafka, options: ConsumerOptions, logger: Logger): C
       });
       await consumer.connect();
       connected = true;
-      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+      await consumer.subscribe({ topics: [...topics], fromBeginning: options.fromBeginning ?? true });
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: 1,
         eachBatchAutoResolve: true,
-        eachBatch: async ({ batch, isStale }) => {
+        eachBatch: async ({ batch, isStale, heartbeat }) => {
           if (isStale()) return;
-          await handlers.onBatch({ topic: batch.topic, partition: batch.partition, records: toRecords(batch.messages), highWatermark: Number(batch.highWatermark), nextOffset: Number(batch.lastOffset()) + 1, isStale });
+          await handlers.onBatch({ topic: batch.topic, partition: batch.partition, records: toRecords(batch.messages), highWatermark: Number(batch.highWatermark), nextOffset: Number(batch.lastOffset()) + 1, isStale, heartbeat });
         },
       });
     },

@@ -2,8 +2,9 @@ import type { OutgoingRecord, StreamsError } from '../errors.js';
 import type { Headers } from '../processor/record.js';
 
 /**
- * The Kafka port: everything the runtime needs from a Kafka client, and nothing more. The runtime talks only
- * to these interfaces; `kafkajs-adapter.ts` implements them (and hides every kafkajs quirk).
+ * The Kafka port: everything the runtime and the connectors need from a Kafka client, and nothing more. They
+ * talk only to these interfaces; `kafkajs-adapter.ts` implements them (and hides every kafkajs quirk), and
+ * `in-memory-kafka.ts` implements them over in-memory logs for unit tests.
  */
 
 export interface TopicPartition {
@@ -67,6 +68,11 @@ export interface ConsumedBatch {
   readonly nextOffset?: number;
   /** True once the partition was sought after this batch was fetched: its records must not be processed. */
   readonly isStale?: () => boolean;
+  /**
+   * Tells the group this member is alive while a long batch is processed (a consumer heartbeats on its own
+   * only between batches). Absent where a batch is not fetched by a group member (restore reads).
+   */
+  readonly heartbeat?: () => Promise<void>;
 }
 
 /** Subscription metadata of one group member, as the group leader's assignor sees it. */
@@ -107,7 +113,22 @@ export interface ConsumerOptions {
   readonly readCommitted?: boolean;
   readonly assignor?: PartitionAssignor;
   readonly sessionTimeoutMs?: number;
+  /**
+   * Where a partition without a committed offset starts: its log start (`true`, the default) or its end, so
+   * that only records written from now on are read (`false`).
+   */
+  readonly fromBeginning?: boolean;
+  /**
+   * Upper bound of one fetch per partition, in bytes (default 256 KiB: a batch's processing and its commit
+   * stay short). A consumer that writes each batch elsewhere in large transactions asks for more.
+   */
+  readonly maxBytesPerPartition?: number;
+  /** Upper bound of one fetch over all partitions, in bytes (default: the client's). */
+  readonly maxBytes?: number;
 }
+
+/** Topics to subscribe to: names, or patterns matched against the topics that exist. */
+export type Subscription = readonly (string | RegExp)[];
 
 /** Where {@link ConsumerPort.seek} moves a partition. */
 export interface SeekPosition extends TopicPartition {
@@ -128,9 +149,12 @@ export interface GroupMetadata {
 }
 
 export interface ConsumerPort {
-  /** Subscribes to topics (from the beginning when the group has no committed offset) and starts consuming. */
-  run(topics: readonly string[], handlers: ConsumerHandlers): Promise<void>;
-  /** Commits offsets for the group (at-least-once). */
+  /**
+   * Subscribes to topics (where a partition without a committed offset starts: see
+   * {@link ConsumerOptions.fromBeginning}) and starts consuming. Offsets are committed only by {@link commit}.
+   */
+  run(topics: Subscription, handlers: ConsumerHandlers): Promise<void>;
+  /** Commits offsets for the group (at-least-once); `offset` is the next offset to read. */
   commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /**
    * Moves the fetch position of assigned partitions (`'earliest'`: the log start). Batches fetched before
@@ -188,6 +212,10 @@ export interface TransactionPort {
   abort(): Promise<void>;
 }
 
+/**
+ * Every producer is idempotent (one request in flight per broker, so retries neither duplicate nor reorder
+ * records) and waits for all in-sync replicas (acks=all) before a send resolves.
+ */
 export interface ProducerOptions {
   /** Makes the producer transactional (and idempotent). */
   readonly transactionalId?: string;
@@ -198,6 +226,12 @@ export interface ProducerOptions {
    * record above it, or above its topic's `max.message.bytes`, is reported as rejected without being sent.
    */
   readonly maxRequestBytes?: number;
+  /**
+   * Whether a send may create a topic that does not exist (when the brokers allow automatic creation; default
+   * true). A client that creates its topics itself, with their configs, says false: a record for a missing
+   * topic then fails instead of creating the topic with the broker's defaults.
+   */
+  readonly autoCreateTopics?: boolean;
 }
 
 export interface ProducerPort {

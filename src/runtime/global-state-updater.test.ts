@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
 import { ConfigError, deadLetter, DeadLetterHeaders, DeserializationError, logAndContinue, type OutgoingRecord } from '../errors.js';
-import { ALL_DELIVERED, type ConsumedBatch, type ConsumedRecord, type ConsumerHandlers, type ConsumerOptions, type KafkaPort } from '../kafka/port.js';
+import { type InMemoryConsumer, InMemoryKafka } from '../kafka/in-memory-kafka.js';
+import type { ConsumedBatch, ConsumedRecord, ConsumerHandlers, KafkaPort } from '../kafka/port.js';
 import { InMemorySchemaRegistry } from '../serde/avro/in-memory-schema-registry.js';
 import type { SchemaRegistryClient } from '../serde/avro/schema-registry.js';
 import type { Serde } from '../serde/serde.js';
@@ -20,84 +21,33 @@ const strictString: Serde<string> = {
   },
 };
 
-/** A Kafka port over in-memory partition logs; `readToEnd` and update consumers read the same logs. */
+/** The shared in-memory Kafka, seen as these tests need it; `readToEnd` and update consumers read the same logs. */
 function memoryKafka(topics: Record<string, number>) {
-  const logs = new Map<string, ConsumedRecord[]>();
-  const counts = new Map(Object.entries(topics));
-  const consumers: { options: ConsumerOptions; topics: readonly string[]; handlers: ConsumerHandlers; closed: boolean; seeks: string[] }[] = [];
-  const produced: OutgoingRecord[] = [];
-  const producers: { transactional: boolean; closed: boolean }[] = [];
-  const reads: { readCommitted: boolean | undefined; partitions: string[] }[] = [];
-  const log = (topic: string, partition: number): ConsumedRecord[] => {
-    const key = `${topic}/${partition}`;
-    let l = logs.get(key);
-    if (l === undefined) logs.set(key, (l = []));
-    return l;
-  };
-  const write = (topic: string, partition: number, key: string, value: string | Buffer | null): void => {
-    const l = log(topic, partition);
-    l.push({ offset: l.length, key: Buffer.from(key), value: typeof value === 'string' ? Buffer.from(value) : value, timestamp: 1000 + l.length, headers: {} });
-  };
-  const port: KafkaPort = {
-    admin: async () => ({
-      createTopics: async () => undefined,
-      partitionCounts: async (names) => new Map(names.filter((n) => counts.has(n)).map((n) => [n, counts.get(n)!])),
-      offsets: async (topic) => Array.from({ length: counts.get(topic) ?? 0 }, (_, p) => ({ partition: p, low: 0, high: log(topic, p).length })),
-      committedOffsets: async () => [],
-      deleteRecords: async () => undefined,
-      close: async () => undefined,
-    }),
-    consumer: (options) => {
-      const entry = { options, topics: [] as readonly string[], handlers: undefined as unknown as ConsumerHandlers, closed: false, seeks: [] as string[] };
-      return {
-        run: async (ts, handlers) => {
-          entry.topics = ts;
-          entry.handlers = handlers;
-          consumers.push(entry);
-        },
-        commit: async () => undefined,
-        pause: () => undefined,
-        resume: () => undefined,
-        seek: (positions) => void entry.seeks.push(...positions.map((p) => `${p.topic}-${p.partition}@${String(p.offset)}`)),
-        close: async () => {
-          entry.closed = true;
-        },
-        groupMetadata: () => undefined,
-      };
-    },
-    producer: async (options) => {
-      const producer = { transactional: options?.transactionalId !== undefined, closed: false };
-      producers.push(producer);
-      return {
-        send: async (records) => (produced.push(...records), ALL_DELIVERED),
-        beginTransaction: async () => {
-          throw new Error('not used');
-        },
-        close: async () => {
-          producer.closed = true;
-        },
-      };
-    },
-    readToEnd: async (requests, onBatch, options) => {
-      reads.push({ readCommitted: options?.readCommitted, partitions: requests.map((r) => `${r.topic}-${r.partition}@${r.endOffset}`) });
-      for (const r of requests) {
-        const records = log(r.topic, r.partition).slice(0, r.endOffset);
-        // Two batches per partition, as a fetch would split them.
-        const half = Math.ceil(records.length / 2);
-        for (const part of [records.slice(0, half), records.slice(half)]) {
-          if (part.length > 0) await onBatch({ topic: r.topic, partition: r.partition, records: part, highWatermark: r.endOffset });
-        }
-      }
-    },
-  };
+  // Batches of two: a partition of three records is restored in two batches, as a fetch would split them.
+  const kafka = new InMemoryKafka(topics, { maxBatchRecords: 2 });
+  const write = (topic: string, partition: number, key: string, value: string | Buffer | null): void =>
+    void kafka.append(topic, partition, { key: Buffer.from(key), value: typeof value === 'string' ? Buffer.from(value) : value });
   /** Delivers a partition's records from `from` to the consumer reading its topic, as a fresh group reads them. */
   const deliver = async (topic: string, partition: number, from = 0, to?: number): Promise<void> => {
-    const consumer = consumers.find((c) => c.topics.includes(topic))!;
-    const records = log(topic, partition).slice(from, to);
-    const batch: ConsumedBatch = { topic, partition, records, highWatermark: log(topic, partition).length };
-    await consumer.handlers.onBatch(batch);
+    const consumer = kafka.consumers.find((c) => c.handlers !== undefined && c.topics.includes(topic))!;
+    const log = kafka.log(topic, partition);
+    const batch: ConsumedBatch = { topic, partition, records: log.slice(from, to), highWatermark: log.length };
+    await kafka.batch(batch, consumer);
   };
-  return { port, write, deliver, consumers, produced, producers, reads };
+  return {
+    port: kafka as KafkaPort,
+    write,
+    deliver,
+    /** The consumers that run. */
+    get consumers(): (InMemoryConsumer & { handlers: ConsumerHandlers })[] {
+      return kafka.consumers.filter((c): c is InMemoryConsumer & { handlers: ConsumerHandlers } => c.handlers !== undefined);
+    },
+    produced: kafka.produced,
+    get producers(): { transactional: boolean; closed: boolean }[] {
+      return kafka.producers.map((p) => ({ transactional: p.options.transactionalId !== undefined, closed: p.closed }));
+    },
+    reads: kafka.reads,
+  };
 }
 
 function countries(errorPolicies?: ConstructorParameters<typeof GlobalStateUpdater>[0]['errorPolicies']) {

@@ -1,47 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../dsl/streams-builder.js';
-import { ALL_DELIVERED, type ConsumedBatch, type ConsumerHandlers, type KafkaPort } from '../kafka/port.js';
+import { InMemoryKafka } from '../kafka/in-memory-kafka.js';
+import type { ConsumedBatch, KafkaPort } from '../kafka/port.js';
 import { Serdes } from '../serde/serdes.js';
 import { KafkaStreams, type StreamsMetricsHooks } from './kafka-streams.js';
 import type { TaskMetrics } from './task.js';
 
-/** Just enough of a Kafka port for at-least-once processing of one topic with empty changelogs. */
+/** The shared in-memory Kafka: one topic, empty changelogs; the test assigns partitions and hands batches over. */
 function memoryKafka(topics: Record<string, number>) {
-  const partitions = new Map(Object.entries(topics));
-  let handlers: ConsumerHandlers | undefined;
-  // Not annotated: a port with more methods (e.g. seek) still accepts it.
-  const consumer = {
-    run: async (_topics: readonly string[], h: ConsumerHandlers) => void (handlers = h),
-    commit: async () => undefined,
-    pause: () => undefined,
-    resume: () => undefined,
-    seek: () => undefined,
-    close: async () => undefined,
-    groupMetadata: () => undefined,
-  };
-  const port: KafkaPort = {
-    admin: async () => ({
-      createTopics: async (ts) => void ts.forEach((t) => partitions.set(t.topic, t.partitions)),
-      partitionCounts: async (names) => new Map(names.filter((n) => partitions.has(n)).map((n) => [n, partitions.get(n)!])),
-      offsets: async (topic) => Array.from({ length: partitions.get(topic) ?? 0 }, (_, p) => ({ partition: p, low: 0, high: 0 })),
-      committedOffsets: async () => [],
-      deleteRecords: async () => undefined,
-      close: async () => undefined,
-    }),
-    consumer: () => consumer,
-    producer: async () => ({
-      send: async () => ALL_DELIVERED,
-      beginTransaction: async () => {
-        throw new Error('not used under at-least-once');
-      },
-      close: async () => undefined,
-    }),
-    readToEnd: async () => undefined,
-  };
+  const kafka = new InMemoryKafka(topics);
   return {
-    port,
-    assign: (tps: { topic: string; partition: number }[]) => handlers!.onAssigned(tps),
-    batch: (batch: ConsumedBatch) => handlers!.onBatch(batch),
+    port: kafka as KafkaPort,
+    assign: (tps: { topic: string; partition: number }[]) => kafka.assign(tps),
+    batch: (batch: ConsumedBatch) => kafka.batch(batch),
   };
 }
 

@@ -438,7 +438,7 @@ describe('KafkaStreams', () => {
     const purchases: ConsumedBatch = { topic: 'purchases', partition: 0, highWatermark: 1, records: [record(0, 'k1', 'p1', 105)] };
     /** Puts records on the broker (as the admin sees them) without the consumer having fetched them. */
     const onBroker = (kafka: ReturnType<typeof memoryKafka>, topic: string, count: number) => {
-      for (let i = 0; i < count; i++) kafka.log(topic, 0).push({ topic, partition: 0, key: null, value: null, timestamp: 0, headers: {} });
+      for (let i = 0; i < count; i++) kafka.append(topic, 0, { key: null, value: null, timestamp: 0 });
     };
     const out = (kafka: ReturnType<typeof memoryKafka>) => kafka.log('out', 0).map((r) => r.value?.toString());
 

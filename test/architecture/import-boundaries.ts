@@ -190,8 +190,11 @@ export function isTestCode(path: string): boolean {
   return /\.test(-d|-support)?\.ts$/.test(path) || /(^|\/)__snapshots__\//.test(path) || /(^|\/)fixtures\//.test(path);
 }
 
-/** Reads the production TypeScript sources under `roots` of the repository at `repoRoot`. */
-export function readSources(repoRoot: string, roots: readonly string[]): SourceText[] {
+/**
+ * Reads the production TypeScript sources under `roots` of the repository at `repoRoot` (with `which: 'tests'`,
+ * the test code there instead).
+ */
+export function readSources(repoRoot: string, roots: readonly string[], which: 'production' | 'tests' = 'production'): SourceText[] {
   const files: SourceText[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -200,7 +203,7 @@ export function readSources(repoRoot: string, roots: readonly string[]): SourceT
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
         const path = relative(repoRoot, full).split(sep).join('/');
-        if (!isTestCode(path)) files.push({ path, text: readFileSync(full, 'utf8') });
+        if (isTestCode(path) === (which === 'tests')) files.push({ path, text: readFileSync(full, 'utf8') });
       }
     }
   };
