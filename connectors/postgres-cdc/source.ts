@@ -22,6 +22,7 @@
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { kafkajsSecurity } from '../../src/kafka/client-security.js';
 import { pino, type Logger } from 'pino';
 import { parseCdcConfig, tableCaptured, columnCaptured, keyColumnsFor, type CdcConfig, type RawConfig, type SnapshotMode } from './config.js';
 import { Catalog } from './catalog.js';
@@ -143,7 +144,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     // kafkajs retries briefly by itself; longer outages are the session retries' job (logged, counted, bounded)
     this.kafka = new Kafka({
       clientId: this.config.name, brokers: [...this.config.kafkaBrokers], logLevel: logLevel.NOTHING,
-      connectionTimeout: 3000, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
+      connectionTimeout: 3000, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 }, ...kafkajsSecurity(this.config.kafkaSecurity),
     });
     this.factory = new ChangeEventFactory({
       keySchemasEnable: this.config.keySchemasEnable,
@@ -201,7 +202,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     const d = this.config.database;
     // database.password is already in the connection string (config.ts puts it there, over the URL's own)
     const base = d.connectionString ? { connectionString: d.connectionString } : { host: d.host, port: d.port, user: d.user, password: d.password, database: d.dbname };
-    return { ...base, connectionTimeoutMillis: 10_000, keepAlive: true };
+    return { ...base, ...(d.ssl === undefined ? {} : { ssl: d.ssl }), connectionTimeoutMillis: 10_000, keepAlive: true };
   }
 
   /**

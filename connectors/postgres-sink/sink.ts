@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import { kafkajsSecurity } from '../../src/kafka/client-security.js';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { parseSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
@@ -114,6 +115,7 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
     brokers: [...config.kafka.brokers],
     logLevel: logLevel.WARN,
     logCreator: kafkaLogger(logger.child({ component: 'kafkajs' })),
+    ...kafkajsSecurity(config.kafka.security),
   });
   const consumer: Consumer = kafka.consumer({
     groupId: config.kafka.groupId,

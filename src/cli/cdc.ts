@@ -12,6 +12,7 @@ import type { Registry } from 'prom-client';
 import { createPostgresCdcSource } from '../../connectors/postgres-cdc/index.js';
 import { CdcConfigError } from '../../connectors/postgres-cdc/errors.js';
 import { CDC_CONFIG_KEYS, CDC_IGNORED_KEY_PREFIXES, CDC_IGNORED_KEYS, type RawConfig } from '../../connectors/postgres-cdc/config.js';
+import { KAFKA_SECURITY_UNSUPPORTED_KEYS } from '../kafka/client-security.js';
 import { createCliLogger } from './cli-logger.js';
 import { readConfigFile, type ConfigFileSpec } from './config-file.js';
 import { addLogLevelOption } from './log-level.js';
@@ -24,7 +25,11 @@ const FILE_SPEC: ConfigFileSpec = {
   ignored: CDC_IGNORED_KEYS,
   ignoredPrefixes: CDC_IGNORED_KEY_PREFIXES,
   // Debezium would apply these; silently leaving them out would change the events a consumer expects.
-  unsupported: { transforms: 'single message transforms are not supported', predicates: 'single message transforms (and their predicates) are not supported' },
+  unsupported: {
+    transforms: 'single message transforms are not supported',
+    predicates: 'single message transforms (and their predicates) are not supported',
+    ...KAFKA_SECURITY_UNSUPPORTED_KEYS,
+  },
   connectWrapper: true,
   error: (message, { key, file, variable, cause }) =>
     new CdcConfigError(message, { key, ...(cause === undefined ? {} : { cause }), context: { file, ...(variable === undefined ? {} : { variable }) } }),
