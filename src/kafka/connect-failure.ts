@@ -101,6 +101,15 @@ function diagnose(error: unknown, context: ConnectContext, protocol: string): [p
       false,
     ];
   }
+  // An alert is the broker's refusal of this client's side of the handshake (no certificate, or one it does not trust).
+  const alert = codes.find((c) => c.includes('ALERT'));
+  if (alert !== undefined) {
+    return [
+      `the broker refused the TLS handshake (${alert})`,
+      'ssl.certificate.location and ssl.key.location: a listener with ssl.client.auth=required wants a client certificate signed by a CA it trusts',
+      false,
+    ];
+  }
   const code = codes.find((c) => CERTIFICATE_CODES.test(c));
   if (code !== undefined) {
     const hostname = /ALTNAME/.test(code);

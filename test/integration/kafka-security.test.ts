@@ -1,0 +1,173 @@
+// Kafka security end to end: a broker of its own whose client listener is SASL_SSL (certificates made by this test),
+// a KafkaStreams app in this process and `tributary run` as a child process passing records through it, and the
+// failures a misconfigured client meets (wrong password, untrusted certificate, no TLS), each a KafkaConnectError
+// that names the endpoint and never holds the password. No output contains a credential.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/index.js';
+import { kafkajsSecurity, parseKafkaSecurityConfig, type KafkaSecurityOptions } from '../../src/kafka/client-security.js';
+import { KafkaConnectError } from '../../src/kafka/connect-failure.js';
+import type { KafkaService } from '../../src/testing/index.js';
+import { clientTls, startSecuredKafka } from '../env/secured-kafka.js';
+import { randomName, waitFor } from '../env/services.js';
+import { makeTestCertificates, type TestCertificates } from '../env/test-certificates.js';
+import { readRecords } from './streams-harness.js';
+
+const bin = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
+const uppercaseModule = fileURLToPath(new URL('../../src/cli/fixtures/uppercase.topology.ts', import.meta.url));
+
+// Distinctive passwords, so that finding one in an output cannot be a coincidence.
+const ALICE_PASSWORD = `alice-${randomBytes(9).toString('base64url')}`;
+const BOB_PASSWORD = `bob-${randomBytes(9).toString('base64url')}`;
+const WRONG_PASSWORD = `wrong-${randomBytes(9).toString('base64url')}`;
+
+let certificates: TestCertificates;
+let service: KafkaService;
+let brokers: string[];
+let adminKafka: Kafka;
+
+beforeAll(async () => {
+  certificates = makeTestCertificates();
+  service = await startSecuredKafka(certificates, { alice: ALICE_PASSWORD, bob: BOB_PASSWORD });
+  brokers = service.brokers;
+  adminKafka = new Kafka({
+    clientId: 'kafka-security-test', brokers, logLevel: logLevel.NOTHING,
+    ...kafkajsSecurity({ tls: clientTls(certificates), sasl: { mechanism: 'PLAIN', username: 'alice', password: ALICE_PASSWORD } }),
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+async function createTopics(...topics: string[]): Promise<void> {
+  const admin = adminKafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function produce(topic: string, messages: { key: string; value: string }[]): Promise<void> {
+  const producer = adminKafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages });
+  await producer.disconnect();
+}
+
+function uppercase(input: string, output: string) {
+  const builder = new StreamsBuilder();
+  builder.stream(input, { key: Serdes.string(), value: Serdes.string() }).mapValues((v) => v.toUpperCase()).to(output, { key: Serdes.string(), value: Serdes.string() });
+  return builder.build();
+}
+
+/** A logger writing JSON lines into `lines`, so the test can search everything the app logged. */
+function capturingLogger(lines: string[]) {
+  return pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+}
+
+async function startFailure(security: KafkaSecurityOptions, connectTimeoutMs: number, logLines: string[]): Promise<KafkaConnectError> {
+  const app = new KafkaStreams(uppercase(randomName('sec_in'), randomName('sec_out')), {
+    applicationId: randomName('sec_fail'), brokers, security, connectTimeoutMs, logger: capturingLogger(logLines),
+  });
+  const error = await app.start().then(() => undefined, (e: unknown) => e);
+  await app.close();
+  expect(error).toBeInstanceOf(KafkaConnectError);
+  return error as KafkaConnectError;
+}
+
+function credentialsIn(text: string): string[] {
+  return [ALICE_PASSWORD, BOB_PASSWORD, WRONG_PASSWORD].filter((secret) => text.includes(secret));
+}
+
+describe('Kafka over SASL_SSL', () => {
+  it('runs a KafkaStreams app with SCRAM-SHA-512, a CA file and a client certificate from config keys', async () => {
+    const input = randomName('sec_in');
+    const output = randomName('sec_out');
+    await createTopics(input, output);
+    const security = parseKafkaSecurityConfig({
+      'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.username': 'bob', 'sasl.password': BOB_PASSWORD,
+      'ssl.ca.location': certificates.caFile, 'ssl.certificate.location': certificates.clientCertFile, 'ssl.key.location': certificates.clientKeyFile,
+    });
+    const lines: string[] = [];
+    const app = new KafkaStreams(uppercase(input, output), { applicationId: randomName('sec_app'), brokers, security, guarantee: 'exactly_once', logger: capturingLogger(lines) });
+    try {
+      await app.start();
+      await produce(input, [{ key: 'a', value: 'secured' }, { key: 'b', value: 'stream' }]);
+      const records = await readRecords(adminKafka, output, 2);
+      expect(records.map((r) => `${r.key}=${r.value.toString()}`).sort()).toEqual(['a=SECURED', 'b=STREAM']);
+    } finally {
+      await app.close();
+    }
+    expect(lines.length).toBeGreaterThan(0);
+    expect(credentialsIn(lines.join('\n'))).toEqual([]);
+  });
+
+  it('fails at once on a wrong password, naming the endpoint and the mechanism, not the password', async () => {
+    const lines: string[] = [];
+    // A connect timeout far beyond the test's: the failure must be the broker's refusal, not a timeout.
+    const error = await startFailure({ tls: clientTls(certificates), sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: WRONG_PASSWORD } }, 600_000, lines);
+    expect(error.message).toContain(`Kafka at ${brokers[0]}`);
+    expect(error.message).toContain('SASL SCRAM-SHA-256 authentication as "alice" was refused');
+    expect(error.message).toContain('check sasl.username and sasl.password');
+    expect(error.retriable).toBe(false);
+    expect(credentialsIn(`${error.message}\n${String((error.cause as Error | undefined)?.message)}\n${lines.join('\n')}`)).toEqual([]);
+  });
+
+  it('refuses a broker certificate from an untrusted CA; the broker refuses a client certificate of a CA it does not trust, or none', async () => {
+    const sasl = { mechanism: 'PLAIN', username: 'alice', password: ALICE_PASSWORD } as const;
+    const untrusted = await startFailure({ tls: { ...clientTls(certificates), ca: { file: certificates.strangerCaFile } }, sasl }, 600_000, []);
+    expect(untrusted.message).toContain(`Kafka at ${brokers[0]}`);
+    expect(untrusted.message).toMatch(/the broker's certificate was not accepted \(\w+\); check ssl\.ca\.location/);
+    const stranger = await startFailure({ tls: { ca: { file: certificates.caFile }, cert: { file: certificates.strangerCertFile }, key: { file: certificates.strangerKeyFile } }, sasl }, 600_000, []);
+    expect(stranger.message).toContain(`Kafka at ${brokers[0]}`);
+    expect(stranger.message).toMatch(/the broker refused the TLS handshake \(\w+\); check ssl\.certificate\.location and ssl\.key\.location/);
+    const none = await startFailure({ tls: { ca: { file: certificates.caFile } }, sasl }, 600_000, []);
+    expect(none.message).toMatch(/the broker refused the TLS handshake \(\w+\); check ssl\.certificate\.location and ssl\.key\.location/);
+  });
+
+  it('names the endpoint and the protocol to check when a client without TLS meets the SASL_SSL listener', async () => {
+    const error = await startFailure({ sasl: { mechanism: 'PLAIN', username: 'alice', password: ALICE_PASSWORD } }, 5_000, []);
+    expect(error.message).toContain(`Kafka at ${brokers[0]} (security.protocol SASL_PLAINTEXT)`);
+    expect(error.message).toMatch(/listener (speaks|for) SASL_PLAINTEXT/);
+    expect(credentialsIn(error.message)).toEqual([]);
+  });
+
+  it('tributary run reaches the cluster with its config file keys, the system trust store (NODE_EXTRA_CA_CERTS) and a SASL PLAIN password from the environment', async () => {
+    const input = randomName('sec_run_in');
+    const output = randomName('sec_run_out');
+    await createTopics(input, output);
+    const config = join(certificates.dir, `run-${randomName('cfg')}.json`);
+    await writeFile(config, JSON.stringify({
+      applicationId: randomName('sec_run'), brokers, commitIntervalMs: 200,
+      'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'sasl.username': 'alice', 'sasl.password': '${env:KAFKA_PASSWORD}',
+      'ssl.certificate.location': certificates.clientCertFile, 'ssl.key.location': certificates.clientKeyFile,
+    }));
+    const proc = spawn(process.execPath, [bin, 'run', uppercaseModule, '--config', config, '--log-level', 'debug'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRIBUTARY_CLI_FROM_SOURCE: '1', KAFKA_PASSWORD: ALICE_PASSWORD, NODE_EXTRA_CA_CERTS: certificates.caFile, UPPERCASE_INPUT: input, UPPERCASE_OUTPUT: output },
+    });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => out.includes('REBALANCING -> RUNNING'), { timeoutMs: 90_000, description: `the app RUNNING; output so far:\n${out}` });
+      await produce(input, [{ key: 'k', value: 'through tls' }]);
+      const records = await readRecords(adminKafka, output, 1);
+      expect(records.map((r) => `${r.key}=${r.value.toString()}`)).toEqual(['k=THROUGH TLS']);
+    } finally {
+      proc.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(credentialsIn(out)).toEqual([]);
+  });
+});
