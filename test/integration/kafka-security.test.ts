@@ -18,6 +18,7 @@ import { clientTls, startSecuredKafka } from '../env/secured-kafka.js';
 import { randomName, waitFor } from '../env/services.js';
 import { makeTestCertificates, type TestCertificates } from '../env/test-certificates.js';
 import { readRecords } from './streams-harness.js';
+import { cdcContext, killCdcChildren, startCdcChild, writeCdcConfig, type CdcChild } from './cdc-helpers.js';
 
 const bin = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
 const uppercaseModule = fileURLToPath(new URL('../../src/cli/fixtures/uppercase.topology.ts', import.meta.url));
@@ -43,6 +44,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  killCdcChildren();
   await service?.stop();
 });
 
@@ -169,5 +171,60 @@ describe('Kafka over SASL_SSL', () => {
     }
     expect(await exited).toBe(0);
     expect(credentialsIn(out)).toEqual([]);
+  });
+});
+
+describe('tributary cdc and tributary sink over SASL_SSL', () => {
+  it('carry changes from PostgreSQL through the secured broker into another table, with no credential in their output', async () => {
+    const ctx = await cdcContext('sec_cdc');
+    const pgPassword = decodeURIComponent(new URL(String(ctx.config()['database.url'])).password);
+    const children: CdcChild[] = [];
+    try {
+      await ctx.db.query(`CREATE TABLE ${ctx.prefix}.items (id int PRIMARY KEY, name text)`);
+      await ctx.db.query(`INSERT INTO ${ctx.prefix}.items SELECT g, 'item ' || g FROM generate_series(1, 20) g`);
+      const cdc = startCdcChild(await writeCdcConfig(ctx.config({
+        'kafka.bootstrap.servers': brokers.join(','),
+        'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-256', 'sasl.username': 'bob', 'sasl.password': BOB_PASSWORD,
+        'ssl.ca.location': certificates.caFile, 'ssl.certificate.location': certificates.clientCertFile, 'ssl.key.location': certificates.clientKeyFile,
+      })));
+      children.push(cdc);
+      await cdc.waitForOutput(/streaming started/, 90_000);
+      await ctx.db.query(`INSERT INTO ${ctx.prefix}.items SELECT g, 'item ' || g FROM generate_series(21, 30) g`);
+      // The sink reads the credentials from a Java client's sasl.jaas.config, as a Kafka Connect worker config has them.
+      const sinkFile = join(certificates.dir, `sink-${ctx.prefix}.json`);
+      await writeFile(sinkFile, JSON.stringify({
+        'connection.url': ctx.config()['database.url'], 'bootstrap.servers': brokers.join(','), topics: `${ctx.prefix}.${ctx.prefix}.items`,
+        'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'schema.evolution': 'basic', 'table.name.format': `${ctx.prefix}.items_copy`,
+        'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN',
+        'sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="${ALICE_PASSWORD}";`,
+        'ssl.ca.location': certificates.caFile, 'ssl.certificate.location': certificates.clientCertFile, 'ssl.key.location': certificates.clientKeyFile,
+      }));
+      const sink = spawn(process.execPath, [bin, 'sink', '--config', sinkFile, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_CLI_FROM_SOURCE: '1' } });
+      let sinkOutput = '';
+      sink.stdout.on('data', (d: Buffer) => (sinkOutput += d.toString()));
+      sink.stderr.on('data', (d: Buffer) => (sinkOutput += d.toString()));
+      const sinkExited = new Promise<number | null>((resolve) => sink.on('exit', (code) => resolve(code)));
+      try {
+        await waitFor(async () => {
+          const exists = await ctx.db.query(`SELECT to_regclass('${ctx.prefix}.items_copy') IS NOT NULL AS e`);
+          if (exists.rows[0].e !== true) return false;
+          return (await ctx.db.query(`SELECT count(*)::int AS n FROM ${ctx.prefix}.items_copy`)).rows[0].n === 30;
+        }, { timeoutMs: 90_000, description: `30 rows in the sink table; sink output so far:\n${sinkOutput}` });
+        const diff = await ctx.db.query(`(SELECT id, name FROM ${ctx.prefix}.items EXCEPT SELECT id, name FROM ${ctx.prefix}.items_copy) UNION ALL (SELECT id, name FROM ${ctx.prefix}.items_copy EXCEPT SELECT id, name FROM ${ctx.prefix}.items)`);
+        expect(diff.rows).toEqual([]);
+      } finally {
+        sink.kill('SIGTERM');
+        cdc.process.kill('SIGTERM');
+      }
+      expect(await sinkExited).toBe(0);
+      expect((await cdc.exited).code).toBe(0);
+      const everything = `${cdc.output()}\n${sinkOutput}`;
+      expect(credentialsIn(everything)).toEqual([]);
+      expect(everything.includes(pgPassword)).toBe(false);
+    } finally {
+      for (const child of children) child.process.kill('SIGKILL');
+      await ctx.db.query(`DROP TABLE IF EXISTS ${ctx.prefix}.items_copy`);
+      await ctx.cleanup();
+    }
   });
 });
