@@ -20,7 +20,12 @@ export function configSecrets(config: Readonly<Record<string, unknown>>): string
     const text = String(value);
     if (/password|secret/i.test(key)) out.add(text);
     // sasl.jaas.config: `... required username="u" password="p";` (the whole value is never logged either)
-    if (/jaas/i.test(key)) for (const match of text.matchAll(/password\s*=\s*"((?:[^"\\]|\\.)*)"/g)) out.add(match[1]!);
+    if (/jaas/i.test(key)) {
+      for (const match of text.matchAll(/password\s*=\s*"((?:[^"\\]|\\.)*)"/g)) {
+        out.add(match[1]!);
+        out.add(match[1]!.replace(/\\(.)/g, '$1')); // as the client sends it, escapes undone
+      }
+    }
     if (/url$/i.test(key)) {
       try {
         const password = new URL(text).password;

@@ -43,13 +43,13 @@ export interface ConnectContext {
 export async function connectWithin<T>(connect: () => Promise<T>, abandon: () => Promise<unknown>, context: ConnectContext): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConnectTimeout()), context.timeoutMs);
+    timer = setTimeout(() => reject(CONNECT_TIMEOUT), context.timeoutMs);
   });
   const attempt = connect();
   try {
     return await Promise.race([attempt, timedOut]);
   } catch (error) {
-    if (error instanceof ConnectTimeout) {
+    if (error === CONNECT_TIMEOUT) {
       attempt.catch(() => undefined);
       // Not awaited: a disconnect waits for the request in flight, which is what did not answer.
       abandon().catch(() => undefined);
@@ -60,7 +60,8 @@ export async function connectWithin<T>(connect: () => Promise<T>, abandon: () =>
   }
 }
 
-class ConnectTimeout extends Error {}
+/** What the timer rejects with: not an Error, so it cannot be mistaken for one from the client. */
+const CONNECT_TIMEOUT: unique symbol = Symbol('connect timeout');
 
 /** What a connection failure means, and what to check; see {@link KafkaConnectError}. */
 export function explainConnectFailure(error: unknown, context: ConnectContext): KafkaConnectError {
@@ -74,7 +75,7 @@ export function explainConnectFailure(error: unknown, context: ConnectContext): 
   return new KafkaConnectError(message, {
     brokers: context.brokers,
     retriable,
-    ...(error instanceof ConnectTimeout ? {} : { cause: error }),
+    ...(error === CONNECT_TIMEOUT ? {} : { cause: error }),
     context: { brokers: context.brokers.join(','), securityProtocol: protocol },
   });
 }
@@ -82,7 +83,7 @@ export function explainConnectFailure(error: unknown, context: ConnectContext): 
 const CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/;
 
 function diagnose(error: unknown, context: ConnectContext, protocol: string): [problem: string, check: string, retriable: boolean] {
-  if (error instanceof ConnectTimeout) {
+  if (error === CONNECT_TIMEOUT) {
     return [
       `no connection within ${context.timeoutMs} ms`,
       `that a broker listens there and is reachable (firewall, advertised.listeners), and that its listener speaks ${protocol} (a TLS listener does not answer a client without TLS)`,
