@@ -17,6 +17,8 @@ import type { KafkaService } from '../../src/testing/index.js';
 import { clientTls, startSecuredKafka } from '../env/secured-kafka.js';
 import { randomName, waitFor } from '../env/services.js';
 import { makeTestCertificates, type TestCertificates } from '../env/test-certificates.js';
+import { startTlsPostgres } from '../env/tls-postgres.js';
+import pg from 'pg';
 import { readRecords } from './streams-harness.js';
 import { cdcContext, killCdcChildren, startCdcChild, writeCdcConfig, type CdcChild } from './cdc-helpers.js';
 
@@ -84,6 +86,30 @@ async function startFailure(security: KafkaSecurityOptions, connectTimeoutMs: nu
   await app.close();
   expect(error).toBeInstanceOf(KafkaConnectError);
   return error as KafkaConnectError;
+}
+
+/** `tributary sink` as a child process, and everything it wrote. */
+function startSinkChild(configFile: string) {
+  const proc = spawn(process.execPath, [bin, 'sink', '--config', configFile, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_CLI_FROM_SOURCE: '1' } });
+  let output = '';
+  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, exited, output: () => output };
+}
+
+/** The Kafka keys of a cdc or sink config for the secured broker: SASL_SSL with a client certificate. */
+function kafkaKeys(mechanism: string, username: string, password: string): Record<string, string> {
+  return {
+    'security.protocol': 'SASL_SSL', 'sasl.mechanism': mechanism, 'sasl.username': username, 'sasl.password': password,
+    'ssl.ca.location': certificates.caFile, 'ssl.certificate.location': certificates.clientCertFile, 'ssl.key.location': certificates.clientKeyFile,
+  };
+}
+
+async function tableCount(db: pg.Client, table: string): Promise<number> {
+  const exists = await db.query<{ e: boolean }>(`SELECT to_regclass('${table}') IS NOT NULL AS e`);
+  if (exists.rows[0]!.e !== true) return 0;
+  return (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
 }
 
 function credentialsIn(text: string): string[] {
@@ -182,11 +208,7 @@ describe('tributary cdc and tributary sink over SASL_SSL', () => {
     try {
       await ctx.db.query(`CREATE TABLE ${ctx.prefix}.items (id int PRIMARY KEY, name text)`);
       await ctx.db.query(`INSERT INTO ${ctx.prefix}.items SELECT g, 'item ' || g FROM generate_series(1, 20) g`);
-      const cdc = startCdcChild(await writeCdcConfig(ctx.config({
-        'kafka.bootstrap.servers': brokers.join(','),
-        'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-256', 'sasl.username': 'bob', 'sasl.password': BOB_PASSWORD,
-        'ssl.ca.location': certificates.caFile, 'ssl.certificate.location': certificates.clientCertFile, 'ssl.key.location': certificates.clientKeyFile,
-      })));
+      const cdc = startCdcChild(await writeCdcConfig(ctx.config({ 'kafka.bootstrap.servers': brokers.join(','), ...kafkaKeys('SCRAM-SHA-256', 'bob', BOB_PASSWORD) })));
       children.push(cdc);
       await cdc.waitForOutput(/streaming started/, 90_000);
       await ctx.db.query(`INSERT INTO ${ctx.prefix}.items SELECT g, 'item ' || g FROM generate_series(21, 30) g`);
@@ -199,32 +221,85 @@ describe('tributary cdc and tributary sink over SASL_SSL', () => {
         'sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="${ALICE_PASSWORD}";`,
         'ssl.ca.location': certificates.caFile, 'ssl.certificate.location': certificates.clientCertFile, 'ssl.key.location': certificates.clientKeyFile,
       }));
-      const sink = spawn(process.execPath, [bin, 'sink', '--config', sinkFile, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_CLI_FROM_SOURCE: '1' } });
-      let sinkOutput = '';
-      sink.stdout.on('data', (d: Buffer) => (sinkOutput += d.toString()));
-      sink.stderr.on('data', (d: Buffer) => (sinkOutput += d.toString()));
-      const sinkExited = new Promise<number | null>((resolve) => sink.on('exit', (code) => resolve(code)));
+      const sink = startSinkChild(sinkFile);
       try {
-        await waitFor(async () => {
-          const exists = await ctx.db.query(`SELECT to_regclass('${ctx.prefix}.items_copy') IS NOT NULL AS e`);
-          if (exists.rows[0].e !== true) return false;
-          return (await ctx.db.query(`SELECT count(*)::int AS n FROM ${ctx.prefix}.items_copy`)).rows[0].n === 30;
-        }, { timeoutMs: 90_000, description: `30 rows in the sink table; sink output so far:\n${sinkOutput}` });
+        await waitFor(async () => (await tableCount(ctx.db, `${ctx.prefix}.items_copy`)) === 30, { timeoutMs: 90_000, description: '30 rows in the sink table' });
         const diff = await ctx.db.query(`(SELECT id, name FROM ${ctx.prefix}.items EXCEPT SELECT id, name FROM ${ctx.prefix}.items_copy) UNION ALL (SELECT id, name FROM ${ctx.prefix}.items_copy EXCEPT SELECT id, name FROM ${ctx.prefix}.items)`);
         expect(diff.rows).toEqual([]);
       } finally {
-        sink.kill('SIGTERM');
+        sink.proc.kill('SIGTERM');
         cdc.process.kill('SIGTERM');
       }
-      expect(await sinkExited).toBe(0);
+      expect(await sink.exited).toBe(0);
       expect((await cdc.exited).code).toBe(0);
-      const everything = `${cdc.output()}\n${sinkOutput}`;
+      const everything = `${cdc.output()}\n${sink.output()}`;
       expect(credentialsIn(everything)).toEqual([]);
       expect(everything.includes(pgPassword)).toBe(false);
     } finally {
       for (const child of children) child.process.kill('SIGKILL');
       await ctx.db.query(`DROP TABLE IF EXISTS ${ctx.prefix}.items_copy`);
       await ctx.cleanup();
+    }
+  });
+});
+
+describe('tributary cdc and tributary sink with PostgreSQL over TLS', () => {
+  it('connect with verify-full (cdc by database.ssl* keys, sink by URL parameters), every connection encrypted, no password in their output', async () => {
+    const pgPassword = `pg-${randomBytes(9).toString('base64url')}`;
+    const { service: postgres, databaseUrl } = await startTlsPostgres(certificates, pgPassword);
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    const prefix = randomName('sec_pg');
+    const children: { kill(signal: NodeJS.Signals): unknown }[] = [];
+    try {
+      await db.query(`CREATE SCHEMA ${prefix}`);
+      await db.query(`CREATE TABLE ${prefix}.items (id int PRIMARY KEY, name text)`);
+      await db.query(`INSERT INTO ${prefix}.items SELECT g, 'item ' || g FROM generate_series(1, 15) g`);
+      const cdc = startCdcChild(await writeCdcConfig({
+        'topic.prefix': prefix, 'database.url': databaseUrl, 'slot.name': `${prefix}_slot`, 'publication.name': `${prefix}_pub`,
+        'publication.autocreate.mode': 'filtered', 'schema.include.list': prefix, 'offset.storage.topic': `${prefix}_offsets`,
+        'database.sslmode': 'verify-full', 'database.sslrootcert': certificates.caFile,
+        'kafka.bootstrap.servers': brokers.join(','), ...kafkaKeys('SCRAM-SHA-512', 'alice', ALICE_PASSWORD),
+      }));
+      children.push(cdc.process);
+      await cdc.waitForOutput(/streaming started/, 90_000);
+      const sinkUrl = new URL(databaseUrl);
+      sinkUrl.password = '';
+      sinkUrl.searchParams.set('sslmode', 'verify-full');
+      sinkUrl.searchParams.set('sslrootcert', certificates.caFile);
+      const sinkFile = join(certificates.dir, `sink-${prefix}.json`);
+      await writeFile(sinkFile, JSON.stringify({
+        'connection.url': sinkUrl.toString(), 'connection.password': '${env:PG_PASSWORD}', 'bootstrap.servers': brokers.join(','),
+        topics: `${prefix}.${prefix}.items`, 'insert.mode': 'upsert', 'primary.key.mode': 'record_key', 'schema.evolution': 'basic',
+        'table.name.format': `${prefix}.items_copy`, ...kafkaKeys('PLAIN', 'bob', BOB_PASSWORD),
+      }));
+      process.env['PG_PASSWORD'] = pgPassword;
+      const sink = startSinkChild(sinkFile);
+      delete process.env['PG_PASSWORD'];
+      children.push(sink.proc);
+      try {
+        await db.query(`INSERT INTO ${prefix}.items SELECT g, 'item ' || g FROM generate_series(16, 25) g`);
+        await waitFor(async () => (await tableCount(db, `${prefix}.items_copy`)) === 25, { timeoutMs: 90_000, description: '25 rows in the sink table' });
+        // Every connection but this test's own (which uses no TLS) is encrypted: the catalog, replication and sink pools.
+        const connections = await db.query<{ backend_type: string; ssl: boolean }>(
+          'SELECT a.backend_type, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.usename IS NOT NULL AND a.pid <> pg_backend_pid()',
+        );
+        expect(connections.rows.length).toBeGreaterThanOrEqual(2);
+        expect(connections.rows.filter((c) => !c.ssl)).toEqual([]);
+        expect(connections.rows.map((c) => c.backend_type)).toEqual(expect.arrayContaining(['walsender', 'client backend']));
+      } finally {
+        sink.proc.kill('SIGTERM');
+        cdc.process.kill('SIGTERM');
+      }
+      expect(await sink.exited).toBe(0);
+      expect((await cdc.exited).code).toBe(0);
+      const everything = `${cdc.output()}\n${sink.output()}`;
+      expect(credentialsIn(everything)).toEqual([]);
+      expect(everything.includes(pgPassword)).toBe(false);
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+      await db.end();
+      await postgres.stop();
     }
   });
 });
