@@ -1,19 +1,18 @@
 // `tributary run` against a Kafka that does not answer: it exits non-zero within its connect timeout with a message
 // naming the brokers and what to check (it used to wait 30 s and print "Broker not connected").
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSilentListener } from '../kafka/silent-listener.test-support.js';
 
 const bin = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/uppercase.topology.ts', import.meta.url));
 
-let silent: Server;
+let silent: Awaited<ReturnType<typeof startSilentListener>>;
 let port: number;
 beforeAll(async () => {
-  silent = createServer(() => undefined);
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  port = (silent.address() as AddressInfo).port;
+  silent = await startSilentListener();
+  port = silent.port;
 });
 afterAll(() => {
   silent.close();

@@ -1,16 +1,14 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectWithin, explainConnectFailure, KafkaConnectError } from './connect-failure.js';
 import { kafkajsAdapter } from './kafkajs-adapter.js';
+import { startSilentListener } from './silent-listener.test-support.js';
 
-// A listener that accepts connections and never answers: a broker that hangs, or a TLS listener met without TLS.
-let silent: Server;
+let silent: Awaited<ReturnType<typeof startSilentListener>>;
 let silentPort: number;
 beforeAll(async () => {
-  silent = createServer(() => undefined);
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  silentPort = (silent.address() as AddressInfo).port;
+  silent = await startSilentListener();
+  silentPort = silent.port;
 });
 afterAll(() => {
   silent.close();
