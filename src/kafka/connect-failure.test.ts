@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectWithin, explainConnectFailure, KafkaConnectError } from './connect-failure.js';
+import { TributaryError } from '../errors.js';
+import { connectWithin, explainConnectFailure, explainKafkaFailure, KafkaConnectError } from './connect-failure.js';
 import { kafkajsAdapter } from './kafkajs-adapter.js';
 import { startSilentListener } from './silent-listener.test-support.js';
 
@@ -75,5 +76,24 @@ describe('explainConnectFailure', () => {
     expect(explained.retriable).toBe(false);
     const unknown = explainConnectFailure(kafkajsError('Error', 'odd failure mentioning hunter2-xyz'), { ...context, security });
     expect(unknown.message).toContain('odd failure mentioning ***');
+  });
+});
+
+describe('explainKafkaFailure', () => {
+  const refused = Object.assign(new Error('SASL PLAIN authentication failed: Authentication failed: Invalid username or password'), { name: 'KafkaJSSASLAuthenticationError' });
+  const client = () => ({ brokers: ['kafka-1:9093'], security: { tls: true, sasl: { mechanism: 'PLAIN', username: 'cdc', password: 'pw-123' } } as const });
+
+  it("explains a connector's own kafkajs connection or login failure with the brokers it used", () => {
+    expect(explainKafkaFailure(refused, client, 'the CDC source').message).toBe(
+      'the CDC source cannot connect to Kafka at kafka-1:9093 (security.protocol SASL_SSL): SASL PLAIN authentication as "cdc" was refused; check sasl.username and sasl.password, and that the listener enables this sasl.mechanism and the user exists for it (SCRAM users are created per mechanism)',
+    );
+  });
+
+  it('leaves other errors, a connector error wrapping a kafkajs one, and an unreadable config as they are', () => {
+    const other = new Error('relation does not exist');
+    expect(explainKafkaFailure(other, client, 'the sink')).toBe(other);
+    const wrapped = new TributaryError('giving up after 2 retries', { cause: refused });
+    expect(explainKafkaFailure(wrapped, client, 'the sink')).toBe(wrapped);
+    expect(explainKafkaFailure(refused, () => { throw new Error('bad config'); }, 'the sink')).toBe(refused);
   });
 });

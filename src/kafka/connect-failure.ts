@@ -144,3 +144,28 @@ function diagnose(error: unknown, context: ConnectContext, protocol: string): [p
 function firstLine(message: unknown): string {
   return typeof message === 'string' && message !== '' ? message.split('\n')[0]! : 'unknown error';
 }
+
+/** kafkajs's errors of a connection that could not be made or was refused (as opposed to a request that failed). */
+const CONNECT_ERROR_NAMES = new Set(['KafkaJSSASLAuthenticationError', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError']);
+
+/**
+ * For a command that creates its own Kafka client (the connectors): `error` explained as a {@link KafkaConnectError}
+ * when it is a connection or login failure, else as it is. `clientOf` gives the brokers and security the client used
+ * (it may throw: then `error` is returned as it is).
+ *
+ * @example
+ * process.stderr.write(`tributary cdc: ${explainKafkaFailure(error, () => ({ brokers, security }), 'the CDC source').message}\n`);
+ */
+export function explainKafkaFailure(error: unknown, clientOf: () => { brokers: readonly string[]; security?: KafkaSecurityOptions | undefined }, client: string): Error {
+  const asError = error instanceof Error ? error : new Error(String(error));
+  if (error instanceof KafkaConnectError) return error;
+  // Only the client's own error: a connector's error wrapping one (retries exhausted, ...) already says what it means.
+  if (!CONNECT_ERROR_NAMES.has(asError.name)) return asError;
+  let context: { brokers: readonly string[]; security?: KafkaSecurityOptions | undefined };
+  try {
+    context = clientOf();
+  } catch {
+    return asError;
+  }
+  return explainConnectFailure(error, { ...context, client, timeoutMs: 0 });
+}

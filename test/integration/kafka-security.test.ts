@@ -252,6 +252,28 @@ describe('tributary cdc and tributary sink over SASL_SSL', () => {
   });
 });
 
+describe('tributary cdc and tributary sink with a wrong Kafka password', () => {
+  it('exit 1 at once, naming the brokers, the mechanism and what to check, without the password', async () => {
+    const ctx = await cdcContext('sec_bad');
+    try {
+      const cdc = startCdcChild(await writeCdcConfig(ctx.config({ 'kafka.bootstrap.servers': brokers.join(','), ...kafkaKeys('SCRAM-SHA-512', 'bob', WRONG_PASSWORD) })));
+      const sinkFile = join(certificates.dir, `sink-${ctx.prefix}.json`);
+      await writeFile(sinkFile, JSON.stringify({
+        'connection.url': ctx.config()['database.url'], 'bootstrap.servers': brokers.join(','), topics: `${ctx.prefix}_none`, ...kafkaKeys('PLAIN', 'alice', WRONG_PASSWORD),
+      }));
+      const sink = startSinkChild(sinkFile);
+      expect((await cdc.exited).code).toBe(1);
+      expect(await sink.exited).toBe(1);
+      // (the shared server's password is the word "tributary", which the CLI masks, its own name included)
+      expect(cdc.output()).toContain(` cdc: the CDC source cannot connect to Kafka at ${brokers[0]} (security.protocol SASL_SSL): SASL SCRAM-SHA-512 authentication as "bob" was refused; check sasl.username and sasl.password`);
+      expect(sink.output()).toContain(` sink: the sink cannot connect to Kafka at ${brokers[0]} (security.protocol SASL_SSL): SASL PLAIN authentication as "alice" was refused`);
+      expect(credentialsIn(`${cdc.output()}\n${sink.output()}`)).toEqual([]);
+    } finally {
+      await ctx.cleanup();
+    }
+  });
+});
+
 describe('tributary cdc and tributary sink with PostgreSQL over TLS', () => {
   it('connect with verify-full (cdc by database.ssl* keys, sink by URL parameters), every connection encrypted, no password in their output', async () => {
     const pgPassword = `pg-${randomBytes(9).toString('base64url')}`;
