@@ -27,7 +27,12 @@ export interface TestCertificates {
 }
 
 function openssl(dir: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('the openssl command is needed to make the test certificates (apt-get install openssl)');
+    throw error;
+  }
 }
 
 function newCa(dir: string, name: string): void {
