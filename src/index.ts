@@ -111,6 +111,9 @@ export {
 export type { KafkaStreamsConfig, KafkaStreamsEvents, StreamsState, ProcessingGuarantee, StreamsMetricsHooks, CommitInfo, RecoveryInfo } from './runtime/kafka-streams.js';
 export { TransactionFailedError, classifyTransactionFailure, type TransactionFailureKind, type TransactionFailedErrorOptions } from './kafka/transaction-errors.js';
 export { kafkajsAdapter, type KafkajsAdapterOptions } from './kafka/kafkajs-adapter.js';
+export { parseKafkaSecurityConfig, KAFKA_SECURITY_CONFIG_KEYS } from './kafka/client-security.js';
+export type { KafkaSecurityOptions, KafkaTlsOptions, KafkaSaslOptions, SaslMechanism, SecurityProtocol, PemSource } from './kafka/client-security.js';
+export { KafkaConnectError, DEFAULT_KAFKA_CONNECT_TIMEOUT_MS } from './kafka/connect-failure.js';
 export { withRetry, isRetriable, isConcurrentTransactions, type RetryOptions } from './kafka/retry.js';
 export { retry, Backoff, type BackoffOptions } from './retry.js';
 export { ALL_DELIVERED } from './kafka/port.js';

@@ -7,6 +7,9 @@
  *   'database.dbname': 'postgres', 'kafka.bootstrap.servers': 'localhost:9092', 'table.include.list': 'public.customers',
  * });
  */
+import type { ConnectionOptions } from 'node:tls';
+import { KAFKA_SECURITY_CONFIG_KEYS, parseKafkaSecurityConfig, type KafkaSecurityOptions } from '../../src/kafka/client-security.js';
+import { postgresTls } from '../../src/postgres-tls.js';
 import { CdcConfigError } from './errors.js';
 import type { BinaryHandlingMode, DecimalHandlingMode, HstoreHandlingMode, IntervalHandlingMode, TimePrecisionMode } from './types/column-types.js';
 
@@ -24,6 +27,8 @@ export interface CdcConfig {
     readonly user: string;
     readonly password?: string;
     readonly dbname: string;
+    /** TLS to PostgreSQL (pg's `ssl`), from `database.ssl*` or the URL's `sslmode`, ...; undefined: none. */
+    readonly ssl?: false | ConnectionOptions;
   };
   readonly slotName: string;
   readonly slotDropOnStop: boolean;
@@ -55,6 +60,8 @@ export interface CdcConfig {
   readonly keySchemasEnable: boolean;
   readonly valueSchemasEnable: boolean;
   readonly kafkaBrokers: readonly string[];
+  /** TLS and SASL to Kafka, from `security.protocol`, `sasl.*`, `ssl.*`; undefined: PLAINTEXT. */
+  readonly kafkaSecurity?: KafkaSecurityOptions;
   readonly offsetStorageTopic: string;
   readonly statusUpdateIntervalMs: number;
   readonly sourceInfoVersion: boolean;
@@ -88,6 +95,9 @@ export const CDC_CONFIG_KEYS: readonly string[] = [
   'errors.max.retries', 'errors.retry.delay.initial.ms', 'errors.retry.delay.max.ms', 'slot.health.check.interval.ms',
   'slot.lag.warn.threshold.bytes', 'slot.lag.warn.threshold.ms', 'slot.retained.wal.warn.threshold.bytes',
   'topic.delimiter',
+  // TLS to PostgreSQL (Debezium's names) and to Kafka (the Kafka client's names)
+  'database.sslmode', 'database.sslrootcert', 'database.sslcert', 'database.sslkey', 'database.sslpassword',
+  ...KAFKA_SECURITY_CONFIG_KEYS,
 ];
 
 /**
@@ -190,6 +200,11 @@ function parseKeyColumns(raw: RawConfig): CdcConfig['messageKeyColumns'] {
   });
 }
 
+function kafkaSecurity(raw: RawConfig): { kafkaSecurity?: KafkaSecurityOptions } {
+  const security = parseKafkaSecurityConfig(raw, (message, key) => new CdcConfigError(message, { key }));
+  return security === undefined ? {} : { kafkaSecurity: security };
+}
+
 export function parseCdcConfig(raw: RawConfig): CdcConfig {
   const topicPrefix = str(raw, 'topic.prefix');
   if (!topicPrefix) throw new CdcConfigError('topic.prefix is required (the logical server name, e.g. "dbserver1")', { key: 'topic.prefix' });
@@ -197,7 +212,11 @@ export function parseCdcConfig(raw: RawConfig): CdcConfig {
   const password = raw['database.password'] === undefined ? undefined : String(raw['database.password']);
   const urlText = str(raw, 'database.url');
   const connectionUrlParsed = urlText ? connectionUrl(urlText, password) : undefined;
-  const connectionString = connectionUrlParsed?.toString();
+  const tls = postgresTls(connectionUrlParsed?.toString(), {
+    sslmode: str(raw, 'database.sslmode'), sslrootcert: str(raw, 'database.sslrootcert'), sslcert: str(raw, 'database.sslcert'),
+    sslkey: str(raw, 'database.sslkey'), sslpassword: raw['database.sslpassword'] === undefined ? undefined : String(raw['database.sslpassword']),
+  }, (message, parameter) => new CdcConfigError(`database.${parameter} (or the URL's ${parameter}): ${message}`, { key: `database.${parameter}` }));
+  const connectionString = tls.connectionString;
   let dbname = str(raw, 'database.dbname');
   let user = str(raw, 'database.user');
   let host = str(raw, 'database.hostname');
@@ -236,6 +255,7 @@ export function parseCdcConfig(raw: RawConfig): CdcConfig {
       user,
       ...(password !== undefined ? { password } : {}),
       dbname,
+      ...(tls.ssl === undefined ? {} : { ssl: tls.ssl }),
     },
     slotName,
     slotDropOnStop: bool(raw, 'slot.drop.on.stop', false),
@@ -267,6 +287,7 @@ export function parseCdcConfig(raw: RawConfig): CdcConfig {
     keySchemasEnable: bool(raw, 'key.converter.schemas.enable', true),
     valueSchemasEnable: bool(raw, 'value.converter.schemas.enable', true),
     kafkaBrokers: brokers,
+    ...kafkaSecurity(raw),
     offsetStorageTopic: str(raw, 'offset.storage.topic') ?? 'tributary-cdc-offsets',
     statusUpdateIntervalMs: int(raw, 'status.update.interval.ms', 10_000, 1),
     sourceInfoVersion: bool(raw, 'source.info.version', true),

@@ -147,7 +147,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     if (this.config.unknownKeys.length > 0) this.log.warn({ keys: this.config.unknownKeys }, 'ignoring unknown configuration keys');
     this.budget = new RetryBudget({ maxRetries: this.config.errorsMaxRetries, initialDelayMs: this.config.errorsRetryDelayInitialMs, maxDelayMs: this.config.errorsRetryDelayMaxMs });
     // the client retries briefly by itself; longer outages are the session retries' job (logged, counted, bounded)
-    this.kafka = options.kafka ?? connectorKafka({ clientId: this.config.name, brokers: this.config.kafkaBrokers, logger: this.log, outages: 'brief', clientLogs: false });
+    this.kafka = options.kafka ?? connectorKafka({ clientId: this.config.name, brokers: this.config.kafkaBrokers, logger: this.log, outages: 'brief', clientLogs: false, security: this.config.kafkaSecurity });
     this.factory = new ChangeEventFactory({
       keySchemasEnable: this.config.keySchemasEnable,
       valueSchemasEnable: this.config.valueSchemasEnable,
@@ -204,7 +204,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     const d = this.config.database;
     // database.password is already in the connection string (config.ts puts it there, over the URL's own)
     const base = d.connectionString ? { connectionString: d.connectionString } : { host: d.host, port: d.port, user: d.user, password: d.password, database: d.dbname };
-    return { ...base, connectionTimeoutMillis: 10_000, keepAlive: true };
+    return { ...base, ...(d.ssl === undefined ? {} : { ssl: d.ssl }), connectionTimeoutMillis: 10_000, keepAlive: true };
   }
 
   /**

@@ -1,3 +1,6 @@
+import type { ConnectionOptions } from 'node:tls';
+import { KAFKA_SECURITY_CONFIG_KEYS, KAFKA_SECURITY_UNSUPPORTED_KEYS, parseKafkaSecurityConfig, type KafkaSecurityOptions } from '../../src/kafka/client-security.js';
+import { postgresTls } from '../../src/postgres-tls.js';
 import { SinkConfigError } from './errors.js';
 
 /** A sink configuration as written by users: Debezium JDBC sink keys, flat, as in a Kafka Connect JSON config. */
@@ -13,8 +16,10 @@ export type SchemasEnable = 'auto' | 'true' | 'false';
 /** The validated configuration the sink runs with. */
 export interface SinkConfig {
   readonly name: string;
-  readonly connection: { readonly connectionString: string; readonly user?: string; readonly password?: string };
-  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly groupId: string; readonly sessionTimeoutMs: number };
+  /** pg's connection settings; `ssl` from `connection.ssl*` or the URL's `sslmode`, ... (libpq's meanings). */
+  readonly connection: { readonly connectionString: string; readonly user?: string; readonly password?: string; readonly ssl?: false | ConnectionOptions };
+  /** `security`: TLS and SASL to Kafka, from `security.protocol`, `sasl.*`, `ssl.*` (undefined: PLAINTEXT). */
+  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string; readonly groupId: string; readonly sessionTimeoutMs: number; readonly security?: KafkaSecurityOptions };
   readonly topics: readonly string[] | RegExp;
   readonly insertMode: InsertMode;
   readonly primaryKeyMode: PrimaryKeyMode;
@@ -49,6 +54,7 @@ const IGNORED_KEYS = new Set(SINK_IGNORED_KEYS);
 /** Keys refused with a reason of their own (`transforms` and its `transforms.*` sub-keys), rather than as unknown. */
 export const SINK_UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
   transforms: 'single message transforms are not supported; flattened records (ExtractNewRecordState output) are read as they are',
+  ...KAFKA_SECURITY_UNSUPPORTED_KEYS,
 };
 
 /** The keys the sink reads (the Debezium JDBC sink connector's names). */
@@ -60,6 +66,9 @@ export const SINK_CONFIG_KEYS: readonly string[] = [
   'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable', 'unavailable.value.placeholder',
   'flush.max.retries', 'flush.retry.delay.ms', 'consumer.auto.offset.reset', 'session.timeout.ms',
   'utf8.invalid', 'table.include.list',
+  // TLS to PostgreSQL (libpq's parameters, also accepted in connection.url) and to Kafka (the Kafka client's names)
+  'connection.sslmode', 'connection.sslrootcert', 'connection.sslcert', 'connection.sslkey', 'connection.sslpassword',
+  ...KAFKA_SECURITY_CONFIG_KEYS,
 ];
 const KNOWN_KEYS = new Set(SINK_CONFIG_KEYS);
 
@@ -165,11 +174,17 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   if (url === undefined) throw new SinkConfigError('required, e.g. postgres://user:pass@localhost:5432/db', { key: 'connection.url' });
   const user = str(input, 'connection.username');
   const password = str(input, 'connection.password');
+  const tls = postgresTls(connectionString(url, user, password), {
+    sslmode: str(input, 'connection.sslmode'), sslrootcert: str(input, 'connection.sslrootcert'), sslcert: str(input, 'connection.sslcert'),
+    sslkey: str(input, 'connection.sslkey'), sslpassword: str(input, 'connection.sslpassword'),
+  }, (message, parameter) => new SinkConfigError(`${message} (connection.${parameter} or the URL's ${parameter})`, { key: `connection.${parameter}` }));
   const connection = {
-    connectionString: connectionString(url, user, password),
+    connectionString: tls.connectionString!,
     ...(user === undefined ? {} : { user }),
     ...(password === undefined ? {} : { password }),
+    ...(tls.ssl === undefined ? {} : { ssl: tls.ssl }),
   };
+  const kafkaSecurity = parseKafkaSecurityConfig(input, (message, key) => new SinkConfigError(message, { key }));
 
   const brokers = list(input, 'bootstrap.servers');
   if (brokers.length === 0) throw new SinkConfigError('required, e.g. localhost:9092', { key: 'bootstrap.servers' });
@@ -257,6 +272,7 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
       groupId: str(input, 'group.id') ?? `connect-${name}`,
       // How long the group waits for a member that vanished (e.g. a killed process) before handing its partitions on.
       sessionTimeoutMs: int(input, 'session.timeout.ms', 30_000, 6_000),
+      ...(kafkaSecurity === undefined ? {} : { security: kafkaSecurity }),
     },
     topics,
     insertMode,

@@ -11,7 +11,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createPostgresCdcSource } from '../../connectors/postgres-cdc/index.js';
 import { CdcConfigError } from '../../connectors/postgres-cdc/errors.js';
-import { CDC_CONFIG_KEYS, CDC_IGNORED_KEY_PREFIXES, CDC_IGNORED_KEYS, type RawConfig } from '../../connectors/postgres-cdc/config.js';
+import { CDC_CONFIG_KEYS, CDC_IGNORED_KEY_PREFIXES, CDC_IGNORED_KEYS, parseCdcConfig, type RawConfig } from '../../connectors/postgres-cdc/config.js';
+import { explainKafkaFailure } from '../kafka/connect-failure.js';
+import { KAFKA_SECURITY_UNSUPPORTED_KEYS } from '../kafka/client-security.js';
 import { createCliLogger } from './cli-logger.js';
 import { readConfigFile, type ConfigFileSpec } from './config-file.js';
 import { addLogLevelOption } from './log-level.js';
@@ -24,7 +26,11 @@ const FILE_SPEC: ConfigFileSpec = {
   ignored: CDC_IGNORED_KEYS,
   ignoredPrefixes: CDC_IGNORED_KEY_PREFIXES,
   // Debezium would apply these; silently leaving them out would change the events a consumer expects.
-  unsupported: { transforms: 'single message transforms are not supported', predicates: 'single message transforms (and their predicates) are not supported' },
+  unsupported: {
+    transforms: 'single message transforms are not supported',
+    predicates: 'single message transforms (and their predicates) are not supported',
+    ...KAFKA_SECURITY_UNSUPPORTED_KEYS,
+  },
   connectWrapper: true,
   error: (message, { key, file, variable, cause }) =>
     new CdcConfigError(message, { key, ...(cause === undefined ? {} : { cause }), context: { file, ...(variable === undefined ? {} : { variable }) } }),
@@ -116,12 +122,18 @@ export function registerCdcCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'JSON file with Debezium-style connector keys (topic.prefix, database.*, slot.name, ...)');
   addMetricsOptions(addLogLevelOption(command)).action(async (opts: { config: string } & CdcOptions) => {
     let mask = (text: string): string => text;
+    let explain = (err: unknown): Error => err as Error;
     try {
       const config = await readCdcConfigFile(opts.config);
       mask = secretMasker(configSecrets(config));
+      // A refused login or an untrusted certificate is told with the brokers and what to check.
+      explain = (err) => explainKafkaFailure(err, () => {
+        const parsed = parseCdcConfig(config);
+        return { brokers: parsed.kafkaBrokers, security: parsed.kafkaSecurity };
+      }, 'the CDC source');
       await runCdcConfig(config, opts, mask);
     } catch (err) {
-      process.stderr.write(mask(`tributary cdc: ${(err as Error).message}\n`));
+      process.stderr.write(mask(`tributary cdc: ${explain(err).message}\n`));
       process.exitCode = 1;
     }
     // the source is stopped and everything it stored is stored: a socket or timer a client library leaves behind

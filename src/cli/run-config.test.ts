@@ -14,6 +14,17 @@ function file(content: unknown): string {
 }
 
 describe('loadRunConfig', () => {
+  it('reads the Kafka security keys, with ${env:NAME} for the password, and refuses Java key stores', async () => {
+    const config = await loadRunConfig(file({
+      applicationId: 'orders', brokers: ['k1:9093'], connectTimeoutMs: 5000,
+      'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-256', 'sasl.username': 'orders', 'sasl.password': '${env:KAFKA_PW}',
+    }), { KAFKA_PW: 'from-env' });
+    expect(config).toMatchObject({ connectTimeoutMs: 5000, security: { tls: { verifyHostname: true }, sasl: { mechanism: 'SCRAM-SHA-256', username: 'orders', password: 'from-env' } } });
+    await expect(loadRunConfig(file({ applicationId: 'a', brokers: ['k:1'], 'ssl.keystore.location': '/k.jks' }), {})).rejects.toThrow(/ssl\.keystore\.location: Java key stores are not read/);
+    await expect(loadRunConfig(file({ applicationId: 'a', brokers: ['k:1'], 'sasl.pasword': 'x' }), {})).rejects.toThrow('did you mean "sasl.password"?');
+    await expect(loadRunConfig(file({ applicationId: 'a', brokers: ['k:1'], 'sasl.username': 'u' }), {})).rejects.toThrow(/sasl\.username is set but security\.protocol is not/);
+  });
+
   it('reads the file, with at_least_once as the default guarantee', async () => {
     const config = await loadRunConfig(file({ applicationId: 'orders', brokers: ['k1:9092', 'k2:9092'], commitIntervalMs: 500 }), {});
     expect(config).toEqual({ applicationId: 'orders', brokers: ['k1:9092', 'k2:9092'], guarantee: 'at_least_once', commitIntervalMs: 500 });

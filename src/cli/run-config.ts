@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { KAFKA_SECURITY_CONFIG_KEYS, KAFKA_SECURITY_UNSUPPORTED_KEYS, parseKafkaSecurityConfig, type KafkaSecurityOptions } from '../kafka/client-security.js';
 import type { ProcessingGuarantee } from '../runtime/kafka-streams.js';
 import { readConfigFile, type ConfigFileSpec } from './config-file.js';
 
@@ -12,9 +13,12 @@ export interface RunConfig {
   readonly sessionTimeoutMs?: number;
   readonly cacheMaxBytes?: number;
   readonly maxTaskIdleMs?: number;
+  readonly connectTimeoutMs?: number;
+  /** From the file's Kafka security keys (`security.protocol`, `sasl.*`, `ssl.*`). */
+  readonly security?: KafkaSecurityOptions;
 }
 
-type Key = keyof RunConfig;
+type Key = Exclude<keyof RunConfig, 'security'>;
 
 /** Config file keys, and the environment variable that overrides each. */
 export const RUN_CONFIG_VARIABLES: Readonly<Record<Key, string>> = {
@@ -26,9 +30,10 @@ export const RUN_CONFIG_VARIABLES: Readonly<Record<Key, string>> = {
   sessionTimeoutMs: 'TRIBUTARY_SESSION_TIMEOUT_MS',
   cacheMaxBytes: 'TRIBUTARY_CACHE_MAX_BYTES',
   maxTaskIdleMs: 'TRIBUTARY_MAX_TASK_IDLE_MS',
+  connectTimeoutMs: 'TRIBUTARY_CONNECT_TIMEOUT_MS',
 };
 const KEYS = Object.keys(RUN_CONFIG_VARIABLES) as Key[];
-const INTEGER_KEYS: readonly Key[] = ['commitIntervalMs', 'sessionTimeoutMs', 'cacheMaxBytes', 'maxTaskIdleMs'];
+const INTEGER_KEYS: readonly Key[] = ['commitIntervalMs', 'sessionTimeoutMs', 'cacheMaxBytes', 'maxTaskIdleMs', 'connectTimeoutMs'];
 const GUARANTEES: readonly ProcessingGuarantee[] = ['at_least_once', 'exactly_once'];
 
 /**
@@ -41,6 +46,8 @@ const GUARANTEES: readonly ProcessingGuarantee[] = ['at_least_once', 'exactly_on
  * // app.json: {"applicationId": "word-count", "brokers": ["localhost:9092"], "guarantee": "exactly_once"}
  * const config = await loadRunConfig('app.json', process.env);
  * // TRIBUTARY_BROKERS=kafka-1:9092,kafka-2:9092 overrides the brokers of the file.
+ * // A secured cluster: {"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-256", "sasl.username": "app",
+ * //   "sasl.password": "${env:KAFKA_PASSWORD}", "ssl.ca.location": "/etc/kafka/ca.pem", ...}
  */
 export async function loadRunConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<RunConfig> {
   const raw: Partial<Record<Key, unknown>> = path === undefined ? {} : await readConfigFile(path, FILE_SPEC, env);
@@ -48,12 +55,15 @@ export async function loadRunConfig(path: string | undefined, env: NodeJS.Proces
     const value = env[RUN_CONFIG_VARIABLES[key]];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  return validate(raw, path);
+  const config = validate(raw, path);
+  const security = parseKafkaSecurityConfig(raw, (message, key) => new ConfigError(`${path ?? 'config'}: ${message}`, { context: { key } }));
+  return security === undefined ? config : { ...config, security };
 }
 
-/** How `tributary run`'s file is read: flat, with the {@link RunConfig} keys only. */
+/** How `tributary run`'s file is read: flat, with the {@link RunConfig} keys and the Kafka security keys. */
 const FILE_SPEC: ConfigFileSpec = {
-  known: KEYS,
+  known: [...KEYS, ...KAFKA_SECURITY_CONFIG_KEYS],
+  unsupported: KAFKA_SECURITY_UNSUPPORTED_KEYS,
   error: (message, { key, file, variable, cause }) =>
     new ConfigError(message, { ...(cause === undefined ? {} : { cause }), context: { file, key, ...(variable === undefined ? {} : { variable }) } }),
 };

@@ -14,6 +14,7 @@ import { addMetricsOptions, openMetricsEndpoint, type MetricsEndpointOptions } f
 import { addLogLevelOption } from './log-level.js';
 import { loadRunConfig, RUN_CONFIG_VARIABLES } from './run-config.js';
 import { loadTopologyModule } from './topology-module.js';
+import { secretMasker } from './secrets.js';
 
 export interface RunOptions extends MetricsEndpointOptions {
   readonly config?: string;
@@ -32,7 +33,9 @@ export async function runTopologyModule(modulePath: string, options: RunOptions 
     import('../runtime/kafka-streams.js'),
     import('../metrics/prometheus.js'),
   ]);
-  const logger: Logger = createCliLogger({ name: 'tributary-run', ...(options.logLevel === undefined ? {} : { level: options.logLevel }) });
+  // Second line of defence: kafkajs puts no credential into its log entries, and none may reach a log line.
+  const mask = secretMasker([config.security?.sasl?.password, typeof config.security?.tls === 'object' ? config.security.tls.keyPassword : undefined].filter((s): s is string => s !== undefined));
+  const logger: Logger = createCliLogger({ name: 'tributary-run', ...(options.logLevel === undefined ? {} : { level: options.logLevel }), mask });
   const endpoint = await openMetricsEndpoint(options, logger);
   const app = new KafkaStreams(topology, {
     ...config,
@@ -86,7 +89,7 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('run a topology module on Kafka until SIGINT/SIGTERM (its default export: a topology, or a function returning one)')
     .argument('<module>', 'JavaScript module whose default export is the topology or a function returning it')
-    .option('-c, --config <file>', 'JSON file with applicationId, brokers, guarantee, commitIntervalMs, instanceId, ...')
+    .option('-c, --config <file>', 'JSON file with applicationId, brokers, guarantee, commitIntervalMs, instanceId, ..., and security.protocol, sasl.*, ssl.* for a secured cluster')
     .addHelpText('after', `\nThe environment overrides the file: ${variables}.`);
   addMetricsOptions(addLogLevelOption(command)).action(async (modulePath: string, options: RunOptions) => {
     await runTopologyModule(modulePath, options);

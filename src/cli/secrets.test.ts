@@ -7,6 +7,13 @@ describe('CLI secrets', () => {
     expect(configSecrets({ 'database.url': 'not a url' })).toEqual([]);
   });
 
+  it('finds the Kafka passwords: sasl.password, ssl.key.password and the password inside sasl.jaas.config', () => {
+    const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="app" password="j\\"aas-pw";';
+    expect(configSecrets({ 'sasl.password': 'sasl-pw', 'ssl.key.password': 'key-pw', 'sasl.jaas.config': jaas, 'sasl.username': 'app' })).toEqual(
+      expect.arrayContaining(['sasl-pw', 'key-pw', 'j\\"aas-pw', 'j"aas-pw']),
+    );
+  });
+
   it('masks every form of a secret in a line', () => {
     const mask = secretMasker(['s"cret/1']);
     expect(mask('a s"cret/1 b')).toBe('a *** b');

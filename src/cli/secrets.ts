@@ -1,6 +1,6 @@
 /**
- * Keeps passwords out of what the CLI writes: the secrets of a connector config (its `*.password` keys and the
- * passwords inside its `*.url` keys), and a stream wrapper that masks them in every line. The connectors never put a
+ * Keeps passwords out of what the CLI writes: the secrets of a connector config (its `*.password` keys, the
+ * passwords inside its `*.url` keys and its `sasl.jaas.config`), and a stream wrapper that masks them in every line. The connectors never put a
  * password into a message; this is the second line of defence for what a driver or a dependency might echo.
  *
  * @example
@@ -19,6 +19,13 @@ export function configSecrets(config: Readonly<Record<string, unknown>>): string
     if (value === undefined || value === null) continue;
     const text = String(value);
     if (/password|secret/i.test(key)) out.add(text);
+    // sasl.jaas.config: `... required username="u" password="p";` (the whole value is never logged either)
+    if (/jaas/i.test(key)) {
+      for (const match of text.matchAll(/password\s*=\s*"((?:[^"\\]|\\.)*)"/g)) {
+        out.add(match[1]!);
+        out.add(match[1]!.replace(/\\(.)/g, '$1')); // as the client sends it, escapes undone
+      }
+    }
     if (/url$/i.test(key)) {
       try {
         const password = new URL(text).password;

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createPostgresSink, parseSinkConfig, registerSinkMetrics, SinkConfigError, type SinkConfig, type SinkConfigInput } from '../../connectors/postgres-sink/index.js';
 import { SINK_CONFIG_KEYS, SINK_IGNORED_KEYS, SINK_UNSUPPORTED_KEYS } from '../../connectors/postgres-sink/config.js';
+import { explainKafkaFailure } from '../kafka/connect-failure.js';
 import { createCliLogger } from './cli-logger.js';
 import { parseConfigText, type ConfigFileSpec } from './config-file.js';
 import { addLogLevelOption } from './log-level.js';
@@ -54,7 +55,12 @@ export interface SinkOptions extends MetricsEndpointOptions {
 }
 
 /** Runs the sink of a config file until SIGINT/SIGTERM or a fatal error (which rejects). */
-async function runSink(configPath: string, options: SinkOptions, setMask: (mask: (text: string) => string) => void): Promise<void> {
+async function runSink(
+  configPath: string,
+  options: SinkOptions,
+  setMask: (mask: (text: string) => string) => void,
+  setExplain: (explain: (err: unknown) => Error) => void,
+): Promise<void> {
   let text: string;
   try {
     text = await readFile(configPath, 'utf8');
@@ -66,6 +72,7 @@ async function runSink(configPath: string, options: SinkOptions, setMask: (mask:
   const mask = secretMasker(configSecrets(input));
   setMask(mask);
   const config = parseSinkConfig(input);
+  setExplain((err) => explainKafkaFailure(err, () => ({ brokers: config.kafka.brokers, security: config.kafka.security }), 'the sink'));
   const logger = createCliLogger({ name: 'tributary-sink', ...(options.logLevel === undefined ? {} : { level: options.logLevel }), mask });
   const metrics = await openMetricsEndpoint(options, logger);
   const sink = createPostgresSink(config, { logger });
@@ -94,10 +101,12 @@ export function registerSinkCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'JSON file with the sink configuration (Debezium JDBC sink keys)');
   addMetricsOptions(addLogLevelOption(command)).action(async (opts: { config: string } & SinkOptions) => {
     let mask = (text: string): string => text;
+    // A refused login or an untrusted certificate is told with the brokers and what to check.
+    let explain = (err: unknown): Error => err as Error;
     try {
-      await runSink(opts.config, opts, (m) => (mask = m));
+      await runSink(opts.config, opts, (m) => (mask = m), (e) => (explain = e));
     } catch (err) {
-      process.stderr.write(mask(`tributary sink: ${(err as Error).message}\n`));
+      process.stderr.write(mask(`tributary sink: ${explain(err).message}\n`));
       process.exitCode = 1;
     }
   });

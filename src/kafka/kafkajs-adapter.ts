@@ -44,6 +44,8 @@ import { kafkajsProducerPort } from './kafkajs-producer.js';
 import { kafkajsTopicLimits } from './kafkajs-topic-limits.js';
 import { DEFAULT_MAX_REQUEST_BYTES } from './record-limits.js';
 import { closableRetry, withRetry, type RetryOptions } from './retry.js';
+import { kafkajsSecurity, type KafkaSecurityOptions } from './client-security.js';
+import { connectWithin, DEFAULT_KAFKA_CONNECT_TIMEOUT_MS } from './connect-failure.js';
 
 export interface KafkajsAdapterOptions {
   readonly brokers: readonly string[];
@@ -53,6 +55,10 @@ export interface KafkajsAdapterOptions {
   readonly retry?: RetryOptions;
   /** Extra kafkajs client settings (ssl, sasl, ...). */
   readonly kafkaConfig?: Partial<KafkaConfig>;
+  /** TLS and SASL of the connections (see client-security.ts); `kafkaConfig` overrides it. */
+  readonly security?: KafkaSecurityOptions;
+  /** How long the admin client's first connection may take before it fails naming the brokers; default 30 s. */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -89,8 +95,10 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
     logLevel: process.env['TRIBUTARY_KAFKAJS_DEBUG'] === '1' ? logLevel.DEBUG : logLevel.WARN,
     logCreator: pinoLogCreator(logger),
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+    ...kafkajsSecurity(options.security),
     ...options.kafkaConfig,
   });
+  const connectContext = (client: string) => ({ brokers: options.brokers, security: options.security, client, timeoutMs: options.connectTimeoutMs ?? DEFAULT_KAFKA_CONNECT_TIMEOUT_MS });
   const retry: RetryOptions = {
     retries: 12,
     initialBackoffMs: 20,
@@ -107,7 +115,7 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
   return {
     admin: async () => {
       const admin = kafka.admin();
-      await admin.connect();
+      await connectWithin(() => admin.connect(), () => admin.disconnect(), connectContext('admin client'));
       return adminPort(admin, retry);
     },
     consumer: (consumerOptions) => consumerPort(kafka, consumerOptions, logger),

@@ -144,7 +144,11 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       committer: () => this.#committer,
       restore: (tasks) => this.#restore(tasks),
     });
-    this.#kafka = config.kafka ?? kafkajsAdapter({ brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger });
+    this.#kafka = config.kafka ?? kafkajsAdapter({
+      brokers: config.brokers!, clientId: `${this.applicationId}-${this.instanceId}`, logger: this.#logger,
+      ...(config.security === undefined ? {} : { security: config.security }),
+      ...(config.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: config.connectTimeoutMs }),
+    });
     config.metrics?.init?.({ applicationId: this.applicationId, instanceId: this.instanceId });
   }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SchedulerLike } from 'rxjs';
 import type { ErrorPolicies, StreamsError } from '../errors.js';
+import type { KafkaSecurityOptions } from '../kafka/client-security.js';
 import type { KafkaPort, TopicPartition } from '../kafka/port.js';
 import type { TransactionFailureKind } from '../kafka/transaction-errors.js';
 import type { RestoreProgress } from '../state/restore.js';
@@ -70,6 +71,23 @@ export interface KafkaStreamsConfig {
   readonly brokers?: readonly string[];
   /** A Kafka port to use instead of the kafkajs adapter built from `brokers`. */
   readonly kafka?: KafkaPort;
+  /**
+   * TLS and SASL of the connections to `brokers` (ignored when `kafka` is given). `tls: true` trusts the system's
+   * CAs; `tls.ca` a CA of your own; `tls.cert` + `tls.key` a client certificate; `sasl` PLAIN or SCRAM-SHA-256/512.
+   * In a config file: `security.protocol`, `sasl.*`, `ssl.*` keys (see `parseKafkaSecurityConfig`).
+   *
+   * @example
+   * new KafkaStreams(topology, {
+   *   applicationId: 'orders', brokers: ['kafka-1:9093'],
+   *   security: { tls: { ca: { file: '/etc/kafka/ca.pem' } }, sasl: { mechanism: 'SCRAM-SHA-512', username: 'orders', password: process.env['KAFKA_PASSWORD'] ?? '' } },
+   * });
+   */
+  readonly security?: KafkaSecurityOptions;
+  /**
+   * How long `start()` waits for the first connection to `brokers` before it fails with a `KafkaConnectError`
+   * that names them and what to check (refused, unknown host, no answer, certificate, authentication). Default 30 s.
+   */
+  readonly connectTimeoutMs?: number;
   /** Default `at_least_once`. */
   readonly guarantee?: ProcessingGuarantee;
   /**

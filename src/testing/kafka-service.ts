@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkajsSecurity, type KafkaSecurityOptions, type SecurityProtocol } from '../kafka/client-security.js';
 import {
   containerRuntime,
   dockerHostName,
@@ -32,6 +33,13 @@ export interface StartKafkaOptions {
   readonly brokerEnvironment?: Readonly<Record<string, string>>;
   /** How long the broker may take to start; default 120 s. */
   readonly startupTimeoutMs?: number;
+  /**
+   * The protocol of the listener clients reach (default PLAINTEXT); its certificates and SASL users go in
+   * `brokerEnvironment` (e.g. `KAFKA_SSL_KEYSTORE_TYPE`, `KAFKA_LISTENER_NAME_SASL__SSL_PLAIN_SASL_JAAS_CONFIG`).
+   */
+  readonly clientProtocol?: SecurityProtocol;
+  /** How the readiness check connects to that listener (trust, SASL credentials). */
+  readonly clientSecurity?: KafkaSecurityOptions;
 }
 
 const CONTAINER_PORT = 9092;
@@ -69,7 +77,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const hostPort = await freePort();
     const container = new tc.GenericContainer(image)
-      .withEnvironment({ ...brokerEnvironment(host, hostPort), ...options.brokerEnvironment })
+      .withEnvironment({ ...brokerEnvironment(host, hostPort, options.clientProtocol), ...options.brokerEnvironment })
       .withExposedPorts({ container: CONTAINER_PORT, host: hostPort })
       .withLabels(ownerLabels())
       .withWaitStrategy(tc.Wait.forLogMessage(/Kafka Server started/))
@@ -87,7 +95,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       await started.stop();
     };
     try {
-      await awaitBrokerReachable(brokers);
+      await awaitBrokerReachable(brokers, options.clientSecurity);
     } catch (cause) {
       await stop().catch(() => undefined);
       throw new ServiceUnavailableError(
@@ -109,8 +117,12 @@ export function parseBrokers(value: string | undefined): string[] | undefined {
   return brokers.length > 0 ? brokers : undefined;
 }
 
-/** The `KAFKA_*` settings of a single-node KRaft broker advertised as `host:hostPort`. */
-export function brokerEnvironment(host: string, hostPort: number): Record<string, string> {
+/**
+ * The `KAFKA_*` settings of a single-node KRaft broker advertised as `host:hostPort`, its client listener speaking
+ * `clientProtocol` (named after it; PLAINTEXT by default).
+ */
+export function brokerEnvironment(host: string, hostPort: number, clientProtocol: SecurityProtocol = 'PLAINTEXT'): Record<string, string> {
+  const client = clientProtocol;
   return {
     CLUSTER_ID,
     KAFKA_NODE_ID: '1',
@@ -119,10 +131,10 @@ export function brokerEnvironment(host: string, hostPort: number): Record<string
     // The broker talks to itself (transaction markers, KIP-890 produce verification) over the inter-broker
     // listener's advertised address. The host-facing address (a port published on the host) is not reachable
     // from inside the container, so inter-broker traffic gets its own listener, advertised inside.
-    KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${CONTAINER_PORT},BROKER://0.0.0.0:9094,CONTROLLER://0.0.0.0:9093`,
-    KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${host}:${hostPort},BROKER://localhost:9094`,
+    KAFKA_LISTENERS: `${client}://0.0.0.0:${CONTAINER_PORT},BROKER://0.0.0.0:9094,CONTROLLER://0.0.0.0:9093`,
+    KAFKA_ADVERTISED_LISTENERS: `${client}://${host}:${hostPort},BROKER://localhost:9094`,
     KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
-    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,BROKER:PLAINTEXT',
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: `CONTROLLER:PLAINTEXT,${client}:${client},BROKER:PLAINTEXT`,
     KAFKA_INTER_BROKER_LISTENER_NAME: 'BROKER',
     KAFKA_LOG_DIRS: '/tmp/kraft-combined-logs',
     KAFKA_NUM_PARTITIONS: '1',
@@ -139,12 +151,13 @@ export function brokerEnvironment(host: string, hostPort: number): Record<string
   };
 }
 
-async function awaitBrokerReachable(brokers: string[]): Promise<void> {
+async function awaitBrokerReachable(brokers: string[], security: KafkaSecurityOptions | undefined): Promise<void> {
   const kafka = new Kafka({
     clientId: 'tributary-testing',
     brokers,
     logLevel: logLevel.NOTHING,
     retry: { retries: 10, initialRetryTime: 200 },
+    ...kafkajsSecurity(security),
   });
   const admin = kafka.admin();
   await admin.connect();

@@ -41,6 +41,7 @@ const SAMPLES: Readonly<Record<string, Sample>> = {
   AvroSerdeError: { args: ['x'], retriable: false },
   SchemaRegistryError: { args: ['x', { retriable: true }], retriable: true },
   TransactionFailedError: { args: ['x', { transactionalId: 't', kind: 'fenced' }], retriable: true },
+  KafkaConnectError: { args: ['x', { brokers: ['kafka:9092'], retriable: true }], retriable: true },
   MalformedResponseError: { args: ['x'], retriable: false },
   ServiceUnavailableError: { args: ['x', { service: 'kafka' }], retriable: false },
   CdcError: { args: ['x'], retriable: false },
