@@ -47,7 +47,9 @@ async function openLmdb(path: string): Promise<Engine> {
 }
 
 async function openRocks(path: string): Promise<Engine> {
-  const { RocksLevel } = (await import('@nxtedition/rocksdb')) as unknown as { RocksLevel: new (path: string, options: object) => any };
+  // The binding ships no type declarations; a module name in a variable keeps the compiler from looking for them.
+  const binding = '@nxtedition/rocksdb';
+  const { RocksLevel } = (await import(binding)) as { RocksLevel: new (path: string, options: object) => any };
   const db = new RocksLevel(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   await db.open();
   return {

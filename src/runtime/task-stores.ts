@@ -3,8 +3,18 @@ import type { Topology } from '../graph/topology.js';
 import type { CachingKeyValueStore } from '../state/caching-key-value-store.js';
 import type { RecordCache } from '../state/record-cache.js';
 import type { StateStore, StoreContext } from '../state/state-store.js';
-import { buildStore } from '../state/store-builder.js';
-import type { ChangelogPartition } from './task-types.js';
+import { join } from 'node:path';
+import { taskIdToString, type TaskId } from '../processor/processor.js';
+import { buildStore, type StoreBuildOptions } from '../state/store-builder.js';
+import type { ChangelogPartition, TaskStorage } from './task-types.js';
+
+/** What the store builder needs of a task's storage: the default store type and the task's own folder. */
+export function taskStoreOptions(storage: TaskStorage | undefined, id: TaskId): Pick<StoreBuildOptions, 'defaultStoreType' | 'taskDir'> {
+  return {
+    ...(storage?.defaultStoreType === undefined ? {} : { defaultStoreType: storage.defaultStoreType }),
+    ...(storage?.stateDir === undefined ? {} : { taskDir: join(storage.stateDir, taskIdToString(id)) }),
+  };
+}
 
 /**
  * The state stores of one task and what a commit does to them: flush the record caches (which forwards
@@ -18,10 +28,18 @@ export class TaskStores {
   readonly #cached: CachingKeyValueStore<unknown, unknown>[] = [];
 
   /** Builds and inits the stores named; `context` is what they see of the task while it processes. */
-  constructor(topology: Topology, names: readonly string[], applicationId: string, partition: number, cache: RecordCache | undefined, context: StoreContext) {
+  constructor(
+    topology: Topology,
+    names: readonly string[],
+    applicationId: string,
+    partition: number,
+    cache: RecordCache | undefined,
+    context: StoreContext,
+    storage: Pick<StoreBuildOptions, 'defaultStoreType' | 'taskDir'> = {},
+  ) {
     for (const name of names) {
       const spec = topology.stores.get(name)!;
-      const built = buildStore(spec, { applicationId, partition, ...(cache === undefined ? {} : { cache }) });
+      const built = buildStore(spec, { applicationId, partition, ...storage, ...(cache === undefined ? {} : { cache }) });
       built.store.init?.(context);
       this.#stores.set(name, built.store);
       if (built.cached) this.#cached.push(built.cached);

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OutgoingRecord } from '../errors.js';
+import { StateStoreError } from '../errors.js';
+import { Serdes } from '../serde/serdes.js';
+import { PersistentKeyValueStore } from './persistent-key-value-store.js';
+import { buildKeyValueStore, keyIdentityFor } from './store-builder.js';
+
+const context = (ts = 0) => ({ applicationId: 'app', partition: 0, currentTimestamp: () => ts });
+const dirs: string[] = [];
+const freshDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-pkv-test-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function bytesStore(dir = freshDir()): PersistentKeyValueStore<Buffer, string> {
+  const store = new PersistentKeyValueStore<Buffer, string>('s', join(dir, 's'), keyIdentityFor(Serdes.bytes()), Serdes.bytes(), Serdes.string(), 0);
+  store.init(context(5));
+  return store;
+}
+
+describe('persistent key-value store (LMDB)', () => {
+  it('puts, gets with timestamp, deletes and reads its own pending writes before and after flush', () => {
+    const store = new PersistentKeyValueStore<string, number>('s', join(freshDir(), 's'), keyIdentityFor(Serdes.string()), Serdes.string(), Serdes.long(), 0);
+    store.init(context(7));
+    store.put('a', 1);
+    expect(store.getWithTimestamp('a')).toEqual({ value: 1, timestamp: 7 });
+    store.flush();
+    expect(store.getWithTimestamp('a')).toEqual({ value: 1, timestamp: 7 });
+    store.put('a', 2, 9);
+    expect(store.putIfAbsent('a', 3)).toBe(2);
+    store.flush();
+    expect(store.getWithTimestamp('a')).toEqual({ value: 2, timestamp: 9 });
+    expect(store.delete('a')).toBe(2);
+    expect(store.get('a')).toBeUndefined();
+    store.flush();
+    expect(store.get('a')).toBeUndefined();
+    expect(store.approximateNumEntries()).toBe(0);
+    store.close();
+  });
+
+  it('iterates in unsigned lexicographic byte order of the serialized keys, a shorter key before its extensions', () => {
+    const store = bytesStore();
+    const keys = [Buffer.from([0x80]), Buffer.from([0x7f]), Buffer.from([0x01, 0x00]), Buffer.from([0x01]), Buffer.from([0xff, 0x00]), Buffer.from([])];
+    for (const [i, key] of keys.entries()) store.put(key, `v${i}`);
+    const order = [...store.all()].map(([k]) => [...k]);
+    // Signed bytes would put 0x80 and 0xff first; a string compare of UTF-8 text would not see 0x00 vs end.
+    expect(order).toEqual([[], [0x01], [0x01, 0x00], [0x7f], [0x80], [0xff, 0x00]]);
+    store.close();
+  });
+
+  it('range is inclusive at both ends and prefixScan stops at the first key without the prefix', () => {
+    const store = new PersistentKeyValueStore<string, number>('s', join(freshDir(), 's'), keyIdentityFor(Serdes.string()), Serdes.string(), Serdes.long(), 0);
+    store.init(context());
+    for (const [i, key] of ['a', 'ab', 'abc', 'b', 'ba', 'c'].entries()) store.put(key, i);
+    expect([...store.range('ab', 'b')].map(([k]) => k)).toEqual(['ab', 'abc', 'b']);
+    expect([...store.range(undefined, 'ab')].map(([k]) => k)).toEqual(['a', 'ab']);
+    expect([...store.prefixScan('b', Serdes.string())]).toEqual([
+      ['b', 3],
+      ['ba', 4],
+    ]);
+    store.close();
+  });
+
+  it('writes in batches when many updates gather between flushes, and keeps every update', () => {
+    const store = new PersistentKeyValueStore<string, number>('s', join(freshDir(), 's'), keyIdentityFor(Serdes.string()), Serdes.string(), Serdes.long(), 0);
+    store.init(context());
+    for (let i = 0; i < 25_000; i++) store.put(`k${i}`, i);
+    for (let i = 0; i < 25_000; i += 5_000) expect(store.get(`k${i}`)).toBe(i);
+    store.flush();
+    expect(store.approximateNumEntries()).toBe(25_000);
+    expect([...store.all()].length).toBe(25_000);
+    store.close();
+  });
+
+  it('fails a write of a key longer than LMDB allows with a StateStoreError naming the store', () => {
+    const store = bytesStore();
+    store.put(Buffer.alloc(4000, 1), 'x');
+    expect(() => store.flush()).toThrow(StateStoreError);
+    store.close();
+  });
+
+  it('refuses reads after close with a clear error', () => {
+    const dir = freshDir();
+    const store = bytesStore(dir);
+    store.put(Buffer.from('kept'), 'x');
+    store.flush();
+    store.put(Buffer.from('dropped'), 'y');
+    store.close();
+    expect(() => store.get(Buffer.from('kept'))).toThrow(/not open/);
+  });
+
+  it('restores changelog records through the changelogging layer and logs its own updates', () => {
+    const built = buildKeyValueStore<string, number>(
+      { type: 'key-value', name: 'counts', keySerde: Serdes.string(), valueSerde: Serdes.long(), logging: true, storeType: 'persistent' },
+      { applicationId: 'app', partition: 0, taskDir: freshDir() },
+    );
+    built.store.init?.(context(3));
+    expect(built.store.persistent).toBe(true);
+    built.logged!.restore([
+      { key: Buffer.from('a'), value: Serdes.long().serialize(4, 't'), timestamp: 1, offset: 0 },
+      { key: Buffer.from('b'), value: Serdes.long().serialize(5, 't'), timestamp: 2, offset: 1 },
+      { key: Buffer.from('b'), value: null, timestamp: 3, offset: 2 },
+    ]);
+    expect(built.store.getWithTimestamp('a')).toEqual({ value: 4, timestamp: 1 });
+    expect(built.store.get('b')).toBeUndefined();
+    built.store.put('c', 6);
+    const changelog: OutgoingRecord[] = [];
+    built.logged!.drainChangelog(changelog);
+    expect(changelog.map((r) => [r.key?.toString(), r.value && Serdes.long().deserialize(r.value, 't')])).toEqual([['c', 6]]);
+    built.store.close();
+  });
+
+  it('is the in-memory store unless the spec or the default asks for persistent; persistent needs serdes and a folder', () => {
+    const base = { type: 'key-value', name: 'counts', keySerde: Serdes.string(), valueSerde: Serdes.long(), logging: false } as const;
+    expect(buildKeyValueStore(base, { applicationId: 'app', partition: 0 }).store.persistent).toBe(false);
+    expect(buildKeyValueStore(base, { applicationId: 'app', partition: 0, defaultStoreType: 'persistent', taskDir: freshDir() }).store.persistent).toBe(true);
+    expect(buildKeyValueStore({ ...base, storeType: 'in-memory' }, { applicationId: 'app', partition: 0, defaultStoreType: 'persistent', taskDir: freshDir() }).store.persistent).toBe(false);
+    expect(() => buildKeyValueStore({ ...base, storeType: 'persistent' }, { applicationId: 'app', partition: 0 })).toThrow(/needs a state directory/);
+    expect(() => buildKeyValueStore({ ...base, keySerde: undefined, storeType: 'persistent' }, { applicationId: 'app', partition: 0, taskDir: freshDir() })).toThrow(StateStoreError);
+  });
+});
