@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutgoingRecord } from '../errors.js';
 import { StateStoreError } from '../errors.js';
+import { StreamsBuilder } from '../dsl/streams-builder.js';
 import { Serdes } from '../serde/serdes.js';
+import { TopologyTestDriver } from '../testing/topology-test-driver.js';
 import { PersistentKeyValueStore } from './persistent-key-value-store.js';
 import { buildKeyValueStore, keyIdentityFor } from './store-builder.js';
 
@@ -124,5 +126,34 @@ describe('persistent key-value store (LMDB)', () => {
     expect(buildKeyValueStore({ ...base, storeType: 'in-memory' }, { applicationId: 'app', partition: 0, defaultStoreType: 'persistent', taskDir: freshDir() }).store.persistent).toBe(false);
     expect(() => buildKeyValueStore({ ...base, storeType: 'persistent' }, { applicationId: 'app', partition: 0 })).toThrow(/needs a state directory/);
     expect(() => buildKeyValueStore({ ...base, keySerde: undefined, storeType: 'persistent' }, { applicationId: 'app', partition: 0, taskDir: freshDir() })).toThrow(StateStoreError);
+  });
+});
+
+describe('Materialized storeType through the test driver', () => {
+  it('a count materialized as persistent keeps its entries in LMDB, in key byte order, and the driver removes its folder on close', () => {
+    const builder = new StreamsBuilder();
+    builder
+      .stream('words', { key: Serdes.string(), value: Serdes.string() })
+      .groupByKey()
+      .count({ storeName: 'counts', storeType: 'persistent' })
+      .toStream()
+      .to('counts-out', { key: Serdes.string(), value: Serdes.long() });
+    const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('tributary-test-driver-')));
+    const driver = new TopologyTestDriver(builder.build(), { initialWallClockTime: 0 });
+    const created = readdirSync(tmpdir()).filter((f) => f.startsWith('tributary-test-driver-') && !before.has(f));
+    expect(created).toHaveLength(1);
+    const input = driver.createInputTopic<string, string>('words', Serdes.string(), Serdes.string());
+    const output = driver.createOutputTopic<string, number>('counts-out', Serdes.string(), Serdes.long());
+    for (const word of ['b', 'a', 'b', 'c', 'b']) input.pipeInput(word, word, 1);
+    expect(output.readKeyValuesToList().at(-1)).toEqual(['b', 3]);
+    const store = driver.getKeyValueStore<string, number>('counts');
+    expect(store.persistent).toBe(true);
+    expect([...store.all()]).toEqual([
+      ['a', 1],
+      ['b', 3],
+      ['c', 1],
+    ]);
+    driver.close();
+    expect(existsSync(join(tmpdir(), created[0]!))).toBe(false);
   });
 });
