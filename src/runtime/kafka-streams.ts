@@ -24,6 +24,7 @@ import { keyValueStoreView } from './store-queries.js';
 import { SerdePreparation } from './serde-preparation.js';
 import { StreamLoop } from './stream-loop.js';
 import { TaskManager, tpKey, type RunningTask } from './task-manager.js';
+import { taskStorageOf } from './state-directory.js';
 import {
   DEFAULT_ALOS_COMMIT_INTERVAL_MS,
   DEFAULT_EOS_COMMIT_INTERVAL_MS,
@@ -130,6 +131,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       logger: this.#logger,
       cache: new RecordCache(cacheMaxBytes),
       maxTaskIdleMs: this.#maxTaskIdleMs,
+      storage: taskStorageOf(config, this.instanceId),
       subtopologies: () => this.#plan?.subtopologies ?? [],
       globalStores: () => this.#global?.stores,
       partitionCount: (topic) => this.#partitionCounts.get(topic),

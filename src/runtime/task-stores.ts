@@ -6,14 +6,25 @@ import type { StateStore, StoreContext } from '../state/state-store.js';
 import { join } from 'node:path';
 import { taskIdToString, type TaskId } from '../processor/processor.js';
 import { buildStore, type StoreBuildOptions } from '../state/store-builder.js';
+import type { KeyValueStoreType, StoreSpec } from '../state/store-spec.js';
+import { TaskDirectoryLock } from './state-directory.js';
 import type { ChangelogPartition, TaskStorage } from './task-types.js';
 
-/** What the store builder needs of a task's storage: the default store type and the task's own folder. */
-export function taskStoreOptions(storage: TaskStorage | undefined, id: TaskId): Pick<StoreBuildOptions, 'defaultStoreType' | 'taskDir'> {
+/** What the stores of one task need of its storage: the default store type, the task's own folder, the lock owner. */
+export type TaskStoreStorage = Pick<StoreBuildOptions, 'defaultStoreType' | 'taskDir'> & { readonly owner?: string };
+
+/** The storage of the task `id`: its folder is `<stateDir>/<task id>`. */
+export function taskStoreOptions(storage: TaskStorage | undefined, id: TaskId): TaskStoreStorage {
   return {
     ...(storage?.defaultStoreType === undefined ? {} : { defaultStoreType: storage.defaultStoreType }),
     ...(storage?.stateDir === undefined ? {} : { taskDir: join(storage.stateDir, taskIdToString(id)) }),
+    ...(storage?.owner === undefined ? {} : { owner: storage.owner }),
   };
+}
+
+/** Whether the spec's store will be persistent (and so needs the task folder). */
+function persistentSpec(spec: StoreSpec, defaultStoreType: KeyValueStoreType | undefined): boolean {
+  return spec.type === 'key-value' && (spec.storeType ?? defaultStoreType ?? 'in-memory') === 'persistent';
 }
 
 /**
@@ -26,6 +37,8 @@ export class TaskStores {
   readonly #logged: ChangelogPartition[] = [];
   /** Caching layers of this task's stores, flushed at every commit. */
   readonly #cached: CachingKeyValueStore<unknown, unknown>[] = [];
+  /** The lock of the task folder, held while the task has persistent stores open. */
+  readonly #lock: TaskDirectoryLock | undefined;
 
   /** Builds and inits the stores named; `context` is what they see of the task while it processes. */
   constructor(
@@ -35,11 +48,18 @@ export class TaskStores {
     partition: number,
     cache: RecordCache | undefined,
     context: StoreContext,
-    storage: Pick<StoreBuildOptions, 'defaultStoreType' | 'taskDir'> = {},
+    storage: TaskStoreStorage = {},
   ) {
+    const persistent = names.find((name) => persistentSpec(topology.stores.get(name)!, storage.defaultStoreType));
+    if (persistent !== undefined && storage.taskDir !== undefined) {
+      // Lock before any persistent store opens: opening wipes the store's folder.
+      this.#lock = new TaskDirectoryLock(storage.taskDir, storage.owner ?? 'tributary');
+      this.#lock.acquire(persistent, partition);
+    }
+    const { owner: _owner, ...build } = storage;
     for (const name of names) {
       const spec = topology.stores.get(name)!;
-      const built = buildStore(spec, { applicationId, partition, ...storage, ...(cache === undefined ? {} : { cache }) });
+      const built = buildStore(spec, { applicationId, partition, ...build, ...(cache === undefined ? {} : { cache }) });
       built.store.init?.(context);
       this.#stores.set(name, built.store);
       if (built.cached) this.#cached.push(built.cached);
@@ -96,6 +116,10 @@ export class TaskStores {
   }
 
   close(): void {
-    for (const store of this.#stores.values()) store.close();
+    try {
+      for (const store of this.#stores.values()) store.close();
+    } finally {
+      this.#lock?.release();
+    }
   }
 }

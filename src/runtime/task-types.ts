@@ -118,4 +118,6 @@ export interface TaskStorage {
   readonly defaultStoreType?: KeyValueStoreType;
   /** The application's state directory; the task's persistent stores live in `<stateDir>/<task id>/`. */
   readonly stateDir?: string;
+  /** Who holds the lock of a task folder (the instance id), written into its `.lock` file. */
+  readonly owner?: string;
 }
