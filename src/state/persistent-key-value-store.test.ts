@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutgoingRecord } from '../errors.js';
 import { StateStoreError } from '../errors.js';
@@ -126,6 +127,40 @@ describe('persistent key-value store (LMDB)', () => {
     expect(buildKeyValueStore({ ...base, storeType: 'in-memory' }, { applicationId: 'app', partition: 0, defaultStoreType: 'persistent', taskDir: freshDir() }).store.persistent).toBe(false);
     expect(() => buildKeyValueStore({ ...base, storeType: 'persistent' }, { applicationId: 'app', partition: 0 })).toThrow(/needs a state directory/);
     expect(() => buildKeyValueStore({ ...base, keySerde: undefined, storeType: 'persistent' }, { applicationId: 'app', partition: 0, taskDir: freshDir() })).toThrow(StateStoreError);
+  });
+});
+
+describe('persistent key-value store against a Map model', () => {
+  it('any sequence of puts, deletes and flushes reads back like a Map, and all() is the model sorted by key bytes', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('put' as const), key: fc.string({ maxLength: 4 }), value: fc.integer({ min: -1000, max: 1000 }) }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.string({ maxLength: 4 }) }),
+      fc.record({ kind: fc.constant('flush' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const store = new PersistentKeyValueStore<string, number>('s', join(freshDir(), 's'), keyIdentityFor(Serdes.string()), Serdes.string(), Serdes.long(), 0);
+        store.init(context());
+        const model = new Map<string, number>();
+        try {
+          for (const o of ops) {
+            if (o.kind === 'put') {
+              store.put(o.key, o.value);
+              model.set(o.key, o.value);
+            } else if (o.kind === 'delete') {
+              expect(store.delete(o.key)).toBe(model.get(o.key));
+              model.delete(o.key);
+            } else store.flush();
+          }
+          for (const key of new Set(ops.flatMap((o) => ('key' in o ? [o.key] : [])))) expect(store.get(key)).toBe(model.get(key));
+          const sorted = [...model].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+          expect([...store.all()]).toEqual(sorted);
+        } finally {
+          store.close();
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
