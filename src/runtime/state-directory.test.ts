@@ -61,6 +61,18 @@ describe('state directory', () => {
     stores.close();
   });
 
+  it('takes over a lock file whose content is not a lock (foreign or corrupted), and wipes a corrupted store folder on open', () => {
+    const stateDir = freshDir();
+    mkdirSync(join(stateDir, '0_0', 'counts'), { recursive: true });
+    writeFileSync(join(stateDir, '0_0', '.lock'), 'not a lock \u0000\u0001');
+    writeFileSync(join(stateDir, '0_0', 'counts', 'data.mdb'), 'garbage that is no LMDB file');
+    const stores = storesOf(countTopology('persistent'), stateDir, 'instance-b');
+    expect(readFileSync(join(stateDir, '0_0', '.lock'), 'utf8')).toBe(`${process.pid} instance-b`);
+    const counts = stores.all.get('counts') as unknown as { get(key: string): number | undefined };
+    expect(counts.get('a')).toBeUndefined();
+    stores.close();
+  });
+
   it('takes no lock and creates no folder for a task whose stores are all in memory', () => {
     const stateDir = freshDir();
     const stores = storesOf(countTopology(), stateDir, 'instance-a');
