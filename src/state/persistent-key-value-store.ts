@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { open, type RootDatabase } from 'lmdb';
+import { createRequire } from 'node:module';
+import type { RootDatabase } from 'lmdb';
 import { StateStoreError } from '../errors.js';
 import type { Serde } from '../serde/serde.js';
 import type { KeyIdentity, KeyValueStore } from './key-value-store.js';
@@ -17,6 +18,17 @@ interface Pending<K, V> {
  * restore or a long commit interval does not hold the whole update set in the heap.
  */
 const MAX_PENDING = 10_000;
+
+/**
+ * The native binding loads when the first persistent store opens, not when the package is imported: an
+ * application with only in-memory stores never loads it (and a platform without a prebuilt binary only
+ * fails where a persistent store is asked for).
+ */
+let lmdb: typeof import('lmdb') | undefined;
+function loadLmdb(): typeof import('lmdb') {
+  lmdb ??= createRequire(import.meta.url)('lmdb') as typeof import('lmdb');
+  return lmdb;
+}
 
 /**
  * LMDB rejects an empty key, and Kafka keys may be empty (the empty string): every stored key gets this one
@@ -69,7 +81,7 @@ export class PersistentKeyValueStore<K, V> implements KeyValueStore<K, V> {
       rmSync(this.path, { recursive: true, force: true });
       mkdirSync(this.path, { recursive: true });
       // noSync: a crash may lose the last transactions; the store is rebuilt from the changelog anyway.
-      this.#db = open<Buffer, Buffer>({ path: this.path, keyEncoding: 'binary', encoding: 'binary', noSync: true });
+      this.#db = loadLmdb().open<Buffer, Buffer>({ path: this.path, keyEncoding: 'binary', encoding: 'binary', noSync: true });
     } catch (cause) {
       throw new StateStoreError(`opening persistent store ${this.name} in ${this.path} failed: ${(cause as Error).message}`, { store: this.name, partition: this.partition, cause });
     }
