@@ -4,7 +4,7 @@ import { STATE } from './handle-state.js';
 import { repartitionIfRequired, type KGroupedStream } from './kgrouped-stream.js';
 import { KTable } from './ktable.js';
 import { createCogroupNodes } from './operators/cogroup.js';
-import type { Materialized } from './options.js';
+import { keyValueStoreOptions, type Materialized } from './options.js';
 import type { Aggregator, Initializer } from './types.js';
 import { CogroupedWindowedKStream } from './cogrouped-windowed-kstream.js';
 import type { SessionWindows, SlidingWindows, TimeWindows } from './windows.js';
@@ -62,7 +62,7 @@ export class CogroupedKStream<K, VA> {
       const base = s.groupedName ?? (flagged > 1 ? `${storeName}-${repartitionIndex++}` : storeName);
       return repartitionIfRequired(s, base);
     });
-    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true, caching: materialized.caching ?? true };
+    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, ...keyValueStoreOptions(materialized) };
     graph.addStore(spec);
     const merge = createCogroupNodes(
       graph,

@@ -8,7 +8,7 @@ import { createAggregateNode } from './operators/aggregate.js';
 import { createCountNode } from './operators/count.js';
 import { createReduceNode } from './operators/reduce.js';
 import { addRepartitionTopic } from './operators/repartition.js';
-import type { Materialized, SerdeOf } from './options.js';
+import { keyValueStoreOptions, type Materialized, type SerdeOf } from './options.js';
 import type { Aggregator, Initializer, Reducer } from './types.js';
 import { SessionWindowedKStream, TimeWindowedKStream } from './windowed-kstream.js';
 import type { SessionWindows, SlidingWindows, TimeWindows } from './windows.js';
@@ -92,7 +92,7 @@ export class KGroupedStream<K, V> {
     const keySerde = materialized.key ?? s.keySerde;
     const valueSerde = (materialized.value ?? defaultValueSerde) as SerdeOf<VA> | undefined;
     const parent = repartitionIfRequired(s, s.groupedName ?? storeName);
-    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true, caching: materialized.caching ?? true };
+    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, ...keyValueStoreOptions(materialized) };
     s.graph.addStore(spec);
     addNode(parent, name, storeName);
     return new KTable<K, VA>({ graph: s.graph, node: name, keySerde, valueSerde, storeName });

@@ -8,7 +8,7 @@ import { addRepartitionTopic } from './operators/repartition.js';
 import { createTableAggregateNode } from './operators/table-aggregate.js';
 import { createTableCountNode } from './operators/table-count.js';
 import { createTableReduceNode } from './operators/table-reduce.js';
-import type { Materialized, SerdeOf } from './options.js';
+import { keyValueStoreOptions, type Materialized, type SerdeOf } from './options.js';
 import type { Aggregator, Initializer, Reducer } from './types.js';
 
 /** @internal */
@@ -78,7 +78,7 @@ export class KGroupedTable<K, V> {
       sinkName,
       sourceName,
     });
-    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, logging: materialized.logging ?? true, caching: materialized.caching ?? true };
+    const spec: KeyValueStoreSpec = { type: 'key-value', name: storeName, keySerde, valueSerde, ...keyValueStoreOptions(materialized) };
     s.graph.addStore(spec);
     addNode(parent, name, storeName);
     return new KTable<K, VA>({ graph: s.graph, node: name, keySerde, valueSerde, storeName });

@@ -1,4 +1,5 @@
 import type { Serde } from '../serde/serde.js';
+import type { KeyValueStoreType } from '../state/store-spec.js';
 import type { StreamPartitioner, TimestampExtractor } from './types.js';
 
 /** Serde slot for a type that may include null: serdes never see null (it is a null payload). */
@@ -74,6 +75,22 @@ export interface Materialized<K, V> extends Named {
    * stream.groupByKey().count({ storeName: 'counts', caching: false });
    */
   readonly caching?: boolean;
+  /**
+   * Where a key-value store keeps its entries: `'persistent'` (LMDB on disk in the task's folder of the
+   * state directory, Kafka Streams' `Stores.persistentKeyValueStore`) or `'in-memory'` (Kafka Streams'
+   * `Stores.inMemoryKeyValueStore`). Default: the runtime's `defaultStoreType` (in-memory unless set).
+   * Window and session stores are in memory whatever this says (persistent ones are not built yet).
+   *
+   * @example
+   * // A count over many keys kept on disk instead of the heap.
+   * stream.groupByKey().count({ storeName: 'counts', storeType: 'persistent' });
+   */
+  readonly storeType?: KeyValueStoreType;
+}
+
+/** The store options of a key-value store spec a Materialized sets (logging and caching on by default). */
+export function keyValueStoreOptions<K, V>(materialized: Materialized<K, V>): { logging: boolean; caching: boolean; storeType?: KeyValueStoreType } {
+  return { logging: materialized.logging ?? true, caching: materialized.caching ?? true, ...(materialized.storeType === undefined ? {} : { storeType: materialized.storeType }) };
 }
 
 /** Options of one split() branch. */

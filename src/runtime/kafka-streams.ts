@@ -25,6 +25,7 @@ import { StreamLoop } from './stream-loop.js';
 import { resolveStreamsConfig } from './resolved-config.js';
 import { TaskManager, type RunningTask } from './task-manager.js';
 import { TransactionRecovery } from './transaction-recovery.js';
+import { taskStorageOf } from './state-directory.js';
 import {
   type CommitInfo,
   type KafkaStreamsConfig,
@@ -115,6 +116,7 @@ export class KafkaStreams extends EventEmitter<KafkaStreamsEvents> {
       logger: this.#logger,
       cache: new RecordCache(resolved.cacheMaxBytes),
       maxTaskIdleMs: resolved.maxTaskIdleMs,
+      storage: taskStorageOf(config, this.instanceId),
       subtopologies: () => this.#plan?.subtopologies ?? [],
       globalStores: () => this.#global?.stores,
       partitionCount: (topic) => this.#partitionCounts.get(topic),

@@ -1,3 +1,4 @@
+import type { KeyValueStoreType } from '../state/store-spec.js';
 import type { Logger } from 'pino';
 import type { SchedulerLike } from 'rxjs';
 import type { ErrorPolicies, StreamsError } from '../errors.js';
@@ -153,6 +154,22 @@ export interface KafkaStreamsConfig {
    * new KafkaStreams(topology, { applicationId: 'counts', brokers, commitIntervalMs: 5000, cacheMaxBytes: 10 * 1024 * 1024 });
    */
   readonly cacheMaxBytes?: number;
+  /**
+   * Kafka Streams' `state.dir`: persistent stores live in `<stateDir>/<applicationId>/<task id>/<store>`, each
+   * task folder locked (`.lock`) while an instance uses it. Default: `<OS temp folder>/tributary`. Two
+   * instances of one application on one machine that could be given the same task need different values.
+   *
+   * @example
+   * new KafkaStreams(topology, { applicationId: 'counts', brokers, stateDir: '/var/lib/tributary', defaultStoreType: 'persistent' });
+   */
+  readonly stateDir?: string;
+  /**
+   * Where the key-value stores whose Materialized names no `storeType` keep their entries: `'in-memory'`
+   * (default for now) or `'persistent'` (LMDB in the task's folder of `stateDir`). Window and session stores
+   * are in memory either way. Persistent stores are still rebuilt from their changelog at every start
+   * (no local checkpoint yet); they move the state out of the heap.
+   */
+  readonly defaultStoreType?: KeyValueStoreType;
 }
 
 /** What a recovery from a failed exactly-once transaction did (event `recovered`). */

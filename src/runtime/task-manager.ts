@@ -8,6 +8,7 @@ import type { StateStore } from '../state/state-store.js';
 import { taskOf, type SubtopologyTopics } from './copartition-assignor.js';
 import { taskIdToString, type TaskId } from '../processor/processor.js';
 import { Task } from './task.js';
+import type { TaskStorage } from './task-types.js';
 
 /** A task of this instance and what the runtime knows of its input partitions (keys: `topic\u0000partition`). */
 export interface RunningTask {
@@ -35,6 +36,8 @@ export interface TaskManagerOptions {
   readonly logger: Logger;
   readonly cache: RecordCache;
   readonly maxTaskIdleMs: number;
+  /** State directory, default store type and lock owner of the tasks' stores. */
+  readonly storage?: TaskStorage;
   /** The sub-topologies and their input topics, known once the internal topics are planned. */
   readonly subtopologies: () => readonly SubtopologyTopics[];
   /** The global stores, known once the global tables are loaded. */
@@ -129,6 +132,7 @@ export class TaskManager {
         globalStores: this.options.globalStores(),
         maxTaskIdleMs: this.options.maxTaskIdleMs,
         cache: this.options.cache,
+        ...(this.options.storage === undefined ? {} : { storage: this.options.storage }),
         ...(this.options.partitionCount === undefined ? {} : { partitionCount: this.options.partitionCount }),
       });
       const known = new Map<string, number>();

@@ -3,8 +3,29 @@ import type { Topology } from '../graph/topology.js';
 import type { CachingKeyValueStore } from '../state/caching-key-value-store.js';
 import type { RecordCache } from '../state/record-cache.js';
 import type { StateStore, StoreContext } from '../state/state-store.js';
-import { buildStore } from '../state/store-builder.js';
-import type { ChangelogPartition } from './task-types.js';
+import { join } from 'node:path';
+import { taskIdToString, type TaskId } from '../processor/processor.js';
+import { buildStore, type StoreBuildOptions } from '../state/store-builder.js';
+import type { KeyValueStoreType, StoreSpec } from '../state/store-spec.js';
+import { TaskDirectoryLock } from './state-directory.js';
+import type { ChangelogPartition, TaskStorage } from './task-types.js';
+
+/** What the stores of one task need of its storage: the default store type, the task's own folder, the lock owner. */
+export type TaskStoreStorage = Pick<StoreBuildOptions, 'defaultStoreType' | 'taskDir'> & { readonly owner?: string };
+
+/** The storage of the task `id`: its folder is `<stateDir>/<task id>`. */
+export function taskStoreOptions(storage: TaskStorage | undefined, id: TaskId): TaskStoreStorage {
+  return {
+    ...(storage?.defaultStoreType === undefined ? {} : { defaultStoreType: storage.defaultStoreType }),
+    ...(storage?.stateDir === undefined ? {} : { taskDir: join(storage.stateDir, taskIdToString(id)) }),
+    ...(storage?.owner === undefined ? {} : { owner: storage.owner }),
+  };
+}
+
+/** Whether the spec's store will be persistent (and so needs the task folder). */
+function persistentSpec(spec: StoreSpec, defaultStoreType: KeyValueStoreType | undefined): boolean {
+  return spec.type === 'key-value' && (spec.storeType ?? defaultStoreType ?? 'in-memory') === 'persistent';
+}
 
 /**
  * The state stores of one task and what a commit does to them: flush the record caches (which forwards
@@ -16,12 +37,29 @@ export class TaskStores {
   readonly #logged: ChangelogPartition[] = [];
   /** Caching layers of this task's stores, flushed at every commit. */
   readonly #cached: CachingKeyValueStore<unknown, unknown>[] = [];
+  /** The lock of the task folder, held while the task has persistent stores open. */
+  readonly #lock: TaskDirectoryLock | undefined;
 
   /** Builds and inits the stores named; `context` is what they see of the task while it processes. */
-  constructor(topology: Topology, names: readonly string[], applicationId: string, partition: number, cache: RecordCache | undefined, context: StoreContext) {
+  constructor(
+    topology: Topology,
+    names: readonly string[],
+    applicationId: string,
+    partition: number,
+    cache: RecordCache | undefined,
+    context: StoreContext,
+    storage: TaskStoreStorage = {},
+  ) {
+    const persistent = names.find((name) => persistentSpec(topology.stores.get(name)!, storage.defaultStoreType));
+    if (persistent !== undefined && storage.taskDir !== undefined) {
+      // Lock before any persistent store opens: opening wipes the store's folder.
+      this.#lock = new TaskDirectoryLock(storage.taskDir, storage.owner ?? 'tributary');
+      this.#lock.acquire(persistent, partition);
+    }
+    const { owner: _owner, ...build } = storage;
     for (const name of names) {
       const spec = topology.stores.get(name)!;
-      const built = buildStore(spec, { applicationId, partition, ...(cache === undefined ? {} : { cache }) });
+      const built = buildStore(spec, { applicationId, partition, ...build, ...(cache === undefined ? {} : { cache }) });
       built.store.init?.(context);
       this.#stores.set(name, built.store);
       if (built.cached) this.#cached.push(built.cached);
@@ -78,6 +116,10 @@ export class TaskStores {
   }
 
   close(): void {
-    for (const store of this.#stores.values()) store.close();
+    try {
+      for (const store of this.#stores.values()) store.close();
+    } finally {
+      this.#lock?.release();
+    }
   }
 }

@@ -1,3 +1,4 @@
+import type { KeyValueStoreType } from '../state/store-spec.js';
 import type { Logger } from 'pino';
 import type { SchedulerLike } from 'rxjs';
 import type { ErrorPolicies, OutgoingRecord } from '../errors.js';
@@ -71,6 +72,8 @@ export interface TaskOptions {
    * task commits or when the cache is over its budget. Default: none (every update is forwarded at once).
    */
   readonly cache?: RecordCache;
+  /** Where the task's persistent stores live and which key-value store type is the default (see {@link TaskStorage}). */
+  readonly storage?: TaskStorage;
   /**
    * Partition count of a topic this task writes to (full name), for the `partitionCount` a StreamPartitioner
    * gets; undefined (or no lookup) = unknown, passed as -1.
@@ -107,4 +110,14 @@ export interface TaskMetrics {
   readonly droppedRecords: number;
   /** Approximate entry count of every store of the task that can tell it. */
   readonly stores: readonly { readonly store: string; readonly entries: number }[];
+}
+
+/** The storage of a task's state stores. */
+export interface TaskStorage {
+  /** Store type of the key-value stores whose Materialized names none; default `'in-memory'`. */
+  readonly defaultStoreType?: KeyValueStoreType;
+  /** The application's state directory; the task's persistent stores live in `<stateDir>/<task id>/`. */
+  readonly stateDir?: string;
+  /** Who holds the lock of a task folder (the instance id), written into its `.lock` file. */
+  readonly owner?: string;
 }

@@ -24,7 +24,7 @@ import { PartitionQueues, type PendingRecord } from './partition-queues.js';
 import { wireProcessorNodes, type ProcessorNode } from './processor-node.js';
 import { PunctuationQueue, PunctuationSchedule } from './punctuation.js';
 import { RecordCollector } from './record-collector.js';
-import { TaskStores } from './task-stores.js';
+import { TaskStores, taskStoreOptions } from './task-stores.js';
 import { DEFAULT_MAX_LAG_WAIT_MS, type ChangelogPartition, type CommitResult, type InputRecord, type NodeMetrics, type TaskMetrics, type TaskOptions } from './task-types.js';
 
 // The task's data types live in task-types.ts; they are exported from here too, where callers look for them.
@@ -114,7 +114,7 @@ export class Task {
       currentOrigin: () => this.currentInput,
       forwardInRecordContext: (store, timestamp, headers, origin, forward) => this.#forwardInRecordContext(store, timestamp, headers, origin as InputRecord | undefined, forward),
     };
-    this.#stores = new TaskStores(options.topology, subtopologies.flatMap((s) => s.stores), this.applicationId, this.id.partition, options.cache, storeContext);
+    this.#stores = new TaskStores(options.topology, subtopologies.flatMap((s) => s.stores), this.applicationId, this.id.partition, options.cache, storeContext, taskStoreOptions(options.storage, this.id));
     const graph = wireProcessorNodes(this, options.topology, subtopologies);
     this.#nodes = graph.nodes;
     this.#sourcesByTopic = graph.sourcesByTopic;

@@ -8,7 +8,9 @@ import type { KeyIdentity, KeyValueStore } from './key-value-store.js';
 import type { RecordCache } from './record-cache.js';
 import { changelogTopicName, type LoggedStore, type StateStore } from './state-store.js';
 import { InMemorySessionStore, SessionStoreChangelogger } from './session-store.js';
-import type { KeyValueStoreSpec, SessionStoreSpec, StoreSpec, StoreType, WindowStoreSpec } from './store-spec.js';
+import { join } from 'node:path';
+import { PersistentKeyValueStore } from './persistent-key-value-store.js';
+import type { KeyValueStoreSpec, KeyValueStoreType, SessionStoreSpec, StoreSpec, StoreType, WindowStoreSpec } from './store-spec.js';
 import { InMemoryWindowStore, WindowStoreChangelogger } from './window-store.js';
 import { TypedKeyValueStore } from './typed-key-value-store.js';
 
@@ -17,6 +19,10 @@ export interface StoreBuildOptions {
   readonly partition: number;
   /** The record cache of the task; stores whose spec asks for caching get the caching layer when it is enabled. */
   readonly cache?: RecordCache;
+  /** Store type of the key-value stores whose spec names none; default `'in-memory'`. */
+  readonly defaultStoreType?: KeyValueStoreType;
+  /** The task's folder in the state directory; persistent stores live in `<taskDir>/<store name>`. */
+  readonly taskDir?: string;
 }
 
 /**
@@ -48,7 +54,7 @@ export function buildKeyValueStore<K, V>(spec: KeyValueStoreSpec, options: Store
   const keySerde = spec.keySerde as Serde<K> | undefined;
   const valueSerde = spec.valueSerde as Serde<V> | undefined;
   const identity = keyIdentityFor(keySerde);
-  let store: KeyValueStore<K, V> = new InMemoryKeyValueStore<K, V>(spec.name, identity);
+  let store: KeyValueStore<K, V> = innerKeyValueStore(spec, options, identity);
   let logged: LoggedStore | undefined;
   if (spec.logging) {
     if (keySerde === undefined || valueSerde === undefined) {
@@ -61,6 +67,18 @@ export function buildKeyValueStore<K, V>(spec: KeyValueStoreSpec, options: Store
   let cached: CachingKeyValueStore<K, V> | undefined;
   if (spec.caching === true && options.cache?.enabled === true) store = cached = new CachingKeyValueStore(store, identity, options.cache);
   return { store: new TypedKeyValueStore(store), logged, ...(cached === undefined ? {} : { cached }) };
+}
+
+/** The bottom layer the spec (or the runtime default) asks for. */
+function innerKeyValueStore<K, V>(spec: KeyValueStoreSpec, options: StoreBuildOptions, identity: (key: K) => string): KeyValueStore<K, V> {
+  if ((spec.storeType ?? options.defaultStoreType ?? 'in-memory') === 'in-memory') return new InMemoryKeyValueStore<K, V>(spec.name, identity);
+  if (spec.keySerde === undefined || spec.valueSerde === undefined) {
+    throw new StateStoreError(`persistent store ${spec.name} needs key/value serdes (its entries are stored as bytes); pass them in Materialized`, { store: spec.name, partition: options.partition });
+  }
+  if (options.taskDir === undefined) {
+    throw new StateStoreError(`persistent store ${spec.name} needs a state directory; this runtime gives none`, { store: spec.name, partition: options.partition });
+  }
+  return new PersistentKeyValueStore<K, V>(spec.name, join(options.taskDir, spec.name), identity, spec.keySerde as Serde<K>, spec.valueSerde as Serde<V>, options.partition);
 }
 
 const builders: { readonly [T in StoreType]: (spec: Extract<StoreSpec, { type: T }>, options: StoreBuildOptions) => BuiltStore } = {

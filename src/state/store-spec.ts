@@ -17,7 +17,15 @@ export interface KeyValueStoreSpec {
    * sets it for the stores behind KTables unless `caching: false`; absent = not cached.
    */
   readonly caching?: boolean;
+  /**
+   * Where the store keeps its entries: `'persistent'` (an LMDB database in the task's state directory) or
+   * `'in-memory'` (a Map); absent = the runtime's default (`defaultStoreType`).
+   */
+  readonly storeType?: KeyValueStoreType;
 }
+
+/** Where a key-value store keeps its entries (Kafka Streams' `Stores.persistentKeyValueStore` / `inMemoryKeyValueStore`). */
+export type KeyValueStoreType = 'persistent' | 'in-memory';
 
 /** A window store (key, window start): windowed aggregations and stream-stream join sides. */
 export interface WindowStoreSpec {

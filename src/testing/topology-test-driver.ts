@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ErrorPolicies, OutgoingRecord } from '../errors.js';
 import { StreamsError } from '../errors.js';
@@ -10,6 +13,7 @@ import type { Serde } from '../serde/serde.js';
 import type { KeyValueStore } from '../state/key-value-store.js';
 import { RecordCache } from '../state/record-cache.js';
 import type { StateStore } from '../state/state-store.js';
+import type { KeyValueStoreType } from '../state/store-spec.js';
 import { ManualClockScheduler } from './manual-clock-scheduler.js';
 
 export interface TopologyTestDriverOptions {
@@ -36,6 +40,15 @@ export interface TopologyTestDriverOptions {
    * const driver = new TopologyTestDriver(topology, { partitionCounts: { orders: 6 } });
    */
   readonly partitionCounts?: Readonly<Record<string, number>>;
+  /**
+   * Store type of the key-value stores whose Materialized names none (default `'in-memory'`). With
+   * `'persistent'`, the stores live in a fresh folder under the OS temp directory, removed by `close()`.
+   *
+   * @example
+   * const driver = new TopologyTestDriver(topology, { defaultStoreType: 'persistent' });
+   * driver.close();
+   */
+  readonly defaultStoreType?: KeyValueStoreType;
 }
 
 /** A record written to or read from a test topic. */
@@ -83,8 +96,13 @@ export class TopologyTestDriver {
   readonly #offsets = new Map<string, number>();
   readonly #inputTopics: ReadonlySet<string>;
   readonly #applicationId: string;
+  /** Temp folder of the persistent stores; created only when a store may be persistent. */
+  readonly #stateDir: string | undefined;
 
   constructor(topology: Topology, options: TopologyTestDriverOptions = {}) {
+    // A store can ask for 'persistent' itself, so the folder exists unless no key-value store could use it.
+    const mayPersist = [...topology.stores.values()].some((s) => s.type === 'key-value' && (s.storeType ?? options.defaultStoreType) === 'persistent');
+    this.#stateDir = mayPersist ? mkdtempSync(join(tmpdir(), 'tributary-test-driver-')) : undefined;
     this.#applicationId = options.applicationId ?? 'test-app';
     this.#clock = new ManualClockScheduler(options.initialWallClockTime ?? Date.now());
     this.#task = new Task({
@@ -97,6 +115,10 @@ export class TopologyTestDriver {
       ...(options.errorPolicies === undefined ? {} : { errorPolicies: options.errorPolicies }),
       ...(options.cacheMaxBytes === undefined ? {} : { cache: new RecordCache(options.cacheMaxBytes) }),
       partitionCount: declaredPartitionCounts(topology, this.#applicationId, options.partitionCounts ?? {}),
+      storage: {
+        ...(options.defaultStoreType === undefined ? {} : { defaultStoreType: options.defaultStoreType }),
+        ...(this.#stateDir === undefined ? {} : { stateDir: this.#stateDir }),
+      },
     });
     this.#task.initialize();
     this.#inputTopics = new Set(this.#task.inputTopics);
@@ -198,6 +220,7 @@ export class TopologyTestDriver {
 
   close(): void {
     this.#task.close();
+    if (this.#stateDir !== undefined) rmSync(this.#stateDir, { recursive: true, force: true });
   }
 }
 

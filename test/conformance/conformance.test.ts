@@ -39,6 +39,17 @@ const folder = resolve(root, 'test', 'conformance', 'scenarios', 'shared');
 describe('conformance scenarios through the TopologyTestDriver', () => {
   const scenarios = loadScenarios([folder]);
 
+  // The same scenarios with every key-value store persistent (LMDB in a temp folder): same outputs.
+  describe('with persistent key-value stores', () => {
+    for (const scenario of scenarios) {
+      it(`${scenario.topology.kind}: ${scenario.name}`, () => {
+        const result = runScenario(withErrata(scenario), { defaultStoreType: 'persistent' });
+        expect(result.message).toBeUndefined();
+        expect(result.status).toBe('pass');
+      });
+    }
+  });
+
   it('supports every topology kind the scenarios use', () => {
     expect(scenarios.length).toBeGreaterThan(0);
     for (const s of scenarios) expect(defaultKinds.has(s.topology.kind), `${s.file}: kind ${s.topology.kind}`).toBe(true);
@@ -68,6 +79,11 @@ describe('regression scenarios (test/conformance/scenarios)', () => {
   for (const scenario of scenarios) {
     it(`${scenario.topology.kind}: ${scenario.name}`, () => {
       const result = runScenario(scenario);
+      expect(result.message).toBeUndefined();
+      expect(result.status).toBe('pass');
+    });
+    it(`${scenario.topology.kind}: ${scenario.name} (persistent key-value stores)`, () => {
+      const result = runScenario(scenario, { defaultStoreType: 'persistent' });
       expect(result.message).toBeUndefined();
       expect(result.status).toBe('pass');
     });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TopologyTestDriver, type TestOutputTopic } from '../../src/testing/index.js';
+import type { KeyValueStoreType } from '../../src/state/store-spec.js';
 import { defaultKinds, type KindFactory, type KindSetup, type Plan, type ScenarioRecord } from './kinds.js';
 
 export type OrderMode = 'exact' | 'set-per-window';
@@ -45,6 +46,8 @@ export interface RunOptions {
   readonly kinds?: ReadonlyMap<string, KindFactory>;
   /** Compare only these outputs (overrides the scenario's own `outputs`). */
   readonly outputs?: readonly string[];
+  /** Key-value store type the drivers default to (`'in-memory'` unless set): the scenarios run on either. */
+  readonly defaultStoreType?: KeyValueStoreType;
 }
 
 /** Loads every `*.json` scenario of the folders, sorted by file name. */
@@ -110,8 +113,8 @@ function orderFor(scenario: Scenario, output: string): OrderMode {
 }
 
 /** Pipes every step through one plan's driver; returns the plan's outputs per step and its dropped records. */
-function runPlan(plan: Plan, scenario: Scenario): { steps: { [output: string]: ScenarioRecord[] }[]; dropped: number } {
-  const driver = new TopologyTestDriver(plan.topology, { initialWallClockTime: 0 });
+function runPlan(plan: Plan, scenario: Scenario, defaultStoreType: KeyValueStoreType | undefined): { steps: { [output: string]: ScenarioRecord[] }[]; dropped: number } {
+  const driver = new TopologyTestDriver(plan.topology, { initialWallClockTime: 0, ...(defaultStoreType === undefined ? {} : { defaultStoreType }) });
   try {
     const inputs = new Map(Object.entries(plan.inputs).map(([topic, serdes]) => [topic, driver.createInputTopic<any, any>(topic, serdes.key, serdes.value)]));
     const outputs = new Map<string, TestOutputTopic<any, any>>();
@@ -140,16 +143,16 @@ function runPlan(plan: Plan, scenario: Scenario): { steps: { [output: string]: S
  * Runs a scenario through the engine and reports what it emitted (every output of the kind, per step),
  * without comparing. Throws for an unknown kind.
  */
-export function executeScenario(scenario: Scenario, kinds: ReadonlyMap<string, KindFactory> = defaultKinds): ScenarioRun {
+export function executeScenario(scenario: Scenario, kinds: ReadonlyMap<string, KindFactory> = defaultKinds, defaultStoreType?: KeyValueStoreType): ScenarioRun {
   const factory = kinds.get(scenario.topology.kind);
   if (factory === undefined) throw new Error(`topology kind ${scenario.topology.kind} is not supported`);
   const setup: KindSetup | string = factory(scenario.topology, scenario);
   if (typeof setup === 'string') throw new Error(setup);
   const meta = { name: scenario.name, ...(scenario.file === undefined ? {} : { file: scenario.file }) };
   if (setup.windows !== undefined) return { ...meta, steps: scenario.steps.map(() => ({ windows: setup.windows! })), droppedRecords: 0 };
-  const main = runPlan(setup, scenario);
+  const main = runPlan(setup, scenario, defaultStoreType);
   for (const extra of setup.extraPlans ?? []) {
-    const run = runPlan(extra, scenario);
+    const run = runPlan(extra, scenario, defaultStoreType);
     run.steps.forEach((outputs, i) => Object.assign(main.steps[i]!, outputs));
   }
   return { ...meta, steps: main.steps, droppedRecords: main.dropped };
@@ -174,7 +177,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Scena
   if (!kinds.has(kind)) return { ...base, status: 'unsupported', message: `topology kind ${kind} is not supported` };
   let run: ScenarioRun;
   try {
-    run = executeScenario(scenario, kinds);
+    run = executeScenario(scenario, kinds, options.defaultStoreType);
   } catch (error) {
     return { ...base, status: 'fail', message: `error: ${error instanceof Error ? error.message : String(error)}` };
   }

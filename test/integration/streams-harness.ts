@@ -124,7 +124,7 @@ export class AppProcess {
   }
 }
 
-export function appEnv(options: { brokers: string[]; applicationId: string; input: string; output: string; guarantee: 'at_least_once' | 'exactly_once'; instance: string; regroup?: boolean; sessionTimeoutMs?: number; commitIntervalMs?: number; cacheMaxBytes?: number }): Record<string, string> {
+export function appEnv(options: { brokers: string[]; applicationId: string; input: string; output: string; guarantee: 'at_least_once' | 'exactly_once'; instance: string; regroup?: boolean; sessionTimeoutMs?: number; commitIntervalMs?: number; cacheMaxBytes?: number; stateDir?: string; defaultStoreType?: 'persistent' | 'in-memory' }): Record<string, string> {
   return {
     APP_BROKERS: options.brokers.join(','),
     APP_ID: options.applicationId,
@@ -136,6 +136,8 @@ export function appEnv(options: { brokers: string[]; applicationId: string; inpu
     ...(options.sessionTimeoutMs ? { APP_SESSION_TIMEOUT_MS: String(options.sessionTimeoutMs) } : {}),
     ...(options.commitIntervalMs ? { APP_COMMIT_INTERVAL_MS: String(options.commitIntervalMs) } : {}),
     ...(options.cacheMaxBytes !== undefined ? { APP_CACHE_MAX_BYTES: String(options.cacheMaxBytes) } : {}),
+    ...(options.stateDir !== undefined ? { APP_STATE_DIR: options.stateDir } : {}),
+    ...(options.defaultStoreType !== undefined ? { APP_DEFAULT_STORE_TYPE: options.defaultStoreType } : {}),
     TRIBUTARY_LOG_LEVEL: process.env['TRIBUTARY_LOG_LEVEL'] ?? 'warn',
   };
 }

@@ -31,6 +31,8 @@ const app = new KafkaStreams(builder.build(), {
   ...(process.env['APP_SESSION_TIMEOUT_MS'] ? { sessionTimeoutMs: Number(process.env['APP_SESSION_TIMEOUT_MS']) } : {}),
   ...(process.env['APP_COMMIT_INTERVAL_MS'] ? { commitIntervalMs: Number(process.env['APP_COMMIT_INTERVAL_MS']) } : {}),
   ...(process.env['APP_CACHE_MAX_BYTES'] ? { cacheMaxBytes: Number(process.env['APP_CACHE_MAX_BYTES']) } : {}),
+  ...(process.env['APP_STATE_DIR'] ? { stateDir: process.env['APP_STATE_DIR'] } : {}),
+  ...(process.env['APP_DEFAULT_STORE_TYPE'] === 'persistent' ? { defaultStoreType: 'persistent' as const } : {}),
   logger,
 });
 
