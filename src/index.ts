@@ -130,3 +130,7 @@ export type {
   SeekPosition,
   ConsumedRecord as KafkaConsumedRecord,
 } from './kafka/port.js';
+
+// RxJS in Tributary: task clocks for timed operators inside KStream.pipe(...), store-backed operators,
+// observables out of a running application and into the TopologyTestDriver.
+export { streamTimeScheduler, wallClockScheduler } from './rx/pipe-runtime.js';
