@@ -134,3 +134,4 @@ export type {
 // RxJS in Tributary: task clocks for timed operators inside KStream.pipe(...), store-backed operators,
 // observables out of a running application and into the TopologyTestDriver.
 export { streamTimeScheduler, wallClockScheduler } from './rx/pipe-runtime.js';
+export { scanWithStore, type ScanStore } from './rx/scan-with-store.js';

@@ -21,10 +21,10 @@ import { TaskClockScheduler } from '../../rx/task-clock-scheduler.js';
  * declared on this node, so they are changelogged and restored like any other store.
  */
 export interface PipeNode extends NodeBase<'Pipe'> {
-  readonly operators: readonly OperatorFunction<Record<any, any>, Record<any, any>>[];
+  readonly operators: readonly OperatorFunction<any, any>[];
 }
 
-export function createPipeNode(builder: GraphBuilder, parent: string, operators: readonly OperatorFunction<Record<any, any>, Record<any, any>>[], name?: string): PipeNode {
+export function createPipeNode(builder: GraphBuilder, parent: string, operators: readonly OperatorFunction<any, any>[], name?: string): PipeNode {
   for (const op of operators) if (typeof op !== 'function') throw new TypeError('pipe() takes RxJS operator functions');
   const specs = operators.flatMap((op) => operatorStores(op));
   for (const spec of specs) builder.addStore(spec);
@@ -41,7 +41,7 @@ class PipeProcessor implements Processor<unknown, unknown> {
   private readonly punctuations: Cancellable[] = [];
   private runtime!: PipeRuntime;
 
-  constructor(private readonly operators: readonly OperatorFunction<Record<any, any>, Record<any, any>>[]) {}
+  constructor(private readonly operators: readonly OperatorFunction<any, any>[]) {}
 
   init(context: ProcessorContext): void {
     this.ctx = context;
