@@ -135,3 +135,5 @@ export type {
 // observables out of a running application and into the TopologyTestDriver.
 export { streamTimeScheduler, wallClockScheduler } from './rx/pipe-runtime.js';
 export { scanWithStore, type ScanStore } from './rx/scan-with-store.js';
+export { tableChanges } from './rx/table-changes.js';
+export type { ObserveOptions, OverflowPolicy } from './rx/record-hub.js';

@@ -1,4 +1,5 @@
-import type { OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
+import { RecordHub, type ObserveOptions } from '../rx/record-hub.js';
 import { TopologyError } from '../errors.js';
 import { Prefix } from '../graph/naming.js';
 import type { Processor } from '../processor/processor.js';
@@ -237,6 +238,26 @@ export class KStream<K, V> {
   pipe(...operators: OperatorFunction<any, any>[]): KStream<unknown, unknown> {
     const s = this[STATE];
     return this.#derive(createPipeNode(s.graph, s.node, operators).name, false, false, true);
+  }
+
+  /**
+   * The records of this stream, as this application instance processes them, as a hot RxJS Observable:
+   * for live views, dashboards and tests. Each subscriber gets the records that arrive after it
+   * subscribed, from every task of this instance (not other instances), delivered on a later turn of the
+   * event loop through a bounded buffer (see {@link ObserveOptions} for the overflow policy), so a slow
+   * subscriber never holds up processing. Records are seen when processed, before their commit: under
+   * exactly-once an aborted transaction's records may have been observed. Read the output topic with
+   * read_committed when that matters. Call it while building the topology (it adds a terminal node).
+   *
+   * @example
+   * const live = builder.stream('clicks', { key: Serdes.string(), value: Serdes.string() }).toObservable({ bufferSize: 1000 });
+   * live.subscribe((r) => console.log(r.key, r.value));
+   */
+  toObservable(options: ObserveOptions & Named = {}): Observable<Record<K, V>> {
+    const hub = new RecordHub<Record<K, V>>(options);
+    const s = this[STATE];
+    createProcessNode(s.graph, s.node, () => ({ process: (record: Record<K, V>) => hub.publish(record) }), [], options.name);
+    return hub.observable;
   }
 
   /**
