@@ -111,13 +111,20 @@ describe('RxJS operators on real Kafka (exactly_once)', () => {
     const kept = await readCounts(kafka, `${output}-kept`, true);
     const plain = await readCounts(kafka, `${output}-plain`, true);
     try {
+      const plainTotal = (): number => [...plain.valuesByKey.values()].reduce((n, vs) => n + vs.length, 0);
       const keptTotal = (): number => [...kept.valuesByKey.values()].reduce((n, vs) => n + vs.length, 0);
-      await waitFor(() => keptTotal() >= total || second.exitCode !== undefined, { timeoutMs: 120_000, intervalMs: 500, description: `${total} store-backed counts (seed ${seed})` });
+      await waitFor(
+        () => {
+          if (keptTotal() >= total || second.exitCode !== undefined) return true;
+          throw new Error(`${keptTotal()} so far, plain ${plainTotal()}, app ${second.state ?? 'no state'}: ${second.stderr.slice(-500)}`);
+        },
+        { timeoutMs: 120_000, intervalMs: 500, description: `${total} store-backed counts (seed ${seed})` },
+      );
+      expect(second.exitCode, second.stderr.slice(-2000)).toBeUndefined();
       // Every count of every key exactly once, in order: nothing lost, nothing duplicated, nothing restarted.
       for (const [key, n] of truth) expect(kept.valuesByKey.get(key), `key ${key} (seed ${seed})`).toEqual(Array.from({ length: n }, (_, i) => i + 1));
       expect(keptTotal()).toBe(total);
 
-      const plainTotal = (): number => [...plain.valuesByKey.values()].reduce((n, vs) => n + vs.length, 0);
       await waitFor(() => plainTotal() >= total, { timeoutMs: 60_000, intervalMs: 500, description: `${total} plain counts (seed ${seed})` });
       // The plain scan emitted one count per record too, but started over at 1 after the restart.
       const plainLast = [...plain.lastByKey().values()].reduce((a, b) => a + b, 0);
