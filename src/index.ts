@@ -137,3 +137,4 @@ export { streamTimeScheduler, wallClockScheduler } from './rx/pipe-runtime.js';
 export { scanWithStore, type ScanStore } from './rx/scan-with-store.js';
 export { tableChanges } from './rx/table-changes.js';
 export type { ObserveOptions, OverflowPolicy } from './rx/record-hub.js';
+export { liveView, type LiveViewOptions } from './rx/live-view.js';
