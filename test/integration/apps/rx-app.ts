@@ -2,13 +2,9 @@
 // SIGKILL. Same environment variables and IPC messages as grouped-count-app.ts (no dump).
 import { pino } from 'pino';
 import { KafkaStreams, type ProcessingGuarantee } from '../../../src/index.js';
+import { env, reportToParent } from './app-ipc.js';
 import { rxTopology } from './rx-topology.js';
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is required`);
-  return value;
-};
 
 const output = env('APP_OUTPUT');
 const topology = rxTopology({ input: env('APP_INPUT'), kept: `${output}-kept`, plain: `${output}-plain`, timed: `${output}-timed` });
@@ -22,13 +18,7 @@ const app = new KafkaStreams(topology, {
   logger,
 });
 
-const send = (message: unknown): void => {
-  if (process.send) process.send(message);
-};
-app.on('state', (state) => send({ type: 'state', state }));
-app.on('restored', (info) => send({ type: 'restored', ...info }));
-app.on('commit', (info) => send({ type: 'commit', ...info, processed: app.processedRecords }));
-app.on('error', (error) => send({ type: 'error', message: error.message }));
+reportToParent(app);
 process.on('message', (message: { type?: string }) => {
   if (message.type === 'close') void app.close().then(() => process.exit(0));
 });
