@@ -20,13 +20,17 @@ interface Input {
   readonly timestamp: number;
 }
 
-/** `count` records on 40 keys, 7 ms apart with some arriving up to 50 ms late (out of order). */
+/**
+ * `count` records on 40 keys, 7 ms apart with some arriving up to 50 ms late (out of order), from now: the broker
+ * deletes records whose timestamps are older than the topic's retention, however recently they were written.
+ */
 function workload(count: number, random: () => number): Input[] {
+  const start = Date.now();
   const records: Input[] = [];
   for (let i = 0; i < count; i++) {
     const key = `key-${Math.floor(40 * random() * random())}`;
     const late = random() < 0.1 ? Math.floor(random() * 50) : 0;
-    records.push({ key, value: key, timestamp: 1_700_000_000_000 + i * 7 - late });
+    records.push({ key, value: key, timestamp: start + i * 7 - late });
   }
   return records;
 }
