@@ -105,6 +105,18 @@ describe('timed RxJS operators on the task clock', () => {
     expect(driver.droppedRecords).toBe(1);
   });
 
+  it('closing the task drops what operators hold instead of flushing it into the closing task', () => {
+    const b = new StreamsBuilder();
+    const flushed: string[] = [];
+    stringStream(b)
+      .pipe(bufferTime(1000, streamTimeScheduler), joinBatch)
+      .foreach((_k, v) => flushed.push(v));
+    const driver = new TopologyTestDriver(b.build(), { initialWallClockTime: 0 });
+    driver.createInputTopic<string, string>('in', Serdes.string(), Serdes.string()).pipeInput('a', 'held', 10);
+    driver.close();
+    expect(flushed).toEqual([]);
+  });
+
   it('the task schedulers refuse to work outside a pipe', () => {
     expect(() => streamTimeScheduler.now()).toThrow(/only inside KStream.pipe/);
   });

@@ -115,13 +115,14 @@ class PipeProcessor implements Processor<unknown, unknown> {
     });
   }
 
+  /**
+   * Drops the chain without completing it: completing would make operators flush what they hold (an open
+   * bufferTime buffer) into a task that is closing, after its last commit, where the output would be lost
+   * anyway or reach processors already closed. Held operator state is lost, as documented.
+   */
   close(): void {
     for (const p of this.punctuations) p.cancel();
-    if (this.subscription === undefined) return;
-    withPipeRuntime(this.runtime, () => {
-      this.input.complete();
-      this.teardown();
-    });
+    this.teardown();
   }
 }
 
