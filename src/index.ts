@@ -133,3 +133,11 @@ export type {
   SeekPosition,
   ConsumedRecord as KafkaConsumedRecord,
 } from './kafka/port.js';
+
+// RxJS in Tributary: task clocks for timed operators inside KStream.pipe(...), store-backed operators,
+// observables out of a running application and into the TopologyTestDriver.
+export { streamTimeScheduler, wallClockScheduler } from './rx/pipe-runtime.js';
+export { scanWithStore, type ScanStore } from './rx/scan-with-store.js';
+export { tableChanges } from './rx/table-changes.js';
+export type { ObserveOptions, OverflowPolicy } from './rx/record-hub.js';
+export { liveView, type LiveViewOptions } from './rx/live-view.js';

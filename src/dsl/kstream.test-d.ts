@@ -1,4 +1,5 @@
-import { filter as rxFilter, map as rxMap } from 'rxjs';
+import { bufferTime, filter as rxFilter, map as rxMap, type Observable } from 'rxjs';
+import { streamTimeScheduler } from '../rx/pipe-runtime.js';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { Record } from '../processor/record.js';
 import { Serdes } from '../serde/serdes.js';
@@ -42,6 +43,13 @@ describe('KStream generics', () => {
       rxMap((r: Record<string, Click>) => r.withValue(r.value.ms)),
     );
     expectTypeOf(piped).toEqualTypeOf<KStream<string, number>>();
+    // Operators in between may emit non-records (arrays from bufferTime); the last one decides the stream's types.
+    const batched = clicks.pipe(
+      bufferTime(1000, streamTimeScheduler),
+      rxMap((batch) => batch[0]!.withValue(batch.length)),
+    );
+    expectTypeOf(batched).toEqualTypeOf<KStream<string, number>>();
+    expectTypeOf(clicks.toObservable()).toEqualTypeOf<Observable<Record<string, Click>>>();
   });
 
   it('types grouping and aggregations', () => {

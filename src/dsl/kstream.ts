@@ -1,4 +1,5 @@
-import type { OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
+import { RecordHub, type ObserveOptions } from '../rx/record-hub.js';
 import { TopologyError } from '../errors.js';
 import { Prefix } from '../graph/naming.js';
 import type { Processor } from '../processor/processor.js';
@@ -196,35 +197,67 @@ export class KStream<K, V> {
   /**
    * Runs real RxJS operators over this stream's records, per task. Synchronous operators emit while the
    * input record is processed; the output may have other key/value types, so serdes must be given again
-   * downstream, and the result is marked for repartitioning.
+   * downstream, and the result is marked for repartitioning. Operators in between may emit anything
+   * (arrays from `bufferTime`, say); the last one must emit Records.
+   *
+   * Timed operators take the task's clock as their scheduler: `streamTimeScheduler` (record timestamps,
+   * reproducible) or `wallClockScheduler`; on RxJS's default scheduler they would run on real time outside
+   * the task. Plain operator state (a `scan` accumulator, an open buffer, a pending `delay`) lives in
+   * memory and is rebuilt from scratch when the task starts again (restart, rebalance, error); use
+   * `scanWithStore` for per-key state that survives. An error in the chain goes to the processing error
+   * policy and restarts the chain.
    *
    * @example
    * stream.pipe(filter((r) => r.value > 0), map((r) => r.withValue(r.value * 2)));
    */
-  pipe<K1, V1>(op1: OperatorFunction<Record<K, V>, Record<K1, V1>>): KStream<K1, V1>;
-  pipe<K1, V1, K2, V2>(op1: OperatorFunction<Record<K, V>, Record<K1, V1>>, op2: OperatorFunction<Record<K1, V1>, Record<K2, V2>>): KStream<K2, V2>;
-  pipe<K1, V1, K2, V2, K3, V3>(
-    op1: OperatorFunction<Record<K, V>, Record<K1, V1>>,
-    op2: OperatorFunction<Record<K1, V1>, Record<K2, V2>>,
-    op3: OperatorFunction<Record<K2, V2>, Record<K3, V3>>,
-  ): KStream<K3, V3>;
-  pipe<K1, V1, K2, V2, K3, V3, K4, V4>(
-    op1: OperatorFunction<Record<K, V>, Record<K1, V1>>,
-    op2: OperatorFunction<Record<K1, V1>, Record<K2, V2>>,
-    op3: OperatorFunction<Record<K2, V2>, Record<K3, V3>>,
-    op4: OperatorFunction<Record<K3, V3>, Record<K4, V4>>,
-  ): KStream<K4, V4>;
-  pipe<K1, V1, K2, V2, K3, V3, K4, V4, K5, V5>(
-    op1: OperatorFunction<Record<K, V>, Record<K1, V1>>,
-    op2: OperatorFunction<Record<K1, V1>, Record<K2, V2>>,
-    op3: OperatorFunction<Record<K2, V2>, Record<K3, V3>>,
-    op4: OperatorFunction<Record<K3, V3>, Record<K4, V4>>,
-    op5: OperatorFunction<Record<K4, V4>, Record<K5, V5>>,
-  ): KStream<K5, V5>;
-  pipe(...operators: OperatorFunction<Record<any, any>, Record<any, any>>[]): KStream<unknown, unknown>;
-  pipe(...operators: OperatorFunction<Record<any, any>, Record<any, any>>[]): KStream<unknown, unknown> {
+  pipe<KR, VR>(op1: OperatorFunction<Record<K, V>, Record<KR, VR>>): KStream<KR, VR>;
+  pipe<A, KR, VR>(op1: OperatorFunction<Record<K, V>, A>, op2: OperatorFunction<A, Record<KR, VR>>): KStream<KR, VR>;
+  pipe<A, B, KR, VR>(op1: OperatorFunction<Record<K, V>, A>, op2: OperatorFunction<A, B>, op3: OperatorFunction<B, Record<KR, VR>>): KStream<KR, VR>;
+  pipe<A, B, C, KR, VR>(
+    op1: OperatorFunction<Record<K, V>, A>,
+    op2: OperatorFunction<A, B>,
+    op3: OperatorFunction<B, C>,
+    op4: OperatorFunction<C, Record<KR, VR>>,
+  ): KStream<KR, VR>;
+  pipe<A, B, C, D, KR, VR>(
+    op1: OperatorFunction<Record<K, V>, A>,
+    op2: OperatorFunction<A, B>,
+    op3: OperatorFunction<B, C>,
+    op4: OperatorFunction<C, D>,
+    op5: OperatorFunction<D, Record<KR, VR>>,
+  ): KStream<KR, VR>;
+  pipe<A, B, C, D, E, KR, VR>(
+    op1: OperatorFunction<Record<K, V>, A>,
+    op2: OperatorFunction<A, B>,
+    op3: OperatorFunction<B, C>,
+    op4: OperatorFunction<C, D>,
+    op5: OperatorFunction<D, E>,
+    op6: OperatorFunction<E, Record<KR, VR>>,
+  ): KStream<KR, VR>;
+  pipe(...operators: OperatorFunction<any, any>[]): KStream<unknown, unknown>;
+  pipe(...operators: OperatorFunction<any, any>[]): KStream<unknown, unknown> {
     const s = this[STATE];
     return this.#derive(createPipeNode(s.graph, s.node, operators).name, false, false, true);
+  }
+
+  /**
+   * The records of this stream, as this application instance processes them, as a hot RxJS Observable:
+   * for live views, dashboards and tests. Each subscriber gets the records that arrive after it
+   * subscribed, from every task of this instance (not other instances), delivered on a later turn of the
+   * event loop through a bounded buffer (see {@link ObserveOptions} for the overflow policy), so a slow
+   * subscriber never holds up processing. Records are seen when processed, before their commit: under
+   * exactly-once an aborted transaction's records may have been observed. Read the output topic with
+   * read_committed when that matters. Call it while building the topology (it adds a terminal node).
+   *
+   * @example
+   * const live = builder.stream('clicks', { key: Serdes.string(), value: Serdes.string() }).toObservable({ bufferSize: 1000 });
+   * live.subscribe((r) => console.log(r.key, r.value));
+   */
+  toObservable(options: ObserveOptions & Named = {}): Observable<Record<K, V>> {
+    const hub = new RecordHub<Record<K, V>>(options);
+    const s = this[STATE];
+    createProcessNode(s.graph, s.node, () => ({ process: (record: Record<K, V>) => hub.publish(record) }), [], options.name);
+    return hub.observable;
   }
 
   /**

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { tap, type Observable } from 'rxjs';
 import type { ErrorPolicies, OutgoingRecord } from '../errors.js';
 import { StreamsError } from '../errors.js';
 import { internalTopicName } from '../graph/naming.js';
@@ -180,6 +181,25 @@ export class TopologyTestDriver {
     this.#clock.advanceTo(this.#clock.now() + ms);
     this.#task.punctuateWallClock();
     this.#capture(this.#task.commit());
+  }
+
+  /**
+   * Pipes every record `source` emits into `topic`, as it emits it; resolves when `source` completes
+   * (at once for a synchronous source such as `from([...])`) and rejects with its error. A record without
+   * a timestamp gets the topic's current time.
+   *
+   * @example
+   * await driver.pipeObservable(input, range(1, 3).pipe(map((i) => ({ key: `k${i}`, value: `v${i}`, timestamp: i * 1000 }))));
+   */
+  pipeObservable<K, V>(topic: TestInputTopic<K, V>, source: Observable<TestInputRecord<K, V>>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // Piping inside the chain (tap), not in the subscriber: a processing failure then becomes the chain's
+      // error, which stops the source at once and rejects, instead of RxJS reporting it as unhandled.
+      source.pipe(tap((r) => topic.pipeInput(r.key, r.value, r.timestamp, r.headers))).subscribe({
+        error: (error: unknown) => reject(error instanceof Error ? error : new StreamsError(String(error))),
+        complete: () => resolve(),
+      });
+    });
   }
 
   /** The current wall-clock time of the driver. */

@@ -73,8 +73,9 @@ export class AppProcess {
   stderr = '';
   exitCode: number | null | undefined;
 
-  constructor(env: Record<string, string>) {
-    this.child = fork(APP, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  /** `app`: the module to run (default the grouped-count app); it must speak the same IPC messages. */
+  constructor(env: Record<string, string>, app: string = APP) {
+    this.child = fork(app, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-20_000);
       if (process.env['TRIBUTARY_TEST_APP_LOG'] === '1') process.stderr.write(chunk);

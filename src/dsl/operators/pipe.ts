@@ -3,23 +3,32 @@ import type { GraphBuilder } from '../../graph/graph-builder.js';
 import type { NodeHandler } from '../../graph/handler.js';
 import type { NodeBase } from '../../graph/node-base.js';
 import { Prefix } from '../../graph/naming.js';
-import type { Processor, ProcessorContext } from '../../processor/processor.js';
+import type { Cancellable, Processor, ProcessorContext, PunctuationType } from '../../processor/processor.js';
 import type { Record } from '../../processor/record.js';
+import type { KeyValueStore } from '../../state/key-value-store.js';
+import { operatorStores } from '../../rx/operator-stores.js';
+import { withPipeRuntime, type PipeRuntime } from '../../rx/pipe-runtime.js';
+import { TaskClockScheduler } from '../../rx/task-clock-scheduler.js';
 
 /**
  * KStream pipe(...operators): real RxJS operators over records. Each task gets its own Subject feeding
  * the operator chain; whatever the chain emits is forwarded downstream. Synchronous operators emit
- * during process(); asynchronous ones (delay, bufferTime on the task scheduler) emit later and their
- * records are forwarded then. An error in the chain is rethrown from process() so the processing error
- * policy sees it, and the chain is rebuilt (operator state starts over).
+ * during process(). Timed operators given `streamTimeScheduler` / `wallClockScheduler` run on the
+ * task's clocks: their timers fire from process() (stream time) and from punctuations, so what they
+ * emit goes through the task like a punctuation's output (part of the next commit). An error in the
+ * chain is rethrown from process() or the punctuation so the processing error policy sees it, and the
+ * chain is rebuilt (operator state starts over). Operators that declare stores (scanWithStore) get them
+ * declared on this node, so they are changelogged and restored like any other store.
  */
 export interface PipeNode extends NodeBase<'Pipe'> {
-  readonly operators: readonly OperatorFunction<Record<any, any>, Record<any, any>>[];
+  readonly operators: readonly OperatorFunction<any, any>[];
 }
 
-export function createPipeNode(builder: GraphBuilder, parent: string, operators: readonly OperatorFunction<Record<any, any>, Record<any, any>>[], name?: string): PipeNode {
+export function createPipeNode(builder: GraphBuilder, parent: string, operators: readonly OperatorFunction<any, any>[], name?: string): PipeNode {
   for (const op of operators) if (typeof op !== 'function') throw new TypeError('pipe() takes RxJS operator functions');
-  return builder.addNode<PipeNode>({ kind: 'Pipe', name: builder.nameOr(name, Prefix.pipe), parents: [parent], stores: [], operators });
+  const specs = operators.flatMap((op) => operatorStores(op));
+  for (const spec of specs) builder.addStore(spec);
+  return builder.addNode<PipeNode>({ kind: 'Pipe', name: builder.nameOr(name, Prefix.pipe), parents: [parent], stores: specs.map((s) => s.name), operators });
 }
 
 class PipeProcessor implements Processor<unknown, unknown> {
@@ -27,15 +36,38 @@ class PipeProcessor implements Processor<unknown, unknown> {
   private subscription: Subscription | undefined;
   private failure: { error: unknown } | undefined;
   private ctx!: ProcessorContext;
+  /** The task's clocks, created when an operator first uses one (then driven by a 1 ms punctuation). */
+  private readonly clocks = new Map<PunctuationType, TaskClockScheduler>();
+  private readonly punctuations: Cancellable[] = [];
+  private runtime!: PipeRuntime;
 
-  constructor(private readonly operators: readonly OperatorFunction<Record<any, any>, Record<any, any>>[]) {}
+  constructor(private readonly operators: readonly OperatorFunction<any, any>[]) {}
 
   init(context: ProcessorContext): void {
     this.ctx = context;
-    this.connect();
+    this.runtime = {
+      nodeName: context.nodeName,
+      clock: (type) => this.clock(type),
+      store: <K, V>(name: string) => context.getStateStore<KeyValueStore<K, V>>(name),
+    };
   }
 
-  /** (Re)builds the operator chain; after an error the chain restarts with fresh operator state. */
+  private clock(type: PunctuationType): TaskClockScheduler {
+    let clock = this.clocks.get(type);
+    if (clock === undefined) {
+      // Stream time is -1 before the first record; the chain is connected at the first record, so this is a guard only.
+      const now = type === 'stream-time' ? () => Math.max(0, this.ctx.currentStreamTime()) : () => this.ctx.currentSystemTime();
+      clock = new TaskClockScheduler(now);
+      this.clocks.set(type, clock);
+      this.punctuations.push(this.ctx.schedule(1, type, () => this.guarded(() => this.runDue())));
+    }
+    return clock;
+  }
+
+  /**
+   * (Re)builds the operator chain. Done at the first record (not in init) so a timed operator's first
+   * period starts at that record's stream time; after an error the chain restarts with fresh state.
+   */
   private connect(): void {
     this.input = new Subject<Record<unknown, unknown>>();
     const output = (this.input.pipe as (...ops: OperatorFunction<any, any>[]) => Observable<Record<unknown, unknown>>)(...this.operators);
@@ -47,20 +79,50 @@ class PipeProcessor implements Processor<unknown, unknown> {
     });
   }
 
-  process(record: Record<unknown, unknown>): void {
-    this.input.next(record);
+  /** Fires due timers of every clock in use: stream time first, then wall clock. */
+  private runDue(): void {
+    for (const clock of this.clocks.values()) clock.runDue(clock.now());
+  }
+
+  /** Runs `fn` with this task's runtime active; a failure of the chain tears it down and is rethrown. */
+  private guarded(fn: () => void): void {
+    try {
+      withPipeRuntime(this.runtime, fn);
+    } catch (error) {
+      this.failure ??= { error };
+    }
     const failure = this.failure;
     if (failure !== undefined) {
       this.failure = undefined;
-      this.subscription?.unsubscribe();
-      this.connect();
+      this.teardown();
       throw failure.error;
     }
   }
 
-  close(): void {
-    this.input.complete();
+  private teardown(): void {
     this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    for (const clock of this.clocks.values()) clock.clear();
+  }
+
+  process(record: Record<unknown, unknown>): void {
+    this.guarded(() => {
+      if (this.subscription === undefined) this.connect();
+      // Timers due at the stream time this record set close first: a bufferTime period [t, t + n) never holds a record at t + n.
+      this.runDue();
+      this.input.next(record);
+      this.runDue();
+    });
+  }
+
+  /**
+   * Drops the chain without completing it: completing would make operators flush what they hold (an open
+   * bufferTime buffer) into a task that is closing, after its last commit, where the output would be lost
+   * anyway or reach processors already closed. Held operator state is lost, as documented.
+   */
+  close(): void {
+    for (const p of this.punctuations) p.cancel();
+    this.teardown();
   }
 }
 

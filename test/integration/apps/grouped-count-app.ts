@@ -5,12 +5,8 @@
 //                    { type: 'recovered', kind, tasks, attempt }
 import { pino } from 'pino';
 import { KafkaStreams, Serdes, StreamsBuilder, type ProcessingGuarantee } from '../../../src/index.js';
+import { env, reportToParent, send } from './app-ipc.js';
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is required`);
-  return value;
-};
 
 const input = env('APP_INPUT');
 const output = env('APP_OUTPUT');
@@ -36,14 +32,7 @@ const app = new KafkaStreams(builder.build(), {
   logger,
 });
 
-const send = (message: unknown): void => {
-  if (process.send) process.send(message);
-};
-app.on('state', (state) => send({ type: 'state', state }));
-app.on('restored', (info) => send({ type: 'restored', ...info }));
-app.on('commit', (info) => send({ type: 'commit', ...info, processed: app.processedRecords }));
-app.on('recovered', (info) => send({ type: 'recovered', ...info }));
-app.on('error', (error) => send({ type: 'error', message: error.message }));
+reportToParent(app);
 
 process.on('message', (message: { type?: string }) => {
   if (message.type === 'dump') {
