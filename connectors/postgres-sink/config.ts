@@ -1,3 +1,4 @@
+import { parseValueFormat, VALUE_FORMAT_NAMES, type ValueFormat } from './value-converter.js';
 import { SinkConfigError } from './errors.js';
 
 /** A sink configuration as written by users: Debezium JDBC sink keys, flat, as in a Kafka Connect JSON config. */
@@ -29,6 +30,8 @@ export interface SinkConfig {
   readonly windowSizeMs: number | undefined;
   readonly keySchemasEnable: SchemasEnable;
   readonly valueSchemasEnable: SchemasEnable;
+  /** `value.converter`: the byte format of values (JSON unless set; `long` reads a `Serdes.long()` count). */
+  readonly valueFormat: ValueFormat;
   readonly errorsTolerance: 'none' | 'all';
   readonly deadLetterTopic: string | undefined;
   readonly deadLetterContextHeaders: boolean;
@@ -43,7 +46,7 @@ export interface SinkConfig {
 }
 
 /** Keys every Kafka Connect config carries that mean nothing to this sink; accepted so Debezium configs load as they are. */
-export const SINK_IGNORED_KEYS: readonly string[] = ['connector.class', 'tasks.max', 'key.converter', 'value.converter', 'quote.identifiers'];
+export const SINK_IGNORED_KEYS: readonly string[] = ['connector.class', 'tasks.max', 'key.converter', 'quote.identifiers'];
 const IGNORED_KEYS = new Set(SINK_IGNORED_KEYS);
 
 /** Keys refused with a reason of their own (`transforms` and its `transforms.*` sub-keys), rather than as unknown. */
@@ -59,7 +62,7 @@ export const SINK_CONFIG_KEYS: readonly string[] = [
   'key.window.size.ms', 'key.converter.schemas.enable', 'value.converter.schemas.enable', 'errors.tolerance',
   'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable', 'unavailable.value.placeholder',
   'flush.max.retries', 'flush.retry.delay.ms', 'consumer.auto.offset.reset', 'session.timeout.ms',
-  'utf8.invalid', 'table.include.list',
+  'utf8.invalid', 'table.include.list', 'value.converter',
 ];
 const KNOWN_KEYS = new Set(SINK_CONFIG_KEYS);
 
@@ -230,6 +233,11 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   const schemasEnable = ['auto', 'true', 'false'] as const;
   const keySchemasEnable = oneOf(input, 'key.converter.schemas.enable', schemasEnable, 'auto');
   const valueSchemasEnable = oneOf(input, 'value.converter.schemas.enable', schemasEnable, 'auto');
+  const valueConverter = str(input, 'value.converter') ?? 'json';
+  const valueFormat = parseValueFormat(valueConverter);
+  if (valueFormat === undefined) {
+    throw new SinkConfigError(`unknown value converter '${valueConverter}' (known: ${VALUE_FORMAT_NAMES.join(', ')})`, { key: 'value.converter' });
+  }
   const errorsTolerance = oneOf(input, 'errors.tolerance', ['none', 'all'] as const, 'none');
   const deadLetterTopic = str(input, 'errors.deadletterqueue.topic.name');
   if (errorsTolerance === 'all' && deadLetterTopic === undefined) {
@@ -272,6 +280,7 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
     windowSizeMs,
     keySchemasEnable,
     valueSchemasEnable,
+    valueFormat,
     errorsTolerance,
     deadLetterTopic,
     deadLetterContextHeaders: bool(input, 'errors.deadletterqueue.context.headers.enable', true),

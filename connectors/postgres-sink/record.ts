@@ -7,6 +7,7 @@ import { BadRecordError, SinkError, type RecordOrigin } from './errors.js';
 import { FramedJsonCache, parseConverterText } from './framed-json.js';
 import { assertUsableIdentifier, parseTableName, tableName, type TableRef } from './identifiers.js';
 import { isUtf8 } from 'node:buffer';
+import { decodePrimitive } from './value-converter.js';
 import { isJsonObject, parseJson, type JsonObject, type JsonValue } from './json.js';
 
 /** A Kafka record as the sink receives it. */
@@ -207,7 +208,9 @@ export function decodeRecord(record: KafkaRecord, config: SinkConfig): SinkOpera
   try {
     let decoded: Decoded | undefined;
     if (record.value !== null) {
-      decoded = decodeConverterText(utf8Text(record.value, config, 'the value'), config.valueSchemasEnable, 'the value');
+      decoded = config.valueFormat === 'json'
+        ? decodeConverterText(utf8Text(record.value, config, 'the value'), config.valueSchemasEnable, 'the value')
+        : decodePrimitive(config.valueFormat, record.value);
     }
     stage = 'TRANSFORMATION';
     const payload = decoded?.payload ?? null;
