@@ -32,6 +32,8 @@ export interface SinkConfig {
   readonly valueSchemasEnable: SchemasEnable;
   /** `value.converter`: the byte format of values (JSON unless set; `long` reads a `Serdes.long()` count). */
   readonly valueFormat: ValueFormat;
+  /** `value.converter.schema.registry.url`: where `value.converter=avro` fetches writer schemas. */
+  readonly valueSchemaRegistryUrl: string | undefined;
   readonly errorsTolerance: 'none' | 'all';
   readonly deadLetterTopic: string | undefined;
   readonly deadLetterContextHeaders: boolean;
@@ -62,7 +64,7 @@ export const SINK_CONFIG_KEYS: readonly string[] = [
   'key.window.size.ms', 'key.converter.schemas.enable', 'value.converter.schemas.enable', 'errors.tolerance',
   'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable', 'unavailable.value.placeholder',
   'flush.max.retries', 'flush.retry.delay.ms', 'consumer.auto.offset.reset', 'session.timeout.ms',
-  'utf8.invalid', 'table.include.list', 'value.converter',
+  'utf8.invalid', 'table.include.list', 'value.converter', 'value.converter.schema.registry.url',
 ];
 const KNOWN_KEYS = new Set(SINK_CONFIG_KEYS);
 
@@ -238,6 +240,10 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   if (valueFormat === undefined) {
     throw new SinkConfigError(`unknown value converter '${valueConverter}' (known: ${VALUE_FORMAT_NAMES.join(', ')})`, { key: 'value.converter' });
   }
+  const valueSchemaRegistryUrl = str(input, 'value.converter.schema.registry.url');
+  if (valueFormat === 'avro' && valueSchemaRegistryUrl === undefined) {
+    throw new SinkConfigError('value.converter=avro reads writer schemas from a schema registry: set its URL', { key: 'value.converter.schema.registry.url' });
+  }
   const errorsTolerance = oneOf(input, 'errors.tolerance', ['none', 'all'] as const, 'none');
   const deadLetterTopic = str(input, 'errors.deadletterqueue.topic.name');
   if (errorsTolerance === 'all' && deadLetterTopic === undefined) {
@@ -281,6 +287,7 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
     keySchemasEnable,
     valueSchemasEnable,
     valueFormat,
+    valueSchemaRegistryUrl,
     errorsTolerance,
     deadLetterTopic,
     deadLetterContextHeaders: bool(input, 'errors.deadletterqueue.context.headers.enable', true),

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
+import { avroReaderFor } from './avro-values.js';
 import { parseSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import { BadRecordError, SinkError } from './errors.js';
@@ -109,6 +110,7 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
   // wrong is logged.
   pool.on('error', (err) => logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'idle PostgreSQL connection failed'));
   const writer = new PostgresWriter(pool, config, logger);
+  const avro = avroReaderFor(config);
   const kafka = new Kafka({
     clientId: config.kafka.clientId,
     brokers: [...config.kafka.brokers],
@@ -198,9 +200,10 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
     const ops: TableOperation[] = [];
     const opRecord: number[] = [];
     const bad: { record: KafkaRecord; error: BadRecordError }[] = [];
+    await avro?.prefetch(records.map((r) => r.value));
     for (const [i, record] of records.entries()) {
       try {
-        const op = decodeRecord(record, config);
+        const op = decodeRecord(record, config, avro);
         if (op.kind === 'skip') {
           counters.skipped++;
           logger.debug({ topic, partition, offset: record.offset, reason: op.reason }, 'record skipped');

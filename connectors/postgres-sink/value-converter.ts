@@ -5,13 +5,15 @@ import { LosslessNumber, type JsonValue } from './json.js';
 /**
  * The byte format of a record value, as Kafka Connect's `value.converter` names it. `json` is the JsonConverter
  * (framed or bare); the others are Kafka's primitive serializers, which Tributary's `Serdes.long()`, `Serdes.double()`
- * and so on write: a `count()` result is an 8-byte big-endian long, not JSON text.
+ * and so on write: a `count()` result is an 8-byte big-endian long, not JSON text. `avro` is the schema registry's
+ * wire format (`Serdes.avro`, Confluent's AvroConverter), read with `value.converter.schema.registry.url`.
  */
-export type ValueFormat = 'json' | 'long' | 'integer' | 'short' | 'double' | 'float' | 'string' | 'bytes';
+export type ValueFormat = 'json' | 'avro' | 'long' | 'integer' | 'short' | 'double' | 'float' | 'string' | 'bytes';
 
 /** Connect's converter class names and the short names a Tributary config may use instead. */
 const FORMAT_NAMES: Readonly<Record<string, ValueFormat>> = {
   'org.apache.kafka.connect.json.JsonConverter': 'json',
+  'io.confluent.connect.avro.AvroConverter': 'avro',
   'org.apache.kafka.connect.converters.LongConverter': 'long',
   'org.apache.kafka.connect.converters.IntegerConverter': 'integer',
   'org.apache.kafka.connect.converters.ShortConverter': 'short',
@@ -19,7 +21,7 @@ const FORMAT_NAMES: Readonly<Record<string, ValueFormat>> = {
   'org.apache.kafka.connect.converters.FloatConverter': 'float',
   'org.apache.kafka.connect.storage.StringConverter': 'string',
   'org.apache.kafka.connect.converters.ByteArrayConverter': 'bytes',
-  json: 'json', long: 'long', integer: 'integer', int: 'integer', short: 'short',
+  json: 'json', avro: 'avro', long: 'long', integer: 'integer', int: 'integer', short: 'short',
   double: 'double', float: 'float', string: 'string', bytes: 'bytes',
 };
 
@@ -43,7 +45,7 @@ const SIZES: Partial<Record<ValueFormat, number>> = { long: 8, integer: 4, short
  * Reads a value written by a primitive serializer. A wrong length throws with the reason (the record then goes to the
  * dead-letter topic by policy): 3 bytes are no long, and guessing would store a wrong number.
  */
-export function decodePrimitive(format: Exclude<ValueFormat, 'json'>, bytes: Buffer): PrimitiveValue {
+export function decodePrimitive(format: Exclude<ValueFormat, 'json' | 'avro'>, bytes: Buffer): PrimitiveValue {
   const size = SIZES[format];
   if (size !== undefined && bytes.length !== size) {
     throw new Error(`value.converter=${format} expects ${size} bytes, the value has ${bytes.length}`);
