@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { KafkaStreams, Serdes, StreamsBuilder } from '../../src/index.js';
+import { startSchemaRegistryServer } from '../../src/testing/schema-registry-server.js';
 import {
   createTopics, produce, query, randomName, readTopic, sinkConfig, sinkTestContext, startSink, waitFor, waitForRecords,
 } from './sink-helpers.js';
@@ -52,6 +53,34 @@ describe('sink: primitive serde values', () => {
       expect(await query(ctx, `SELECT value FROM "${output}" WHERE page = '/home'`)).toEqual([{ value: '3' }]);
     } finally {
       await app.close();
+    }
+  });
+
+  it('keeps Serdes.avro records as typed columns, reading writer schemas from the registry server', async () => {
+    const topic = randomName('page_stats_avro');
+    await createTopics(ctx, [topic]);
+    const server = await startSchemaRegistryServer();
+    try {
+      const schema = { type: 'record', name: 'PageStats', fields: [{ name: 'page', type: 'string' }, { name: 'views', type: 'long' }, { name: 'ctr', type: ['null', 'double'] }] };
+      // written with the server's registry, so the sink must fetch the schema over HTTP
+      const remote = Serdes.avro<{ page: string; views: number; ctr: number | null }>({ registry: server.registry.asRemote(), schema });
+      await remote.prepare(topic);
+      await produce(ctx, topic, [
+        { key: '{"page":"/home"}', value: remote.serialize({ page: '/home', views: 3, ctr: 0.5 }, topic) },
+        { key: '{"page":"/cart"}', value: remote.serialize({ page: '/cart', views: 1, ctr: null }, topic) },
+      ]);
+      const sink = await startSink(ctx, sinkConfig(ctx, {
+        topics: topic, 'insert.mode': 'upsert', 'primary.key.mode': 'record_value', 'primary.key.fields': 'page',
+        'schema.evolution': 'basic', 'value.converter': 'avro', 'value.converter.schema.registry.url': server.url,
+      }));
+      await waitForRecords(sink, 2);
+      expect(await query(ctx, `SELECT page, views, ctr FROM "${topic}" ORDER BY page`)).toEqual([
+        { page: '/cart', views: '1', ctr: null },
+        { page: '/home', views: '3', ctr: 0.5 },
+      ]);
+      expect(server.requests.some((r) => r.startsWith('GET /schemas/ids/'))).toBe(true);
+    } finally {
+      await server.close();
     }
   });
 });
