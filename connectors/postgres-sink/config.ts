@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { KAFKA_SECURITY_CONFIG_KEYS, KAFKA_SECURITY_UNSUPPORTED_KEYS, parseKafkaSecurityConfig, type KafkaSecurityOptions } from '../../src/kafka/client-security.js';
 import { postgresTls } from '../../src/postgres-tls.js';
+import { parseValueFormat, VALUE_FORMAT_NAMES, type ValueFormat } from './value-converter.js';
 import { SinkConfigError } from './errors.js';
 
 /** A sink configuration as written by users: Debezium JDBC sink keys, flat, as in a Kafka Connect JSON config. */
@@ -34,6 +35,10 @@ export interface SinkConfig {
   readonly windowSizeMs: number | undefined;
   readonly keySchemasEnable: SchemasEnable;
   readonly valueSchemasEnable: SchemasEnable;
+  /** `value.converter`: the byte format of values (JSON unless set; `long` reads a `Serdes.long()` count). */
+  readonly valueFormat: ValueFormat;
+  /** `value.converter.schema.registry.url`: where `value.converter=avro` fetches writer schemas. */
+  readonly valueSchemaRegistryUrl: string | undefined;
   readonly errorsTolerance: 'none' | 'all';
   readonly deadLetterTopic: string | undefined;
   readonly deadLetterContextHeaders: boolean;
@@ -48,7 +53,7 @@ export interface SinkConfig {
 }
 
 /** Keys every Kafka Connect config carries that mean nothing to this sink; accepted so Debezium configs load as they are. */
-export const SINK_IGNORED_KEYS: readonly string[] = ['connector.class', 'tasks.max', 'key.converter', 'value.converter', 'quote.identifiers'];
+export const SINK_IGNORED_KEYS: readonly string[] = ['connector.class', 'tasks.max', 'key.converter', 'quote.identifiers'];
 const IGNORED_KEYS = new Set(SINK_IGNORED_KEYS);
 
 /** Keys refused with a reason of their own (`transforms` and its `transforms.*` sub-keys), rather than as unknown. */
@@ -65,7 +70,7 @@ export const SINK_CONFIG_KEYS: readonly string[] = [
   'key.window.size.ms', 'key.converter.schemas.enable', 'value.converter.schemas.enable', 'errors.tolerance',
   'errors.deadletterqueue.topic.name', 'errors.deadletterqueue.context.headers.enable', 'unavailable.value.placeholder',
   'flush.max.retries', 'flush.retry.delay.ms', 'consumer.auto.offset.reset', 'session.timeout.ms',
-  'utf8.invalid', 'table.include.list',
+  'utf8.invalid', 'table.include.list', 'value.converter', 'value.converter.schema.registry.url',
   // TLS to PostgreSQL (libpq's parameters, also accepted in connection.url) and to Kafka (the Kafka client's names)
   'connection.sslmode', 'connection.sslrootcert', 'connection.sslcert', 'connection.sslkey', 'connection.sslpassword',
   ...KAFKA_SECURITY_CONFIG_KEYS,
@@ -245,6 +250,15 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
   const schemasEnable = ['auto', 'true', 'false'] as const;
   const keySchemasEnable = oneOf(input, 'key.converter.schemas.enable', schemasEnable, 'auto');
   const valueSchemasEnable = oneOf(input, 'value.converter.schemas.enable', schemasEnable, 'auto');
+  const valueConverter = str(input, 'value.converter') ?? 'json';
+  const valueFormat = parseValueFormat(valueConverter);
+  if (valueFormat === undefined) {
+    throw new SinkConfigError(`unknown value converter '${valueConverter}' (known: ${VALUE_FORMAT_NAMES.join(', ')})`, { key: 'value.converter' });
+  }
+  const valueSchemaRegistryUrl = str(input, 'value.converter.schema.registry.url');
+  if (valueFormat === 'avro' && valueSchemaRegistryUrl === undefined) {
+    throw new SinkConfigError('value.converter=avro reads writer schemas from a schema registry: set its URL', { key: 'value.converter.schema.registry.url' });
+  }
   const errorsTolerance = oneOf(input, 'errors.tolerance', ['none', 'all'] as const, 'none');
   const deadLetterTopic = str(input, 'errors.deadletterqueue.topic.name');
   if (errorsTolerance === 'all' && deadLetterTopic === undefined) {
@@ -288,6 +302,8 @@ export function parseSinkConfig(input: SinkConfigInput): SinkConfig {
     windowSizeMs,
     keySchemasEnable,
     valueSchemasEnable,
+    valueFormat,
+    valueSchemaRegistryUrl,
     errorsTolerance,
     deadLetterTopic,
     deadLetterContextHeaders: bool(input, 'errors.deadletterqueue.context.headers.enable', true),

@@ -7,6 +7,8 @@ import { BadRecordError, SinkError, type RecordOrigin } from './errors.js';
 import { FramedJsonCache, parseConverterText } from './framed-json.js';
 import { assertUsableIdentifier, parseTableName, tableName, type TableRef } from './identifiers.js';
 import { isUtf8 } from 'node:buffer';
+import { decodePrimitive } from './value-converter.js';
+import type { AvroValueReader } from './avro-values.js';
 import { isJsonObject, parseJson, type JsonObject, type JsonValue } from './json.js';
 
 /** A Kafka record as the sink receives it. */
@@ -201,13 +203,13 @@ const ROW_OPS = new Set(['c', 'r', 'u']);
  * output or any JSON object), primitive changelog values (written to a `value` column) and tombstones; each with
  * or without JsonConverter schemas.
  */
-export function decodeRecord(record: KafkaRecord, config: SinkConfig): SinkOperation {
+export function decodeRecord(record: KafkaRecord, config: SinkConfig, avro?: AvroValueReader): SinkOperation {
   const origin = originOf(record);
   let stage: BadRecordError['stage'] = 'VALUE_CONVERTER';
   try {
     let decoded: Decoded | undefined;
     if (record.value !== null) {
-      decoded = decodeConverterText(utf8Text(record.value, config, 'the value'), config.valueSchemasEnable, 'the value');
+      decoded = decodeValueBytes(record.value, config, avro);
     }
     stage = 'TRANSFORMATION';
     const payload = decoded?.payload ?? null;
@@ -270,6 +272,17 @@ export function decodeRecord(record: KafkaRecord, config: SinkConfig): SinkOpera
     if (e instanceof BadRecordError) throw e;
     if (e instanceof SinkError && !(e.name === 'UnsafeIdentifierError')) throw e;
     throw new BadRecordError((e as Error).message, { origin, stage, cause: e });
+  }
+}
+
+/** The value's bytes by `value.converter`: JsonConverter text, a primitive serde's bytes, or registry Avro. */
+function decodeValueBytes(bytes: Buffer, config: SinkConfig, avro: AvroValueReader | undefined): Decoded {
+  switch (config.valueFormat) {
+    case 'json': return decodeConverterText(utf8Text(bytes, config, 'the value'), config.valueSchemasEnable, 'the value');
+    case 'avro':
+      if (avro === undefined) throw new Error('value.converter=avro needs the Avro value reader of the sink');
+      return avro.decode(bytes);
+    default: return decodePrimitive(config.valueFormat, bytes);
   }
 }
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
+import { avroReaderFor } from './avro-values.js';
 import { parseSinkConfig, type SinkConfig, type SinkConfigInput } from './config.js';
 import { sendToDeadLetter } from './dead-letter.js';
 import { BadRecordError, SinkError } from './errors.js';
@@ -106,6 +107,7 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
   // wrong is logged.
   if (ownPool) pool.on('error', (err) => logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'idle PostgreSQL connection failed'));
   const writer = new PostgresWriter(pool, config, logger);
+  const avro = avroReaderFor(config);
   const kafka = options.kafka ?? connectorKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, logger: logger.child({ component: 'kafka' }), security: config.kafka.security });
   // The port's consumer restarts after failures the client classes as retriable (a group-coordination time-out, a
   // lost broker): that replays from the committed offsets, which upserts make harmless. Our own failures never
@@ -187,9 +189,10 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
     const ops: TableOperation[] = [];
     const opRecord: number[] = [];
     const bad: { record: KafkaRecord; error: BadRecordError }[] = [];
+    await avro?.prefetch(records.map((r) => r.value));
     for (const [i, record] of records.entries()) {
       try {
-        const op = decodeRecord(record, config);
+        const op = decodeRecord(record, config, avro);
         if (op.kind === 'skip') {
           counters.skipped++;
           logger.debug({ topic, partition, offset: record.offset, reason: op.reason }, 'record skipped');
