@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { combinedKey, combinedKeyPrefix, splitCombinedKey } from './fk-join-combined-key.js';
 
+// Layout checked against Kafka Streams 4.3.1's CombinedKeySchema: ("c1", "o1") is 00000002 'c1' 'o1'.
 describe('foreign-key join subscription store keys', () => {
   it('lays out the foreign key length, the foreign key, then the primary key', () => {
     expect(combinedKey(Buffer.from('c1'), Buffer.from('o1')).toString('hex')).toBe('0000000263316f31');
