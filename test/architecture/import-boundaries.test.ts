@@ -14,13 +14,10 @@ import {
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Today's known breaches, each removed by a step of issue 11. A new breach fails the test; so does an allowance
- * whose breach is gone (delete it when the step lands).
+ * Known breaches, each to be removed by a named step; none is left. A new breach fails the test; so does an
+ * allowance whose breach is gone (delete it when the step lands).
  */
-const ALLOWED: readonly Allowance[] = [
-  // Step 4: the demo reaches Kafka through the KafkaPort, not kafkajs (the connectors already do).
-  { rule: 'kafkajs-only-in-src-kafka', file: 'topologies/clickstream/main.ts', specifier: 'kafkajs', removedBy: 'step 4' },
-];
+const ALLOWED: readonly Allowance[] = [];
 
 describe('import boundaries of src/, connectors/ and topologies/', () => {
   let sources: SourceText[] = [];

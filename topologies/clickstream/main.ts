@@ -9,9 +9,8 @@
  * On a terminal the table updates in place; otherwise a snapshot is printed every few seconds.
  */
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
 import { Registry } from 'prom-client';
-import { KafkaStreams, parseMetricsPort, prometheusMetrics, Serdes, serveMetrics, type MetricsServer, type PrometheusStreamsMetrics } from '../../src/index.js';
+import { KafkaStreams, kafkajsAdapter, parseMetricsPort, prometheusMetrics, Serdes, serveMetrics, type MetricsServer, type PrometheusStreamsMetrics } from '../../src/index.js';
 import { TopologyTestDriver } from '../../src/testing/index.js';
 import { clickstream } from './generator.js';
 import { StatsTable } from './live-table.js';
@@ -84,45 +83,49 @@ async function runEmbedded(): Promise<void> {
 }
 
 async function runOnKafka(brokers: string[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'clickstream-demo', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const existing = new Set(await admin.listTopics());
-  const wanted = [INPUT_TOPIC, OUTPUT_TOPIC].filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions: 4 }));
-  if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
-  await admin.disconnect();
+  const kafka = kafkajsAdapter({ brokers, clientId: 'clickstream-demo' });
+  const admin = await kafka.admin();
+  // Topics that exist already are kept as they are.
+  await admin.createTopics([INPUT_TOPIC, OUTPUT_TOPIC].map((topic) => ({ topic, partitions: 4 })));
+  await admin.close();
 
   const app = new KafkaStreams(clickstreamTopology(), { applicationId: 'clickstream-demo', brokers, guarantee: 'exactly_once', metrics });
   await app.start();
-  const consumer = kafka.consumer({ groupId: `clickstream-demo-view-${Date.now()}`, readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic: OUTPUT_TOPIC, fromBeginning: false });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      if (message.key === null) return;
-      const key = outputKeySerde.deserialize(message.key, OUTPUT_TOPIC);
-      table.apply(key.window.start, key.key, message.value === null ? null : outputValueSerde.deserialize(message.value, OUTPUT_TOPIC));
+  // The view reads what the application committed from now on; it commits nothing itself (a group of its own per run).
+  const consumer = kafka.consumer({ groupId: `clickstream-demo-view-${Date.now()}`, readCommitted: true, fromBeginning: false });
+  await consumer.run([OUTPUT_TOPIC], {
+    onAssigned: () => undefined,
+    onBatch: async (batch) => {
+      for (const message of batch.records) {
+        if (message.key === null) continue;
+        const key = outputKeySerde.deserialize(message.key, OUTPUT_TOPIC);
+        table.apply(key.window.start, key.key, message.value === null ? null : outputValueSerde.deserialize(message.value, OUTPUT_TOPIC));
+      }
+    },
+    onCrash: (error) => {
+      stopping = true;
+      console.error(`the live view's consumer stopped: ${error.message}`);
     },
   });
-  const producer = kafka.producer({ idempotent: true });
-  await producer.connect();
+  const producer = await kafka.producer();
   const started = Date.now();
   while (!stopping && (seconds === 0 || Date.now() - started < seconds * 1000)) {
     const batch = Math.max(1, Math.round(rate / 10));
     const messages = [];
     for (let i = 0; i < batch; i++) {
       const e = events.next().value!;
-      messages.push({ key: e.user, value: JSON.stringify(e), timestamp: String(e.ts) });
+      messages.push({ topic: INPUT_TOPIC, key: Buffer.from(e.user), value: Buffer.from(JSON.stringify(e)), timestamp: e.ts, headers: {} });
     }
-    await producer.send({ topic: INPUT_TOPIC, messages });
+    const report = await producer.send(messages);
+    if (report.rejected.length > 0) throw new Error(`the broker refused ${report.rejected.length} events: ${report.rejected[0]!.error.message}`);
     sent += batch;
     draw(`Kafka ${brokers.join(',')} · ${sent} events in · ${table.updates} updates out · Ctrl-C to stop`);
     await sleep(100);
   }
   await sleep(2000);
   draw(`done: ${sent} events, ${table.updates} window updates`);
-  await producer.disconnect();
-  await consumer.disconnect();
+  await producer.close();
+  await consumer.close();
   await app.close();
 }
 
