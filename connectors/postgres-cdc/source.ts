@@ -147,7 +147,7 @@ export class PostgresCdcSource extends EventEmitter<CdcSourceEvents> {
     if (this.config.unknownKeys.length > 0) this.log.warn({ keys: this.config.unknownKeys }, 'ignoring unknown configuration keys');
     this.budget = new RetryBudget({ maxRetries: this.config.errorsMaxRetries, initialDelayMs: this.config.errorsRetryDelayInitialMs, maxDelayMs: this.config.errorsRetryDelayMaxMs });
     // the client retries briefly by itself; longer outages are the session retries' job (logged, counted, bounded)
-    this.kafka = options.kafka ?? connectorKafka({ clientId: this.config.name, brokers: this.config.kafkaBrokers, logger: this.log, outages: 'brief', clientLogs: false, security: this.config.kafkaSecurity });
+    this.kafka = options.kafka ?? connectorKafka({ clientId: this.config.name, brokers: this.config.kafkaBrokers, logger: this.log, outages: 'brief', clientLogs: false, security: this.config.kafkaSecurity, clientLabel: 'the CDC source' });
     this.factory = new ChangeEventFactory({
       keySchemasEnable: this.config.keySchemasEnable,
       valueSchemasEnable: this.config.valueSchemasEnable,

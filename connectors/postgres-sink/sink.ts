@@ -108,7 +108,7 @@ export function createPostgresSink(input: SinkConfigInput | SinkConfig, options:
   if (ownPool) pool.on('error', (err) => logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'idle PostgreSQL connection failed'));
   const writer = new PostgresWriter(pool, config, logger);
   const avro = avroReaderFor(config);
-  const kafka = options.kafka ?? connectorKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, logger: logger.child({ component: 'kafka' }), security: config.kafka.security });
+  const kafka = options.kafka ?? connectorKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, logger: logger.child({ component: 'kafka' }), security: config.kafka.security, clientLabel: 'the sink' });
   // The port's consumer restarts after failures the client classes as retriable (a group-coordination time-out, a
   // lost broker): that replays from the committed offsets, which upserts make harmless. Our own failures never
   // reach it: onBatch ends the sink itself through fail(). Once closed (the sink is stopping) it stays down.

@@ -59,6 +59,8 @@ export interface KafkajsAdapterOptions {
   readonly security?: KafkaSecurityOptions;
   /** How long the admin client's first connection may take before it fails naming the brokers; default 30 s. */
   readonly connectTimeoutMs?: number;
+  /** Who connects, as a connection failure names it (default "admin client"); a connector names itself. */
+  readonly clientLabel?: string;
 }
 
 /**
@@ -115,7 +117,7 @@ export function kafkajsAdapter(options: KafkajsAdapterOptions): KafkaPort {
   return {
     admin: async () => {
       const admin = kafka.admin();
-      await connectWithin(() => admin.connect(), () => admin.disconnect(), connectContext('admin client'));
+      await connectWithin(() => admin.connect(), () => admin.disconnect(), connectContext(options.clientLabel ?? 'admin client'));
       return adminPort(admin, retry);
     },
     consumer: (consumerOptions) => consumerPort(kafka, consumerOptions, logger),
